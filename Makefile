@@ -1,0 +1,21 @@
+# The README's two commands, plus helpers.
+.PHONY: demo test build fuzz perf clean
+
+demo:            ## the main job: two hosts in network namespaces
+	scripts/demo.sh
+
+test:            ## every test, network ones included
+	scripts/test.sh
+
+build:
+	scripts/install-deps.sh
+	swift build
+
+fuzz:
+	scripts/fuzz.sh
+
+perf:
+	scripts/perf.sh
+
+clean:
+	rm -rf .build .build-* Perf/.build Fuzz/.build

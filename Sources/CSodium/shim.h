@@ -1,0 +1,2 @@
+// libsodium, as seen from Swift. Only HIPCrypto imports this module.
+#include <sodium.h>

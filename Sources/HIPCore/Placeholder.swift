@@ -1,0 +1,1 @@
+// HIPCore: placeholder until its first real file lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// HIPCrypto: placeholder until its first real file lands (replaced, not kept).

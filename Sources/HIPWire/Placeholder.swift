@@ -1,0 +1,1 @@
+// HIPWire: placeholder until its first real file lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// SynapticConfig: placeholder until its first real file lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// SynapticDataPlane: placeholder until its first real file lands (replaced, not kept).

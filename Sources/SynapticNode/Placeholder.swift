@@ -1,0 +1,1 @@
+// SynapticNode: placeholder until its first real file lands (replaced, not kept).

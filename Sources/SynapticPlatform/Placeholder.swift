@@ -1,0 +1,1 @@
+// SynapticPlatform: placeholder until its first real file lands (replaced, not kept).

@@ -1,0 +1,11 @@
+// The `synaptic` command line: subcommands are registered here.
+import ArgumentParser
+
+@main
+struct Synaptic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synaptic",
+        abstract: "Secure, persistent connectivity for containers over the Host Identity Protocol (HIPv2).",
+        subcommands: []
+    )
+}

@@ -1,0 +1,1 @@
+// HIPCoreTests: placeholder until its first real test lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// HIPCryptoTests: placeholder until its first real test lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// HIPWireTests: placeholder until its first real test lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// SynapticConfigTests: placeholder until its first real test lands (replaced, not kept).

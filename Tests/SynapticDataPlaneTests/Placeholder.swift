@@ -1,0 +1,1 @@
+// SynapticDataPlaneTests: placeholder until its first real test lands (replaced, not kept).

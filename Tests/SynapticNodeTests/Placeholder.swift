@@ -1,0 +1,1 @@
+// SynapticNodeTests: placeholder until its first real test lands (replaced, not kept).

@@ -1,0 +1,1 @@
+// SynapticPlatformTests: placeholder until its first real test lands (replaced, not kept).

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages synaptic needs to build and test, only those that are missing.
+# Usage: scripts/install-deps.sh [extra-package ...]
+set -euo pipefail
+need=(libssl-dev libsodium-dev pkg-config iproute2 tshark iperf3 nftables procps "$@")
+missing=()
+for p in "${need[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections || true
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v swift >/dev/null || { echo "install-deps: Swift 6.1 or newer must be on PATH (swift.org toolchain)"; exit 1; }
