@@ -48,15 +48,18 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 
-        .testTarget(name: "HIPWireTests", dependencies: ["HIPWire"],
+        // Shared by the test targets only: vector loading, pcap writing, tshark and network-namespace helpers.
+        .target(name: "SynapticTestSupport", dependencies: ["HIPWire"], swiftSettings: strict),
+
+        .testTarget(name: "HIPWireTests", dependencies: ["HIPWire", "SynapticTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "HIPCryptoTests", dependencies: ["HIPCrypto", "HIPWire"], swiftSettings: strict),
-        .testTarget(name: "HIPCoreTests", dependencies: ["HIPCore", "HIPWire", "HIPCrypto"], swiftSettings: strict),
-        .testTarget(name: "SynapticConfigTests", dependencies: ["SynapticConfig"], swiftSettings: strict),
-        .testTarget(name: "SynapticPlatformTests", dependencies: ["SynapticPlatform", "CSynapticShims"],
+        .testTarget(name: "HIPCryptoTests", dependencies: ["SynapticTestSupport", "HIPCrypto", "HIPWire"], swiftSettings: strict),
+        .testTarget(name: "HIPCoreTests", dependencies: ["SynapticTestSupport", "HIPCore", "HIPWire", "HIPCrypto"], swiftSettings: strict),
+        .testTarget(name: "SynapticConfigTests", dependencies: ["SynapticTestSupport", "SynapticConfig"], swiftSettings: strict),
+        .testTarget(name: "SynapticPlatformTests", dependencies: ["SynapticTestSupport", "SynapticPlatform", "CSynapticShims"],
                     swiftSettings: strict),
-        .testTarget(name: "SynapticDataPlaneTests", dependencies: ["SynapticDataPlane", "HIPCrypto", "HIPWire"],
+        .testTarget(name: "SynapticDataPlaneTests", dependencies: ["SynapticTestSupport", "SynapticDataPlane", "HIPCrypto", "HIPWire"],
                     swiftSettings: strict),
-        .testTarget(name: "SynapticNodeTests", dependencies: ["SynapticNode"], swiftSettings: strict),
+        .testTarget(name: "SynapticNodeTests", dependencies: ["SynapticTestSupport", "SynapticNode"], swiftSettings: strict),
     ]
 )

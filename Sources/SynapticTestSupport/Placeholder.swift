@@ -1,0 +1,1 @@
+// SynapticTestSupport: placeholder until its first real file lands (replaced, not kept).
