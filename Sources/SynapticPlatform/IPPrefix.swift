@@ -17,7 +17,8 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = InetAddress(String(parts[0])),
-              parts[1].allSatisfy(\.isASCII), let length = Int(parts[1]) else { return nil }
+              (1...3).contains(parts[1].count),
+              parts[1].allSatisfy({ $0.isASCII && $0.isWholeNumber }), let length = Int(parts[1]) else { return nil }
         self.init(address, length: length)
     }
 
