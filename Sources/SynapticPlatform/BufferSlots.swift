@@ -55,9 +55,6 @@ struct BufferSlots {
         return UnsafeMutableRawBufferPointer(rebasing: whole[offsets[index]..<(offsets[index] + lengths[index])])
     }
 
-    func offset(at index: Int) -> Int { offsets[index] }
-    func length(at index: Int) -> Int { lengths[index] }
-
     /// Records that slot `index` holds `length` bytes at `offset`. Traps when the range leaves the buffer
     /// (a programming error).
     func setPacket(at index: Int, offset: Int, length: Int) {

@@ -101,23 +101,26 @@ public final class DatagramBatch: @unchecked Sendable {
             msg_len: 0)
     }
 
-    // MARK: - Control messages of received datagrams
+    // MARK: - Control messages of received datagrams (meaningful after a receive)
 
     /// The local address the datagram in slot `index` was sent to (IP_PKTINFO / IPV6_PKTINFO); nil when the
     /// socket did not ask for it.
     public func destination(at index: Int) -> InetAddress? {
-        ControlMessages.received(in: &headers[index].msg_hdr).destination
+        precondition(index >= 0 && index < capacity, "slot index out of range")
+        return ControlMessages.received(in: &headers[index].msg_hdr).destination
     }
 
     /// The interface the datagram in slot `index` arrived on (from the packet info), or nil.
     public func interfaceIndex(at index: Int) -> UInt32? {
-        ControlMessages.received(in: &headers[index].msg_hdr).interfaceIndex
+        precondition(index >= 0 && index < capacity, "slot index out of range")
+        return ControlMessages.received(in: &headers[index].msg_hdr).interfaceIndex
     }
 
     /// The GRO segment size of slot `index` (UDP_GRO): the datagram is a run of datagrams of this size
     /// (the last one may be shorter). Nil for an ordinary datagram.
     public func segmentSize(at index: Int) -> Int? {
-        ControlMessages.received(in: &headers[index].msg_hdr).segmentSize
+        precondition(index >= 0 && index < capacity, "slot index out of range")
+        return ControlMessages.received(in: &headers[index].msg_hdr).segmentSize
     }
 
     // MARK: - Receive preparation (used by the sockets)

@@ -16,8 +16,8 @@
 // |                    Options (IHL > 5)                          |
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
-// A raw IPv4 socket delivers the header as received, except that Linux reports Total Length as it was
-// on the wire (reassembled datagrams included), which may differ from what the buffer holds when cut.
+// A Linux raw IPv4 socket delivers the header as received (Total Length in network order, counting the
+// header), for reassembled datagrams the header of the whole datagram.
 
 /// The header of an IPv4 datagram read from a raw socket: what the HIP packet after it is, where it came
 /// from and went to. Parsing is bounds-checked and never traps. Sendable value.

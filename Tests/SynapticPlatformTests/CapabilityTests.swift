@@ -29,18 +29,21 @@ import Testing
         #expect(try CapabilitySet.effective().isSuperset(of: [.netAdmin, .netRaw]))
     }
 
-    /// Capabilities are per thread: drop CAP_NET_RAW on a thread of its own (one the namespace helper
-    /// creates and ends), then the raw socket fails with a typed EPERM and CapEff shows the drop.
+    /// Capabilities are per thread: drop CAP_NET_RAW and CAP_NET_ADMIN on a thread of its own (one the
+    /// namespace helper creates and ends). Then raw sockets, the TUN and netlink changes fail with a typed
+    /// EPERM, CapEff shows the drop, and a UDP socket still opens (forced buffer sizes fall back).
     @Test(needsNamespaces)
-    func rawSocketWithoutNetRawIsPermissionDenied() throws {
+    func withoutCapabilitiesTheErrorsArePermissionDenied() throws {
         try NetworkNamespace.withFresh { namespace in
             try namespace.run {
                 let before = try CapabilitySet.effective()
-                #expect(before.contains(.netRaw))
-                #expect(synaptic_set_thread_effective_capabilities(before.subtracting(.netRaw).rawValue) == 0)
+                #expect(before.isSuperset(of: [.netRaw, .netAdmin]))
+                let netlink = try RouteNetlink()  // opened while still permitted; changes are checked per request
+                #expect(synaptic_set_thread_effective_capabilities(before.subtracting([.netRaw, .netAdmin]).rawValue) == 0)
                 let after = try CapabilitySet.effective()
-                #expect(!after.contains(.netRaw))
-                #expect(after.contains(.netAdmin))
+                #expect(after.isDisjoint(with: [.netRaw, .netAdmin]))
+                #expect(after == before.subtracting([.netRaw, .netAdmin]))
+
                 for family in [AddressFamily.v4, .v6] {
                     #expect { _ = try RawHIPSocket(family: family) } throws: { error in
                         let error = error as? SystemError
@@ -48,6 +51,14 @@ import Testing
                             && error?.call == "socket(SOCK_RAW, 139)"
                     }
                 }
+                #expect { _ = try TunDevice(name: "synperm0") } throws: { error in
+                    (error as? SystemError)?.errno == EPERM && (error as? SystemError)?.call == "ioctl(TUNSETIFF)"
+                }
+                #expect { try netlink.setLink(index: 1, up: true) } throws: { error in
+                    (error as? SystemError)?.isPermissionDenied == true && (error as? SystemError)?.call == "RTM_NEWLINK"
+                }
+                let socket = try UDPSocket(bindingTo: SocketAddress(InetAddress("127.0.0.1")!, port: 0))
+                socket.close()
             }
         }
     }

@@ -67,7 +67,6 @@ static inline struct cmsghdr *synaptic_cmsg_nxthdr(struct msghdr *msg, struct cm
 
 #define SYNAPTIC_TUNSETIFF 0x400454caUL
 #define SYNAPTIC_TUNSETOFFLOAD 0x400454d0UL
-#define SYNAPTIC_TUNSETVNETHDRSZ 0x400454d8UL
 #define SYNAPTIC_IFF_TUN 0x0001
 #define SYNAPTIC_IFF_NO_PI 0x1000
 #define SYNAPTIC_IFF_VNET_HDR 0x4000
@@ -75,7 +74,6 @@ static inline struct cmsghdr *synaptic_cmsg_nxthdr(struct msghdr *msg, struct cm
 #define SYNAPTIC_TUN_F_TSO4 0x02
 #define SYNAPTIC_TUN_F_TSO6 0x04
 #define SYNAPTIC_TUN_F_TSO_ECN 0x08
-#define SYNAPTIC_TUN_F_UFO 0x10
 /// Newer than Debian 12's 6.1 UAPI headers (kernel 6.2+); asserted only when the headers define them.
 #define SYNAPTIC_TUN_F_USO4 0x20
 #define SYNAPTIC_TUN_F_USO6 0x40
@@ -99,7 +97,6 @@ struct synaptic_sockaddr_nl {
 #define SYNAPTIC_NLMSG_ERROR 2
 #define SYNAPTIC_NLMSG_DONE 3
 #define SYNAPTIC_NLM_F_REQUEST 0x01
-#define SYNAPTIC_NLM_F_MULTI 0x02
 #define SYNAPTIC_NLM_F_ACK 0x04
 #define SYNAPTIC_NLM_F_DUMP 0x300
 #define SYNAPTIC_NLM_F_EXCL 0x200
@@ -129,7 +126,6 @@ struct synaptic_sockaddr_nl {
 #define SYNAPTIC_RTA_TABLE 15
 #define SYNAPTIC_RT_TABLE_MAIN 254
 #define SYNAPTIC_RTPROT_STATIC 4
-#define SYNAPTIC_RT_SCOPE_UNIVERSE 0
 #define SYNAPTIC_RT_SCOPE_LINK 253
 #define SYNAPTIC_RTN_UNICAST 1
 
