@@ -7,8 +7,8 @@
 //            fills it (RFC 7401 §5.1.1: over the IPv4 pseudo header and the HIP packet; HIPWire's
 //            HIPChecksum) using the source address it will send from (`from:` in setDatagram).
 // IPv6 (AF_INET6, SOCK_RAW, 139):
-//   IPV6_CHECKSUM = 4: the kernel computes the checksum at HIP offset 4 on send and verifies it on
-//   receive (bad checksums are dropped before we see them). No IP header on receive; the destination
+//   IPV6_CHECKSUM = 4: the kernel computes the checksum at HIP offset 4 on send (leave the field 0)
+//   and verifies it on receive (bad checksums are dropped before we see them). No IP header on receive; the destination
 //   comes from IPV6_RECVPKTINFO (DatagramBatch.destination(at:)).
 // Every raw 139 socket in the namespace receives every HIP packet, including its own over loopback:
 // the node filters by receiver HIT.
