@@ -49,7 +49,7 @@ let package = Package(
                           swiftSettings: strict),
 
         // Shared by the test targets only: vector loading, pcap writing, tshark and network-namespace helpers.
-        .target(name: "SynapticTestSupport", dependencies: ["HIPWire"], swiftSettings: strict),
+        .target(name: "SynapticTestSupport", dependencies: ["HIPWire", "CSynapticShims"], swiftSettings: strict),
 
         .testTarget(name: "HIPWireTests", dependencies: ["HIPWire", "SynapticTestSupport"],
                     swiftSettings: strict),

@@ -1,1 +1,0 @@
-// SynapticPlatform: placeholder until its first real file lands (replaced, not kept).

@@ -1,0 +1,16 @@
+// PlatformLimits: implementation limits and defaults of SynapticPlatform, in one place.
+// (Kernel ABI numbers live in CSynapticShims.h, checked against the system headers at compile time.)
+
+/// Limits and defaults callers may want to see; the rest are internal.
+public enum PlatformLimits {
+    /// IFNAMSIZ - 1: the longest interface name the kernel accepts.
+    public static let interfaceNameMaximum = 15
+    /// Netlink replies: the kernel sizes dump datagrams at most 32 KiB, so this never truncates.
+    static let netlinkReceiveBuffer = 64 * 1024
+    /// How long a netlink request waits for its reply before failing with EAGAIN.
+    static let netlinkReplyTimeoutSeconds = 5
+    /// Control-message space per datagram: IPV6_PKTINFO (40 with header) + UDP_GRO/UDP_SEGMENT (24) and slack.
+    static let controlBytesPerDatagram = 128
+    /// Default socket buffer size requested for UDP and raw sockets (SO_RCVBUFFORCE when permitted).
+    public static let defaultSocketBufferBytes = 4 * 1024 * 1024
+}

@@ -1,1 +1,0 @@
-// SynapticPlatformTests: placeholder until its first real test lands (replaced, not kept).

@@ -1,0 +1,212 @@
+// TUN in a fresh namespace: configuration through rtnetlink (checked with our dump and with iproute2),
+// traffic routed into the device read from its descriptor, packets written to it delivered to sockets,
+// the virtio-net header option, removal on close, and the typed errors.
+
+import Glibc
+@testable import SynapticPlatform
+import SynapticTestSupport
+import Testing
+
+@Suite(needsNamespaces) struct TunDeviceTests {
+    static let hit = IPv6Address("2001:20::1")!
+    static let lsi = IPv4Address(1, 0, 0, 1)
+    static let configuration = TunConfiguration(
+        mtu: 1400,
+        addresses: [IPPrefix(host: .v6(hit)), IPPrefix(host: .v4(lsi))],
+        routes: [IPPrefix("2001:20::/28")!, IPPrefix("1.0.0.0/8")!])
+
+    /// Reads packets from the TUN until `matches` accepts one (other traffic, e.g. MLD, is skipped).
+    static func readPacket(from tun: TunDevice, batch: PacketBatch,
+                           matching matches: ([UInt8]) -> Bool) throws -> [UInt8]? {
+        for _ in 0..<20 {
+            guard try waitReadable(tun.fileDescriptor) else { return nil }
+            try tun.read(into: batch)
+            for index in 0..<batch.count {
+                let packet = Array(batch.packet(at: index))
+                if matches(packet) { return packet }
+            }
+        }
+        return nil
+    }
+
+    @Test func configuresAddressesRoutesMTUAndLink() throws {
+        try NetworkNamespace.withFresh { namespace in
+            let tun = try namespace.run { () throws -> TunDevice in
+                let tun = try TunDevice(name: "syntest%d")
+                try tun.configure(Self.configuration)
+                return tun
+            }
+            defer { tun.close() }
+            #expect(tun.name.hasPrefix("syntest"))
+
+            let (link, addresses, routes4, routes6) = try namespace.run {
+                let netlink = try RouteNetlink()
+                return (try netlink.link(index: tun.index), try netlink.addresses(family: .v6) + netlink.addresses(family: .v4),
+                        try netlink.routes(family: .v4), try netlink.routes(family: .v6))
+            }
+            #expect(link.name == tun.name)
+            #expect(link.mtu == 1400)
+            #expect(link.isUp)
+            // Ours, plus the link-local address the kernel generates for a TUN (scope link, 253).
+            let mine = addresses.filter { $0.interfaceIndex == tun.index && $0.scope != 253 }.map(\.prefix)
+            #expect(Set(mine) == Set(Self.configuration.addresses))
+            let hitFlags = addresses.first { $0.prefix == IPPrefix(host: .v6(Self.hit)) }?.flags ?? 0
+            #expect(hitFlags & 0x202 == 0x202)  // IFA_F_NODAD | IFA_F_NOPREFIXROUTE, as requested
+            let route4 = routes4.first { $0.destination == IPPrefix("1.0.0.0/8") }
+            #expect(route4?.interfaceIndex == tun.index)
+            #expect(route4?.preferredSource == .v4(Self.lsi))
+            let route6 = routes6.first { $0.destination == IPPrefix("2001:20::/28") }
+            #expect(route6?.interfaceIndex == tun.index)
+            #expect(route6?.preferredSource == .v6(Self.hit))
+
+            // Second path: iproute2 sees the same configuration.
+            let linkText = try namespace.ip(["-o", "link", "show", "dev", tun.name])
+            #expect(linkText.contains("mtu 1400") && linkText.contains(",UP"))
+            let addressText = try namespace.ip(["-o", "addr", "show", "dev", tun.name])
+            #expect(addressText.contains("inet 1.0.0.1/32") && addressText.contains("inet6 2001:20::1/128"))
+            #expect(try namespace.ip(["-4", "route", "show", "1.0.0.0/8"]).contains("dev \(tun.name) proto static scope link src 1.0.0.1"))
+            #expect(try namespace.ip(["-6", "route", "show", "2001:20::/28"]).contains("dev \(tun.name) proto static src 2001:20::1"))
+
+            // Adding the same address again: EEXIST, named after the request.
+            #expect {
+                try namespace.run { try RouteNetlink().addAddress(IPPrefix(host: .v4(Self.lsi)), interfaceIndex: tun.index) }
+            } throws: { error in
+                (error as? SystemError)?.errno == EEXIST && (error as? SystemError)?.call == "RTM_NEWADDR"
+            }
+
+            // Closing the descriptor removes the interface.
+            tun.close()
+            #expect {
+                try namespace.run { _ = try RouteNetlink().link(named: tun.name) }
+            } throws: { ($0 as? SystemError)?.errno == ENODEV }
+        }
+    }
+
+    @Test(arguments: [AddressFamily.v6, .v4])
+    func datagramsRoutedIntoTheTunAreRead(family: AddressFamily) throws {
+        try NetworkNamespace.withFresh { namespace in
+            let (tun, socket) = try namespace.run {
+                let tun = try TunDevice(name: "synrd0")
+                try tun.configure(Self.configuration)
+                let any: InetAddress = family == .v6 ? .v6(IPv6Address(high: 0, low: 0)) : .v4(IPv4Address(0))
+                return (tun, try UDPSocket(bindingTo: SocketAddress(any, port: 0)))
+            }
+            defer { tun.close(); socket.close() }
+            let peer = family == .v6 ? SocketAddress(InetAddress("2001:20::99")!, port: 4000)
+                                     : SocketAddress(InetAddress("1.0.0.99")!, port: 4000)
+            let source: InetAddress = family == .v6 ? .v6(Self.hit) : .v4(Self.lsi)
+            let sender = try socket.localAddress()
+
+            let out = DatagramBatch(capacity: 1, bufferSize: 2048)
+            let payload = TestPackets.payload(index: 1, length: 100)
+            out.buffer(at: 0).copyBytes(from: payload)
+            out.setDatagram(at: 0, length: payload.count, to: peer)
+            out.count = 1
+            #expect(try socket.send(out).sent == 1)
+
+            let batch = PacketBatch(capacity: 8, bufferSize: 2048, headroom: 64)
+            let expected = TestPackets.udpPacket(from: SocketAddress(source, port: sender.port), to: peer, payload: payload)
+            let packet = try Self.readPacket(from: tun, batch: batch) { packet in
+                packet.count == expected.count && packet.last == expected.last && packet[0] >> 4 == expected[0] >> 4
+            }
+            let read = try #require(packet)
+            // Compare everything but the fields the kernel chooses (IPv4 id and header checksum).
+            if family == .v6 {
+                #expect(read[0] >> 4 == 6)
+                #expect(Array(read[4...]) == Array(expected[4...]))  // length, next header 17, hop limit 64, addresses, UDP
+            } else {
+                #expect(read[9] == 17)
+                #expect(Array(read[12...]) == Array(expected[12...]))  // addresses, UDP header with checksum, payload
+            }
+        }
+    }
+
+    @Test(arguments: [AddressFamily.v6, .v4])
+    func packetsWrittenToTheTunReachSockets(family: AddressFamily) throws {
+        try NetworkNamespace.withFresh { namespace in
+            let local = SocketAddress(family == .v6 ? .v6(Self.hit) : .v4(Self.lsi), port: 7000)
+            let (tun, socket) = try namespace.run {
+                let tun = try TunDevice(name: "synwr0")
+                try tun.configure(Self.configuration)
+                return (tun, try UDPSocket(bindingTo: local))
+            }
+            defer { tun.close(); socket.close() }
+            let remote = SocketAddress(InetAddress(family == .v6 ? "2001:20::9" : "1.0.0.9")!, port: 5555)
+
+            let batch = PacketBatch(capacity: 4, bufferSize: 2048)
+            for index in 0..<3 {
+                let packet = TestPackets.udpPacket(from: remote, to: local,
+                                                   payload: TestPackets.payload(index: index, length: 50 + index))
+                batch.buffer(at: index).copyBytes(from: packet)
+                batch.setPacket(at: index, offset: 0, length: packet.count)
+            }
+            batch.count = 3
+            let progress = try tun.write(batch)
+            #expect(progress == BatchProgress(next: 3, sent: 3))
+
+            let received = DatagramBatch(capacity: 8, bufferSize: 2048)
+            var seen = 0
+            while seen < 3, try waitReadable(socket.fileDescriptor) {
+                try socket.receive(into: received)
+                for index in 0..<received.count {
+                    #expect(received.peer(at: index) == remote)
+                    #expect(received.destination(at: index) == local.address)
+                    #expect(received.interfaceIndex(at: index) == tun.index)
+                    #expect(Array(received.packet(at: index)) == TestPackets.payload(index: seen, length: 50 + seen))
+                    seen += 1
+                }
+            }
+            #expect(seen == 3)
+
+            // A packet that is not IP is refused on its own; the rest of the batch still goes out.
+            batch.buffer(at: 0).storeBytes(of: 0x00, as: UInt8.self)
+            let mixed = try tun.write(batch)
+            #expect(mixed.next == 3 && mixed.sent == 2 && mixed.rejected == 1)
+            #expect(mixed.lastRejection?.errno == EINVAL)
+        }
+    }
+
+    @Test func virtioNetHeaderPrefixesEveryPacket() throws {
+        try NetworkNamespace.withFresh { namespace in
+            let (tun, socket) = try namespace.run {
+                let tun = try TunDevice(name: "synvh0", options: .init(virtioNetHeader: true,
+                                                                       offloads: [.checksum, .tso4, .tso6, .uso4, .uso6]))
+                try tun.configure(Self.configuration)
+                return (tun, try UDPSocket(bindingTo: SocketAddress(.v6(IPv6Address(high: 0, low: 0)), port: 0)))
+            }
+            defer { tun.close(); socket.close() }
+            let out = DatagramBatch(capacity: 1, bufferSize: 256)
+            out.setDatagram(at: 0, length: 32, to: SocketAddress(InetAddress("2001:20::7")!, port: 9))
+            out.count = 1
+            #expect(try socket.send(out).sent == 1)
+            let header = TunDevice.virtioNetHeaderLength
+            let batch = PacketBatch(capacity: 4, bufferSize: 2048)
+            let packet = try #require(try Self.readPacket(from: tun, batch: batch) { packet in
+                packet.count == header + 40 + 8 + 32 && packet[header] >> 4 == 6 && packet[header + 6] == 17
+            })
+            #expect(header == 10)
+            #expect(packet[1] == 0)  // gso_type NONE: a single small datagram
+        }
+    }
+
+    @Test func typedErrorsForBadNamesAndOptions() throws {
+        try NetworkNamespace.withFresh { namespace in
+            try namespace.run {
+                #expect { _ = try TunDevice(name: "a-name-that-is-too-long") } throws: { error in
+                    let error = error as? SystemError
+                    return error?.isInvalidArgument == true && error?.errno == nil && error?.call == "ioctl(TUNSETIFF)"
+                }
+                #expect { _ = try TunDevice(name: "bad/name") } throws: { error in
+                    (error as? SystemError)?.errno == EINVAL && (error as? SystemError)?.call == "ioctl(TUNSETIFF)"
+                }
+                #expect { _ = try TunDevice(name: "synuso0", options: .init(virtioNetHeader: true, offloads: [.uso4])) }
+                    throws: { ($0 as? SystemError)?.errno == EINVAL && ($0 as? SystemError)?.call == "ioctl(TUNSETOFFLOAD)" }
+                #expect { _ = try TunDevice(name: "synoff0", options: .init(offloads: [.checksum])) }
+                    throws: { ($0 as? SystemError)?.isInvalidArgument == true }
+                let first = try TunDevice(name: "syndup0")
+                defer { first.close() }
+                #expect { _ = try TunDevice(name: "syndup0") } throws: { ($0 as? SystemError)?.errno == EBUSY }
+            }
+        }
+    }
+}
