@@ -21,7 +21,7 @@ public final class DHKeyPair: Sendable {
     public let publicValue: [UInt8]
     private let key: EVPKey
     /// MODP only: the prime p, big-endian at its full length (for the range check of peer values).
-    private let prime: [UInt8]
+    let prime: [UInt8]
 
     /// Generates a fresh key pair (randomness from libcrypto's DRBG).
     public init(group: DHGroup) throws(CryptoError) {

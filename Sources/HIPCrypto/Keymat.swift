@@ -3,7 +3,6 @@
 //   KEYMAT = HKDF-Expand( HKDF-Extract(salt = #I | #J, IKM = Kij), info = sort(HIT-I | HIT-R), L )
 //   hash = RHASH of the Responder's HIT suite; sort = numerically smaller HIT first (unsigned 128-bit);
 //   L ≤ 255 × hash length (HKDF's limit). Keys are drawn sequentially from offset 0.
-import COpenSSL
 import HIPWire
 
 /// A KEYMAT stream: `draw` hands out consecutive key slices. A value type: copying it copies the position.
@@ -47,31 +46,8 @@ public struct Keymat: Sendable {
         return output
     }
 
-    /// Writes the first `output.count` bytes of KEYMAT (libcrypto EVP_KDF "HKDF", extract-and-expand).
+    /// Writes the first `output.count` bytes of KEYMAT.
     private func expand(into output: UnsafeMutableRawBufferPointer) -> Bool {
-        guard let kdf = EVP_KDF_fetch(nil, "HKDF", nil) else { return false }
-        defer { EVP_KDF_free(kdf) }
-        guard let context = EVP_KDF_CTX_new(kdf) else { return false }
-        defer { EVP_KDF_CTX_free(context) }
-        let parameters = kij.withUnsafeBytes { ikm in
-            salt.withUnsafeBytes { saltBytes in
-                info.withUnsafeBytes { infoBytes in
-                    try? ParameterSet([
-                        (OSSL_KDF_PARAM_DIGEST, .utf8(hash.name)),
-                        (OSSL_KDF_PARAM_KEY, .octets(ikm)),
-                        (OSSL_KDF_PARAM_SALT, .octets(saltBytes)),
-                        (OSSL_KDF_PARAM_INFO, .octets(infoBytes)),
-                    ])
-                }
-            }
-        }
-        guard let parameters,
-              EVP_KDF_derive(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count,
-                             parameters.pointer) == 1
-        else {
-            _ = LibCrypto.drainErrors()
-            return false
-        }
-        return true
+        kij.withUnsafeBytes { HKDF.derive(hash, ikm: $0, salt: salt, info: info, into: output) }
     }
 }
