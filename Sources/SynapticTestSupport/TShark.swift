@@ -1,7 +1,7 @@
-// TShark: runs `tshark -r` on a pcap and reports, per frame, the protocol stack and any expert marks.
+// TShark: runs `tshark -r` on a pcap and reports, per frame, the protocol stack and any expert marks
+// (or any fields asked for).
 //
-//  tshark -r FILE -T fields -E occurrence=a -E aggregator=<US> -E separator=<TAB>
-//         -e frame.number -e frame.protocols -e _ws.expert.message -e _ws.expert.severity -e _ws.malformed
+//  tshark -r FILE -n -T fields -E occurrence=a -E aggregator=<US> -E separator=/t -e FIELD ...
 
 import Foundation
 
@@ -19,6 +19,8 @@ public struct TSharkFrame: Sendable, CustomStringConvertible {
     public let experts: [Expert]
     /// tshark flagged the frame as malformed.
     public let malformed: Bool
+    /// Values of the extra fields asked for, by field name (all occurrences, in order).
+    public let fields: [String: [String]]
 
     public var description: String {
         "frame \(number) \(protocols.joined(separator: ":"))"
@@ -40,16 +42,34 @@ public enum TShark {
         return paths.map { "\($0)/tshark" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Decodes every frame of `path`. `preferences` are passed as `-o key:value` (e.g. "hip.…").
-    public static func decode(pcap path: String, preferences: [String] = []) throws -> [TSharkFrame] {
+    /// Decodes every frame of `path`, with the values of `extraFields` (e.g. "hip.tlv.type") per frame.
+    /// `preferences` are passed as `-o key:value`.
+    public static func decode(pcap path: String, extraFields: [String] = [],
+                              preferences: [String] = []) throws -> [TSharkFrame] {
+        let standard = ["frame.number", "frame.protocols", "_ws.expert.message", "_ws.expert.severity", "_ws.malformed"]
+        let rows = try run(pcap: path, fields: standard + extraFields, preferences: preferences)
+        return try rows.map { row in
+            guard let number = row[0].first.flatMap({ Int($0) }) else {
+                throw TSharkError(description: "tshark gave no frame number: \(row)")
+            }
+            let protocols = (row[1].first ?? "").split(separator: ":").map(String.init)
+            let experts = zip(row[2], row[3]).map { TSharkFrame.Expert(message: $0, severity: severityName($1)) }
+            var fields: [String: [String]] = [:]
+            for (index, name) in extraFields.enumerated() { fields[name] = row[standard.count + index] }
+            return TSharkFrame(number: number, protocols: protocols, experts: experts,
+                               malformed: !row[4].isEmpty || protocols.contains("_ws.malformed"), fields: fields)
+        }
+    }
+
+    /// Per frame, per field, all occurrences.
+    private static func run(pcap path: String, fields: [String], preferences: [String]) throws -> [[[String]]] {
         guard let executable else {
             throw TSharkError(description: "tshark not found on PATH (scripts/install-deps.sh installs it)")
         }
         let aggregator = "\u{1F}"
         var arguments = ["-r", path, "-n", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=\(aggregator)",
-                         "-E", "separator=/t",
-                         "-e", "frame.number", "-e", "frame.protocols", "-e", "_ws.expert.message",
-                         "-e", "_ws.expert.severity", "-e", "_ws.malformed"]
+                         "-E", "separator=/t"]
+        for field in fields { arguments += ["-e", field] }
         for preference in preferences { arguments += ["-o", preference] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -66,16 +86,11 @@ public enum TShark {
             throw TSharkError(description: "tshark exited \(process.terminationStatus): \(errorText)")
         }
         return try text.split(separator: "\n").map { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 5, let number = Int(fields[0]) else {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count == fields.count else {
                 throw TSharkError(description: "unexpected tshark line: \(line)")
             }
-            let messages = fields[2].isEmpty ? [] : fields[2].components(separatedBy: aggregator)
-            let severities = fields[3].isEmpty ? [] : fields[3].components(separatedBy: aggregator)
-            let experts = zip(messages, severities).map { TSharkFrame.Expert(message: $0, severity: severityName($1)) }
-            let protocols = fields[1].split(separator: ":").map(String.init)
-            return TSharkFrame(number: number, protocols: protocols, experts: experts,
-                               malformed: !fields[4].isEmpty || protocols.contains("_ws.malformed"))
+            return columns.map { $0.isEmpty ? [] : $0.components(separatedBy: aggregator) }
         }
     }
 
