@@ -71,11 +71,11 @@ final class EVPKey: @unchecked Sendable {
         return EVPKey(taking: key)
     }
 
-    /// Whether libcrypto's public-key check passes (EC: point on the curve and in the group).
-    func publicKeyCheckPasses() -> Bool {
+    /// Whether libcrypto's quick public-key check passes (EVP_PKEY_public_check_quick).
+    func quickPublicKeyCheckPasses() -> Bool {
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return false }
         defer { EVP_PKEY_CTX_free(context) }
-        let passes = EVP_PKEY_public_check(context) == 1
+        let passes = EVP_PKEY_public_check_quick(context) == 1
         if !passes { _ = LibCrypto.drainErrors() }
         return passes
     }
