@@ -80,21 +80,6 @@ final class EVPKey: @unchecked Sendable {
         return passes
     }
 
-    /// An octet-string parameter (e.g. the encoded public key), or nil.
-    func octetString(_ name: String) -> [UInt8]? {
-        var length = 0
-        guard EVP_PKEY_get_octet_string_param(pointer, name, nil, 0, &length) == 1, length > 0 else {
-            _ = LibCrypto.drainErrors()
-            return nil
-        }
-        var bytes = [UInt8](repeating: 0, count: length)
-        guard EVP_PKEY_get_octet_string_param(pointer, name, &bytes, length, &length) == 1 else {
-            _ = LibCrypto.drainErrors()
-            return nil
-        }
-        return Array(bytes.prefix(length))
-    }
-
     /// A big-number parameter as minimal big-endian bytes (or left-padded to `paddedTo`), or nil.
     func bigNumber(_ name: String, paddedTo width: Int? = nil) -> [UInt8]? {
         var number: OpaquePointer?
