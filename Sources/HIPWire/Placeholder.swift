@@ -1,1 +1,0 @@
-// HIPWire: placeholder until its first real file lands (replaced, not kept).
