@@ -3,9 +3,8 @@
 
 /// Protocol constants (RFC 7343, RFC 7401, RFC 7402) that config validation depends on.
 enum ConfigProtocol {
-    /// ORCHIDv2 prefix 2001:20::/28 (RFC 7343 §2): the first 28 bits of every HIT.
+    /// ORCHIDv2 prefix 2001:20::/28 (RFC 7343 §2): every HIT starts 20 01 00 2x.
     static let orchidPrefix: [UInt8] = [0x20, 0x01, 0x00, 0x20]
-    static let orchidPrefixLength = 28
     /// LSIs live in 1.0.0.0/8.
     static let lsiFirstOctet: UInt8 = 1
     /// DH group IDs HIPCrypto implements (RFC 7401 §5.2.7): MODP 1536, 3072, ECDH P-256, P-384, MODP 2048.
@@ -17,8 +16,6 @@ enum ConfigProtocol {
     /// AES-GCM with 16-byte ICV.
     static let espSuites: Set<Int> = [7, 8, 9, 13]
     static let authenticationOnlySuite = 7
-    /// Lists longer than this are not sent in HIP_CIPHER / ESP_TRANSFORM (RFC 7401 §5.2.8).
-    static let maximumOfferedTransforms = 6
     /// Every IPv6 link carries at least this much (RFC 8200 §5).
     static let ipv6MinimumMTU = 1280
 }
