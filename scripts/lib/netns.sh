@@ -46,3 +46,12 @@ netns_cleanup() {
     done
     NETNS_PIDS=(); NETNS_CREATED=()
 }
+
+# netns_sweep: remove every namespace of this run (also those made in subshells), killing what runs there.
+netns_sweep() {
+    local ns
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NETNS_TAG}-" || true); do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+        ip netns del "$ns" 2>/dev/null || true
+    done
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Side-by-side network measurements in one run, reported as ratios to the direct veth path:
+#   - base-exchange latency (median and p99 over N exchanges, from the nodes' own reports)
+#   - TCP_RR: 1024-byte request/response transactions per second over one TCP connection (Perf/tools/tcprr.c)
+#   - iperf3 single-stream TCP throughput
+# for: the direct veth path, synaptic (HIT), and wireguard-go when it is installed.
+# Usage: scripts/perf-net.sh [--exchanges N] [--seconds S]   (root; release build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/netns.sh
+source scripts/lib/hosts.sh
+EXCHANGES=100; SECONDS_EACH=10
+while (($#)); do case $1 in
+    --exchanges) EXCHANGES=$2; shift 2;; --seconds) SECONDS_EACH=$2; shift 2;;
+    *) echo "usage: $0 [--exchanges N] [--seconds S]"; exit 2;; esac; done
+[ "$(id -u)" -eq 0 ] || { echo "perf-net: needs root"; exit 1; }
+scripts/install-deps.sh iperf3 wireguard-go wireguard-tools >/dev/null
+synaptic_binary release
+W=$(mktemp -d /tmp/synaptic-perf.XXXXXX); chmod 755 "$W"
+trap 'netns_cleanup; netns_sweep; rm -rf "$W"' EXIT
+cc -O2 -o "$W/tcprr" Perf/tools/tcprr.c
+
+A="${NETNS_TAG}-a" B="${NETNS_TAG}-b"
+netns_add "$A"; netns_add "$B"; netns_link "$A" "$B" 1
+
+rr() { # rr ADDRESS -> transactions/s
+    ip netns exec "$B" "$W/tcprr" server "$1" 5201 1024 & local srv=$!
+    sleep 0.3
+    ip netns exec "$A" "$W/tcprr" client "$1" 5201 1024 "$SECONDS_EACH" | awk '{print $2}'
+    wait $srv 2>/dev/null || true
+}
+tput_() { # tput_ ADDRESS -> Mbit/s
+    ip netns exec "$B" iperf3 -s -1 -B "$1" >/dev/null 2>&1 & local srv=$!
+    sleep 0.5
+    ip netns exec "$A" iperf3 -c "$1" -t "$SECONDS_EACH" -J | python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))'
+    wait $srv 2>/dev/null || true
+}
+ping_rtt() { ip netns exec "$A" ping -c 20 -i 0.05 -q "$1" | awk -F/ '/rtt/{print $5}'; }
+
+declare -A RR TP
+echo "== direct veth"
+RR[direct]=$(rr 198.18.1.2); TP[direct]=$(tput_ 198.18.1.2); RTT_DIRECT=$(ping_rtt 198.18.1.2)
+
+echo "== synaptic"
+host_identity "$W" a; host_identity "$W" b
+LOG_LEVEL=info host_config "$W" a b '"198.18.1.2"'; LOG_LEVEL=info host_config "$W" b a '"198.18.1.1"'
+sed -i '/^\[keylog\]/,+1d' "$W/a.toml" "$W/b.toml"
+netns_bg "$B" "$W/b.log" "$SYNAPTIC" up "$W/b.toml" >/dev/null
+lat=()
+for i in $(seq 1 "$EXCHANGES"); do
+    netns_bg "$A" "$W/a.log" "$SYNAPTIC" up "$W/a.toml" >/dev/null; pa=${NETNS_PIDS[-1]}
+    wait_for ip -n "$A" link show hipa
+    ip netns exec "$A" ping -6 -c 1 -W 5 "$HIT_b" >/dev/null || true
+    l=$(grep -o 'latency[= ][0-9.]*' "$W/a.log" | tail -n 1 | grep -o '[0-9.]*$' || true)
+    [ -n "$l" ] && lat+=("$l")
+    if ((i < EXCHANGES)); then kill -TERM "$pa"; wait "$pa" 2>/dev/null || true; fi
+done
+RR[synaptic]=$(rr "$HIT_b"); TP[synaptic]=$(tput_ "$HIT_b")
+stats=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%s %s %d", v[int((NR+1)/2)], v[int(NR*0.99+0.999)], NR}')
+
+if command -v wireguard-go >/dev/null; then
+    echo "== wireguard-go"
+    for side in a b; do wg genkey >"$W/wg$side"; wg pubkey <"$W/wg$side" >"$W/wg$side.pub"; done
+    wgup() { # wgup NS me peer peerip myaddr peeraddr
+        ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 wireguard-go "wg$2" >/dev/null 2>&1 & NETNS_PIDS+=($!)
+        wait_for ip -n "$1" link show "wg$2"
+        ip netns exec "$1" wg set "wg$2" listen-port 51820 private-key "$W/wg$2" \
+            peer "$(cat "$W/wg$3.pub")" endpoint "$4:51820" allowed-ips "$6/32"
+        ip -n "$1" addr add "$5/24" dev "wg$2"; ip -n "$1" link set "wg$2" up
+    }
+    wgup "$A" a b 198.18.1.2 198.18.9.1 198.18.9.2; wgup "$B" b a 198.18.1.1 198.18.9.2 198.18.9.1
+    RR[wireguard]=$(rr 198.18.9.2); TP[wireguard]=$(tput_ 198.18.9.2)
+fi
+
+echo
+echo "Base exchange (synaptic, $(awk '{print $3}' <<<"$stats") exchanges): median $(awk '{print $1}' <<<"$stats") ms, p99 $(awk '{print $2}' <<<"$stats") ms; direct ping RTT $RTT_DIRECT ms"
+printf '%-10s %14s %10s %14s %10s\n' path "TCP_RR (t/s)" "ratio" "iperf3 Mbit/s" "ratio"
+for p in direct synaptic wireguard; do
+    [ -n "${RR[$p]:-}" ] || continue
+    awk -v p="$p" -v r="${RR[$p]}" -v rd="${RR[direct]}" -v t="${TP[$p]}" -v td="${TP[direct]}" \
+        'BEGIN { printf "%-10s %14s %10.3f %14s %10.3f\n", p, r, r / rd, t, t / td }'
+done
