@@ -70,11 +70,11 @@ public func coveredRegion(of message: UnsafeRawBufferPointer, before parameterTy
 
     var region = Array(UnsafeRawBufferPointer(rebasing: message[0..<end]))
     region.append(contentsOf: appended)
-    region[1] = UInt8(total / 8 - 1)
-    region[4] = 0
-    region[5] = 0
+    region[HeaderLayout.headerLength] = UInt8(total / 8 - 1)
+    region[HeaderLayout.checksum] = 0
+    region[HeaderLayout.checksum + 1] = 0
     if case .signature2 = rule {
-        for index in 24..<40 { region[index] = 0 }
+        for index in HeaderLayout.receiverHIT..<HIPProtocol.headerLength { region[index] = 0 }
         for range in puzzles { for index in range { region[index] = 0 } }
     }
     return region

@@ -151,6 +151,8 @@ import Testing
                 #expect(error == .unknownCriticalParameter(type: type))
                 #expect(error.unknownCriticalType == type)
                 #expect(error.parameterType == type)
+                #expect(error.name == "unknown_critical_parameter")
+                #expect(error.description == "unknown critical parameter \(type)")
             }
         }
         for type: UInt16 in [0, 2, 128, 4096, 8192, 65534] {
