@@ -22,17 +22,12 @@ extension HIPPacket {
     /// Parses one HIP packet from borrowed bytes (for receive buffers).
     public static func parse(_ bytes: UnsafeRawBufferPointer,
                              options: ParseOptions = .strict) throws(HIPWireError) -> HIPPacket {
-        let header = try HeaderView(bytes)
-        let packetType = try header.packetType()
-        var reader = ByteReader(bytes, error: .truncated)
-        try reader.skip(HeaderLayout.senderHIT)
-        let senderHIT = try HIT.read(from: &reader)
-        let receiverHIT = try HIT.read(from: &reader)
+        let header = try HIPHeader.parse(bytes)
 
         // Stage 2: walk the TLVs.
         var count = 0
         var previousType: UInt16 = 0
-        var walker = TLVWalker(bytes, end: header.totalLength)
+        var walker = TLVWalker(bytes, end: header.length)
         while let tlv = try walker.next() {
             if tlv.type < previousType && !options.acceptsUnsortedParameters {
                 throw .parametersOutOfOrder(type: tlv.type)
@@ -44,7 +39,7 @@ extension HIPPacket {
         // Stage 3: decode.
         var parameters: [HIPParameter] = []
         parameters.reserveCapacity(count)
-        walker = TLVWalker(bytes, end: header.totalLength)
+        walker = TLVWalker(bytes, end: header.length)
         while let tlv = try walker.next() {
             let contents = UnsafeRawBufferPointer(rebasing: bytes[tlv.contents])
             if let parameter = try HIPParameter.decode(type: tlv.type, contents: contents, options: options) {
@@ -55,12 +50,12 @@ extension HIPPacket {
                 parameters.append(.unknown(type: tlv.type, contents: Array(contents)))
             }
         }
-        return HIPPacket(type: packetType, senderHIT: senderHIT, receiverHIT: receiverHIT,
+        return HIPPacket(type: header.type, senderHIT: header.senderHIT, receiverHIT: header.receiverHIT,
                          controls: header.controls, parameters: parameters)
     }
 }
 
-/// The validated fixed header of a packet in a buffer (stage 1), shared with `coveredRegion`.
+/// The validated fixed header of a packet in a buffer (stage 1), shared by `HIPHeader` and `coveredRegion`.
 struct HeaderView {
     let bytes: UnsafeRawBufferPointer
     let totalLength: Int

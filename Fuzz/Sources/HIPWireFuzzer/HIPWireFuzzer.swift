@@ -6,7 +6,7 @@
 //  2. coveredRegion for each rule, before HIP_MAC / HIP_SIGNATURE_2 / HIP_SIGNATURE (the HOST_ID TLV for
 //     .mac2 is taken from the input's tail when it is 8-aligned);
 //  3. UDPPayload.classify, and the HIP parser at the offset it names;
-//  4. ESPHeader parse.
+//  4. HIPHeader and ESPHeader parse.
 // A broken round trip traps on purpose (libFuzzer reports it as a crash with the input saved).
 
 import HIPWire
@@ -40,6 +40,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if case .hip(let offset) = UDPPayload.classify(bytes) {
         _ = try? HIPPacket.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
     }
+    if let header = try? HIPHeader.parse(bytes) { precondition(header.length == size, "header length") }
     _ = try? ESPHeader(bytes)
     return 0
 }
