@@ -1,9 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, vector, in-memory and network-namespace tests, then a short fuzz run.
+# The whole test suite: unit, vector and in-memory tests (swift test), the network-namespace tests of
+# `synaptic up` (scripts/nettest.sh), then a short fuzz run of the HIP parser (scripts/fuzz.sh --short).
 # Network tests need root (CI runs as root); without it they skip themselves and say so.
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-swift build --build-tests
-swift test --skip-build
-scripts/fuzz.sh --short
+scripts/install-deps.sh || exit 1
+swift build --build-tests || exit 1
+
+status=0
+swift test --skip-build 2>&1 | tee /tmp/synaptic-swift-test.$$ || status=1
+swift_line=$(grep -E "Test run with [0-9]+ tests" /tmp/synaptic-swift-test.$$ | tail -n 1)
+rm -f /tmp/synaptic-swift-test.$$
+swift_total=$(sed -E 's/.*with ([0-9]+) tests.*/\1/' <<<"$swift_line")
+swift_failed=0
+[[ $swift_line == *failed* ]] && swift_failed=$(sed -E 's/.*with ([0-9]+) (tests? )?failures?.*/\1/;t;s/.*/1/' <<<"$swift_line")
+
+net_passed=0 net_failed=0
+if [ -x scripts/nettest.sh ]; then
+    scripts/nettest.sh 2>&1 | tee /tmp/synaptic-nettest.$$ || status=1
+    read -r net_passed net_failed < <(sed -nE 's/^nettest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' /tmp/synaptic-nettest.$$)
+    rm -f /tmp/synaptic-nettest.$$
+fi
+
+fuzz_passed=0 fuzz_failed=0
+if [ -x scripts/fuzz.sh ]; then
+    if scripts/fuzz.sh --short; then fuzz_passed=1; else fuzz_failed=1; status=1; fi
+fi
+
+passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + fuzz_passed ))
+failed=$(( ${swift_failed:-0} + ${net_failed:-0} + fuzz_failed ))
+((failed == 0)) || status=1
+echo "synaptic: $passed passed, $failed failed"
+exit $status
