@@ -20,7 +20,7 @@ public struct HIPHost: Sendable {
     let local: LocalHost
     var pool: R1Pool
     var associations: [HIT: Association] = [:]
-    public private(set) var counters = Counters()
+    public internal(set) var counters = Counters()
     var notifyLimiter: RateLimiter
     var r1Limiter: RateLimiter
     var requestedWake: Instant?

@@ -6,7 +6,7 @@
 //    header (Receiver's HIT patched per I1) | R1_COUNTER | PUZZLE (Opaque, #I patched) | DH_GROUP_LIST |
 //    DIFFIE_HELLMAN | HIP_CIPHER | HOST_ID | HIT_SUITE_LIST | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM |
 //    HIP_SIGNATURE_2
-//  #I = RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (addresses IPv4-mapped to 16 bytes)
+//  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (App. A's RHASH(S ‖ ...), keyed; addresses IPv4-mapped)
 //  Opaque = the low 16 bits of the generation counter (finds the generation when I2 has no R1_COUNTER).
 //  Rotation: a new secret S, counter + 1, new DH keys, re-signed templates; the previous generation stays
 //  valid for I2s until the next rotation.
@@ -130,20 +130,18 @@ struct R1Pool: Sendable {
         }
     }
 
-    /// RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R), RHASH_len bits (RFC 7401 App. A). The concatenation holding
-    /// S is zeroed after hashing.
+    /// #I for one Initiator: RFC 7401 App. A's RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R), computed as
+    /// HMAC-RHASH keyed with S over HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R. Same inputs, same length (RHASH_len), but
+    /// S stays inside its SecretBytes and the construction is a PRF without length extension.
     static func puzzleI(secret: SecretBytes, initiator: HIT, responder: HIT, initiatorAddress: IPAddress,
                         responderAddress: IPAddress, hash: HashAlgorithm) -> [UInt8] {
         var input = [UInt8]()
-        input.reserveCapacity(secret.count + 64)
-        secret.withUnsafeBytes { input.append(contentsOf: $0) }
+        input.reserveCapacity(64)
         input += initiator.bytes
         input += responder.bytes
         input += initiatorAddress.v4Mapped
         input += responderAddress.v4Mapped
-        let digest = hash.digest(input)
-        input.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        return digest
+        return HMAC.authenticate(hash, key: secret, data: input)
     }
 
     private static func generation(counter: UInt64, local: LocalHost) throws(CryptoError) -> Generation {

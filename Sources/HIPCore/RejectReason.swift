@@ -2,7 +2,7 @@
 
 /// Why a received HIP packet was dropped. Every drop has exactly one reason, is counted in
 /// `Counters.rejected(_:)` and is reported as `Report.rejected`. A rejected packet never changes state.
-public enum RejectReason: Int, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomStringConvertible {
     /// The bytes are not a well-formed HIP packet (HIPWire refused them).
     case malformed
     /// A critical parameter we do not know (answered with NOTIFY 1 for I1, I2 and UPDATE).
