@@ -14,6 +14,7 @@ struct Datagram {
     let source: Endpoint
     let destination: IPAddress
     let isRetransmission: Bool
+    let sentAt: Instant
 }
 
 struct TestPeer {
@@ -71,7 +72,7 @@ struct TestNetwork {
                 let datagram = Datagram(bytes: bytes, type: packet.type, from: index, to: target,
                                         source: Endpoint(address: source, transport: transport),
                                         destination: packet.destination.address,
-                                        isRetransmission: packet.isRetransmission)
+                                        isRetransmission: packet.isRetransmission, sentAt: now)
                 sent.append(datagram)
                 queue.append(datagram)
             case .installSA(let pair):
