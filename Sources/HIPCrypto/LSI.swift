@@ -8,7 +8,7 @@ import HIPWire
 /// The deterministic HIT → LSI mapping. Different HITs can map to the same LSI; `LSIAllocator` resolves
 /// such collisions within one host. Pure; use anywhere.
 public enum LSI {
-    /// The preferred LSI of `hit`, as a host-order IPv4 value (0x01xxyyzz).
+    /// The preferred LSI of `hit`, as a host-order IPv4 value (0x01xxyyzz; text: `IPAddress.v4(lsi)`).
     public static func forHIT(_ hit: HIT) -> UInt32 {
         let bytes = hit.bytes
         return normalized(ProtocolConstants.lsiPrefix
@@ -18,11 +18,6 @@ public enum LSI {
     /// Whether `address` is an LSI this module can produce (in 1.0.0.0/8, last octet 1…254).
     public static func isValid(_ address: UInt32) -> Bool {
         address & 0xFF00_0000 == ProtocolConstants.lsiPrefix && address & 0xFF != 0 && address & 0xFF != 0xFF
-    }
-
-    /// Dotted-quad text of an IPv4 value, e.g. "1.2.3.4".
-    public static func text(_ address: UInt32) -> String {
-        "\(address >> 24).\(address >> 16 & 0xFF).\(address >> 8 & 0xFF).\(address & 0xFF)"
     }
 
     /// Replaces a last octet of 0 by 1 and of 255 by 254.

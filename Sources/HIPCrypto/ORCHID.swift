@@ -23,8 +23,7 @@ enum ORCHID {
         let hash96: ArraySlice<UInt8>
         switch suite {
         case .rsaSHA256, .ecdsaSHA384:
-            let hash: HashAlgorithm = suite == .rsaSHA256 ? .sha256 : .sha384
-            let digest = hash.digest(input)
+            let digest = suite.hash.digest(input)
             let skip = (digest.count * 8 - ProtocolConstants.orchidHashBits) / 16   // bytes before the middle
             hash96 = digest[skip..<skip + ProtocolConstants.orchidHashBits / 8]
         case .eddsaCSHAKE128:

@@ -1,5 +1,6 @@
 // Diffie-Hellman: agreement in every group, public value encodings, RFC 3526 primes, hostile peer values.
 @testable import HIPCrypto
+import SynapticTestSupport
 import Testing
 
 @Suite struct DHTests {
@@ -35,7 +36,7 @@ import Testing
     @Test func modpGroupsUseTheRFC3526Primes() throws {
         for (group, hex) in Self.rfc3526Primes {
             let pair = try DHKeyPair(group: group)
-            #expect(pair.prime == TestHex.bytes(hex), "group \(group)")
+            #expect(pair.prime == bytes(hex), "group \(group)")
         }
     }
 
@@ -68,11 +69,11 @@ import Testing
 
     /// The captured P-256 public values (x | y, no 0x04) are accepted as peer values.
     @Test func capturedECDHPublicValuesAreAccepted() throws {
-        let vectors = try VectorFile.load()
+        let json = try Vectors.load()
         let pair = try DHKeyPair(group: .nistP256)
-        for run in ["run5", "run1", "repo_hip_pcap"] {
+        for run in Vectors.runs {
             for side in ["r1", "i2"] {
-                let value = try vectors.hex(run, "negotiation", "dh_public_values", side, "public_value_hex")
+                let value = try #require(json[run]["negotiation"]["dh_public_values"][side]["public_value_hex"].bytes)
                 #expect(try pair.sharedSecret(peerPublicValue: value).count == 32)
             }
         }

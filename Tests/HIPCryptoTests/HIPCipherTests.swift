@@ -3,10 +3,10 @@
 import Testing
 
 @Suite struct HIPCipherTests {
-    static let nistPlaintext = TestHex.bytes(
+    static let nistPlaintext = bytes(
         "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
             + "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710")
-    static let nistIV = TestHex.bytes("000102030405060708090a0b0c0d0e0f")
+    static let nistIV = bytes("000102030405060708090a0b0c0d0e0f")
 
     /// NIST SP 800-38A F.2.1 (CBC-AES128) and F.2.5 (CBC-AES256): the four blocks after the IV equal the
     /// NIST ciphertext; one block of PKCS#5 padding (16 × 0x10) follows.
@@ -19,19 +19,19 @@ import Testing
             + "39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b"),
     ])
     func nistKnownAnswer(id: HIPCipherID, key: String, ciphertext: String) throws {
-        let secret = SecretBytes(TestHex.bytes(key))
+        let secret = SecretBytes(bytes(key))
         let body = try HIPCipher.encrypt(id, key: secret, iv: Self.nistIV, plaintext: Self.nistPlaintext)
         #expect(body.count == 16 + 64 + 16)
         #expect(Array(body[0..<16]) == Self.nistIV)
-        #expect(Array(body[16..<80]) == TestHex.bytes(ciphertext))
+        #expect(Array(body[16..<80]) == bytes(ciphertext))
         #expect(try HIPCipher.decrypt(id, key: secret, body: body) == Self.nistPlaintext)
     }
 
     /// The NIST ciphertext alone decrypts to a plaintext ending in 0x10, which PKCS#5 would read as a full
     /// pad block only if its last 16 bytes were all 0x10; they are not, so it is `.badPadding`.
     @Test func nistCiphertextWithoutPaddingIsBadPadding() throws {
-        let key = SecretBytes(TestHex.bytes("2b7e151628aed2a6abf7158809cf4f3c"))
-        let body = Self.nistIV + TestHex.bytes(
+        let key = SecretBytes(bytes("2b7e151628aed2a6abf7158809cf4f3c"))
+        let body = Self.nistIV + bytes(
             "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
                 + "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7")
         do {

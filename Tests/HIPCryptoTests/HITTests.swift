@@ -1,18 +1,19 @@
 // HITs (ORCHIDv2) and LSIs: captured HOST_IDs, independent known answers, structure and collisions.
 import HIPCrypto
 import HIPWire
+import SynapticTestSupport
 import Testing
 
 @Suite struct HITTests {
     /// The four distinct captured identities (run5/run1 ia1 and ia2, both repo-pcap hosts, one RSA-1024).
     @Test func capturedHostIdentitiesGiveTheirHITs() throws {
-        let vectors = try VectorFile.load()
+        let json = try Vectors.load()
         var checked = Set<String>()
-        for run in ["run5", "run1", "repo_hip_pcap"] {
-            for (name, host) in try vectors.hosts(run) {
-                let expected = try host.hit("hit")
-                let identity = try PublicHostIdentity(algorithm: UInt16(try host.int("hi_algorithm")),
-                                                      hostIdentity: try host.hex("host_identity_hex"))
+        for run in Vectors.runs {
+            for (name, host) in json[run]["hosts"].object {
+                let expected = try #require(host["hit"].string.flatMap { HIT($0) })
+                let identity = try PublicHostIdentity(algorithm: UInt16(try #require(host["hi_algorithm"].int)),
+                                                      hostIdentity: try #require(host["host_identity_hex"].bytes))
                 #expect(identity.hit == expected, "\(run) \(name)")
                 #expect(identity.hitSuite == .rsaSHA256)
                 #expect(identity.algorithm == .rsa)
@@ -32,15 +33,15 @@ import Testing
          "2001002298b88ecbcbb6fcec6475a1a1"),
     ])
     func ecdsaHITKnownAnswer(field: String, hit: String) throws {
-        let identity = try PublicHostIdentity(algorithm: 7, hostIdentity: TestHex.bytes(field))
-        #expect(identity.hit.bytes == TestHex.bytes(hit))
+        let identity = try PublicHostIdentity(algorithm: 7, hostIdentity: bytes(field))
+        #expect(identity.hit.bytes == bytes(hit))
         #expect(identity.hitSuite == .ecdsaSHA384)
     }
 
     /// Suite 5 (RFC 9374 §3.5.2.1 reading): cSHAKE128(Context ID | HI, 96, "", "") = SHAKE128, computed
     /// independently with Python hashlib.shake_128 for the RFC 8032 §7.1 TEST 1 public key.
     @Test func ed25519HITKnownAnswer() throws {
-        let field = TestHex.bytes("0001d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+        let field = bytes("0001d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
         let identity = try PublicHostIdentity(algorithm: 13, hostIdentity: field)
         #expect(identity.hit == HIT("2001:25:216:6d66:e1ef:913f:de44:a33a"))
         #expect(identity.hitSuite == .eddsaCSHAKE128)
@@ -76,7 +77,7 @@ import Testing
     @Test func lsiIsOneDotLow24BitsOfTheHIT() throws {
         let hit = try #require(HIT("2001:21:ffac:c16a:21b9:393c:b3bc:14de"))
         #expect(LSI.forHIT(hit) == 0x01BC_14DE)
-        #expect(LSI.text(LSI.forHIT(hit)) == "1.188.20.222")
+        #expect(IPAddress.v4(LSI.forHIT(hit)).description == "1.188.20.222")
     }
 
     @Test func lsiAvoidsDotZeroAndDot255() throws {

@@ -1,20 +1,21 @@
 // KEYMAT (HKDF), the key draw order, and HMAC: RFC 5869, RFC 4231, RFC 2202 and the run5 capture.
 @testable import HIPCrypto
 import HIPWire
+import SynapticTestSupport
 import Testing
 
 @Suite struct KeymatTests {
     /// RFC 5869 Appendix A.1 (test case 1, SHA-256).
     @Test func rfc5869TestCase1() {
         let ikm = [UInt8](repeating: 0x0b, count: 22)
-        let salt = TestHex.bytes("000102030405060708090a0b0c")
-        let info = TestHex.bytes("f0f1f2f3f4f5f6f7f8f9")
+        let salt = bytes("000102030405060708090a0b0c")
+        let info = bytes("f0f1f2f3f4f5f6f7f8f9")
         var okm = [UInt8](repeating: 0, count: 42)
         let ok = ikm.withUnsafeBytes { ikmBytes in
             okm.withUnsafeMutableBytes { HKDF.derive(.sha256, ikm: ikmBytes, salt: salt, info: info, into: $0) }
         }
         #expect(ok)
-        #expect(okm == TestHex.bytes(
+        #expect(okm == bytes(
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"))
     }
 
@@ -26,21 +27,21 @@ import Testing
             okm.withUnsafeMutableBytes { HKDF.derive(.sha256, ikm: ikmBytes, salt: [], info: [], into: $0) }
         }
         #expect(ok)
-        #expect(okm == TestHex.bytes(
+        #expect(okm == bytes(
             "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"))
     }
 
     /// run5 inputs (Kij, #I, #J, HITs in either order) give the captured KEYMAT's first 256 bytes.
     @Test func run5KeymatFirst256Bytes() throws {
-        let vectors = try VectorFile.load()
-        let expected = try vectors.hex("run5", "hkdf", "keymat_first_256_hex")
+        let json = try Vectors.load()
+        let expected = try #require(json["run5"]["hkdf"]["keymat_first_256_hex"].bytes)
         for swapHITs in [false, true] {
-            var keymat = try Self.run5Keymat(vectors, swapHITs: swapHITs)
+            var keymat = try Self.run5Keymat(swapHITs: swapHITs)
             #expect(try keymat.draw(256).testBytes == expected)
             #expect(keymat.offset == 256)
         }
         // Drawing in pieces gives the same stream.
-        var pieces = try Self.run5Keymat(vectors, swapHITs: false)
+        var pieces = try Self.run5Keymat(swapHITs: false)
         var joined: [UInt8] = []
         for size in [1, 15, 0, 32, 100, 108] { joined += try pieces.draw(size).testBytes }
         #expect(joined == expected)
@@ -48,10 +49,12 @@ import Testing
 
     /// run5's eight drawn keys (HIP_CIPHER AES-128-CBC, RHASH SHA-256, ESP suite 8) and KEYMAT index 96.
     @Test func run5DrawnKeys() throws {
-        let vectors = try VectorFile.load()
-        var keymat = try Self.run5Keymat(vectors, swapHITs: false)
+        let json = try Vectors.load()
+        var keymat = try Self.run5Keymat(swapHITs: false)
         let keys = try HIPKeys(keymat: &keymat, cipher: .aes128CBC, hash: .sha256, esp: .aes128CBCSHA256)
-        func expected(_ name: String) throws -> [UInt8] { try vectors.hex("run5", "drawn_keys", "keys", name, "hex") }
+        func expected(_ name: String) throws -> [UInt8] {
+            try #require(json["run5"]["drawn_keys"]["keys"][name]["hex"].bytes)
+        }
         #expect(keys.glEncryption.testBytes == (try expected("hip_gl_enc")))
         #expect(keys.glIntegrity.testBytes == (try expected("hip_gl_int")))
         #expect(keys.lgEncryption.testBytes == (try expected("hip_lg_enc")))
@@ -60,25 +63,24 @@ import Testing
         #expect(keys.espGL.authentication.testBytes == (try expected("esp_gl_auth")))
         #expect(keys.espLG.encryption.testBytes == (try expected("esp_lg_enc")))
         #expect(keys.espLG.authentication.testBytes == (try expected("esp_lg_auth")))
-        #expect(Int(keys.espKeymatIndex) == (try vectors.int("run5", "esp_info", "i2", "keymat_index")))
+        #expect(Int(keys.espKeymatIndex) == json["run5"]["esp_info"]["i2"]["keymat_index"].int)
         #expect(keys.espKeymatIndex == 96)
         #expect(keymat.offset == 192)
     }
 
     /// run1's sizes (AES-256-CBC, SHA-256, suite 9) put the ESP keys at the captured index 128.
     @Test func run1KeymatIndex() throws {
-        let vectors = try VectorFile.load()
-        var keymat = try Self.run5Keymat(vectors, swapHITs: false)
+        let json = try Vectors.load()
+        var keymat = try Self.run5Keymat(swapHITs: false)
         let keys = try HIPKeys(keymat: &keymat, cipher: .aes256CBC, hash: .sha256, esp: .aes256CBCSHA256)
-        #expect(Int(keys.espKeymatIndex) == (try vectors.int("run1", "esp_info", "i2", "keymat_index")))
+        #expect(Int(keys.espKeymatIndex) == json["run1"]["esp_info"]["i2"]["keymat_index"].int)
         #expect(keys.espKeymatIndex == 128)
         #expect(keys.espGL.encryption.count == 32)
     }
 
     /// Suite 13: 20-byte encryption key (AES-128 key ‖ salt) and no authentication key; suite 7: no cipher key.
     @Test func gcmAndNullSuiteDraws() throws {
-        let vectors = try VectorFile.load()
-        let stream = try Self.run5Keymat(vectors, swapHITs: false)
+        let stream = try Self.run5Keymat(swapHITs: false)
         var copy = stream
         let all = try copy.draw(256).testBytes
         var keymat = stream
@@ -97,8 +99,7 @@ import Testing
     }
 
     @Test func keymatStopsAtTheHKDFLimit() throws {
-        let vectors = try VectorFile.load()
-        var keymat = try Self.run5Keymat(vectors, swapHITs: false)
+        var keymat = try Self.run5Keymat(swapHITs: false)
         #expect(keymat.capacity == 255 * 32)
         _ = try keymat.draw(255 * 32 - 10)
         do {
@@ -108,6 +109,27 @@ import Testing
             #expect(error.code == .keymatExhausted)
         }
         #expect(try keymat.draw(10).count == 10)
+    }
+
+    /// A rekey without DH draws new ESP keys from a later KEYMAT index of the same stream.
+    @Test func advanceToAKeymatIndex() throws {
+        let all = try { var stream = try Self.run5Keymat(swapHITs: false); return try stream.draw(256).testBytes }()
+        var keymat = try Self.run5Keymat(swapHITs: false)
+        _ = try HIPKeys(keymat: &keymat, cipher: .aes128CBC, hash: .sha256, esp: .aes128CBCSHA256)
+        try keymat.advance(to: 200)
+        let rekey = try ESPKeys(drawingFrom: &keymat, suite: .aes128CBCSHA256)
+        #expect(rekey.encryption.testBytes == Array(all[200..<216]))
+        #expect(rekey.authentication.testBytes == Array(all[216..<248]))
+        for index in [247, keymat.capacity + 1] {
+            do {
+                try keymat.advance(to: index)
+                Issue.record("advanced to \(index) from \(keymat.offset)")
+            } catch {
+                #expect(error.code == .keymatExhausted)
+            }
+        }
+        try keymat.advance(to: keymat.capacity)
+        #expect(try keymat.draw(0).count == 0)
     }
 
     @Test func espSuiteSizes() {
@@ -121,12 +143,14 @@ import Testing
         #expect(ESPSuiteID.allCases.filter { $0 != .aesGCM16 }.allSatisfy { $0.authenticationKeyLength == 32 })
     }
 
-    static func run5Keymat(_ vectors: VectorFile, swapHITs: Bool) throws -> Keymat {
-        let lower = try #require(HIT(try vectors.string("run5", "sorted_hits", "lower_hit")))
-        let greater = try #require(HIT(try vectors.string("run5", "sorted_hits", "greater_hit")))
-        return Keymat(hash: .sha256, kij: SecretBytes(try vectors.hex("run5", "kij", "hex_as_used_by_cutehip")),
-                      puzzleI: try vectors.hex("run5", "puzzle", "I_hex"),
-                      puzzleJ: try vectors.hex("run5", "puzzle", "J_hex"),
+    /// KEYMAT from run5's Kij (32 bytes; the same with or without zero padding, README §4.5), #I, #J, HITs.
+    static func run5Keymat(swapHITs: Bool) throws -> Keymat {
+        let run5 = try Vectors.load()["run5"]
+        let lower = try #require(run5["sorted_hits"]["lower_hit"].string.flatMap { HIT($0) })
+        let greater = try #require(run5["sorted_hits"]["greater_hit"].string.flatMap { HIT($0) })
+        return Keymat(hash: .sha256, kij: SecretBytes(try #require(run5["kij"]["hex_zero_padded_32"].bytes)),
+                      puzzleI: try #require(run5["puzzle"]["I_hex"].bytes),
+                      puzzleJ: try #require(run5["puzzle"]["J_hex"].bytes),
                       hitA: swapHITs ? greater : lower, hitB: swapHITs ? lower : greater)
     }
 }
@@ -153,25 +177,24 @@ import Testing
          "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"),
     ])
     func knownAnswers(hash: HashAlgorithm, key: String, data: String, mac: String) {
-        let result = HMAC.authenticate(hash, key: SecretBytes(TestHex.bytes(key)), data: TestHex.bytes(data))
-        #expect(result == TestHex.bytes(mac))
+        let result = HMAC.authenticate(hash, key: SecretBytes(bytes(key)), data: bytes(data))
+        #expect(result == bytes(mac))
         #expect(result.count == hash.digestLength)
     }
 
     /// run5 `mac_checks[]`: HMAC-SHA-256 of each `mac_input_hex` with the RFC key (the sender's outgoing
     /// integrity key) drawn from our KEYMAT equals `rfc_expected_mac_hex`.
     @Test func run5MACsWithDrawnKeys() throws {
-        let vectors = try VectorFile.load()
-        var keymat = try KeymatTests.run5Keymat(vectors, swapHITs: false)
+        var keymat = try KeymatTests.run5Keymat(swapHITs: false)
         let keys = try HIPKeys(keymat: &keymat, cipher: .aes128CBC, hash: .sha256, esp: .aes128CBCSHA256)
-        let checks = try vectors.list("run5", "mac_checks")
+        let checks = try Vectors.load()["run5"]["mac_checks"].array
         #expect(checks.count == 6)
         for check in checks {
-            let key = try check.string("rfc_key") == "hip_gl_int" ? keys.glIntegrity : keys.lgIntegrity
-            let input = try check.hex("mac_input_hex")
-            let expected = try check.hex("rfc_expected_mac_hex")
+            let key = check["rfc_key"].string == "hip_gl_int" ? keys.glIntegrity : keys.lgIntegrity
+            let input = try #require(check["mac_input_hex"].bytes)
+            let expected = try #require(check["rfc_expected_mac_hex"].bytes)
             let mac = HMAC.authenticate(.sha256, key: key, data: input)
-            #expect(constantTimeEquals(mac, expected), "\(check["packet"] ?? "?")")
+            #expect(constantTimeEquals(mac, expected), "\(check["packet"].string ?? "?")")
         }
     }
 
@@ -185,9 +208,9 @@ import Testing
 
     @Test func hashDigests() {
         #expect(HashAlgorithm.sha256.digest(Array("abc".utf8))
-                == TestHex.bytes("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
-        #expect(HashAlgorithm.sha1.digest(Array("abc".utf8)) == TestHex.bytes("a9993e364706816aba3e25717850c26c9cd0d89d"))
-        #expect(HashAlgorithm.sha384.digest(Array("abc".utf8)) == TestHex.bytes(
+                == bytes("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+        #expect(HashAlgorithm.sha1.digest(Array("abc".utf8)) == bytes("a9993e364706816aba3e25717850c26c9cd0d89d"))
+        #expect(HashAlgorithm.sha384.digest(Array("abc".utf8)) == bytes(
             "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"))
     }
 }

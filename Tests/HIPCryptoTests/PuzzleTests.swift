@@ -1,6 +1,7 @@
 // Puzzle (RFC 7401 §4.1.2): captured and synthetic solutions, cutehip's wrong-order solution, solve().
 import HIPCrypto
 import HIPWire
+import SynapticTestSupport
 import Testing
 
 @Suite struct PuzzleTests {
@@ -9,16 +10,16 @@ import Testing
     }
 
     static func captured(_ run: String) throws -> Captured {
-        let vectors = try VectorFile.load()
-        let hosts = try vectors.hosts(run)
-        let initiator = try vectors.string(run, "roles", "initiator")
-        let responder = try vectors.string(run, "roles", "responder")
-        let synthetic = try? vectors.hex(run, "puzzle", "synthetic_rfc_solution", "J_hex")
+        let json = try Vectors.load()[run]
+        let initiator = json["hosts"][json["roles"]["initiator"].string ?? ""]
+        let responder = json["hosts"][json["roles"]["responder"].string ?? ""]
+        let puzzle = json["puzzle"]
         return Captured(
-            i: try vectors.hex(run, "puzzle", "I_hex"), j: try vectors.hex(run, "puzzle", "J_hex"),
-            synthetic: synthetic, k: UInt8(try vectors.int(run, "puzzle", "K")),
-            hitI: try #require(hosts[initiator]).hit("hit"),
-            hitR: try #require(hosts[responder]).hit("hit"))
+            i: try #require(puzzle["I_hex"].bytes), j: try #require(puzzle["J_hex"].bytes),
+            synthetic: puzzle["synthetic_rfc_solution"]["J_hex"].bytes,
+            k: UInt8(try #require(puzzle["K"].int)),
+            hitI: try #require(initiator["hit"].string.flatMap { HIT($0) }),
+            hitR: try #require(responder["hit"].string.flatMap { HIT($0) }))
     }
 
     /// run1 and the repo pcap (K = 16): the synthetic RFC-order #J is accepted, cutehip's captured #J (solved

@@ -1,23 +1,23 @@
 // Host identity signatures: captured RSA-PSS signatures, independent ECDSA/Ed25519 known answers,
 // round trips for every kind, cross-kind rejection and hostile HOST_ID fields.
 import HIPCrypto
+import SynapticTestSupport
 import Testing
 
 @Suite struct SignatureTests {
     /// Every `signature_checks[]` entry of every run verifies over `signed_data_hex` with the signer's
     /// HOST_ID, and fails with one bit flipped in the data or in the signature.
     @Test func capturedSignaturesVerify() throws {
-        let vectors = try VectorFile.load()
+        let json = try Vectors.load()
         var count = 0
-        for run in ["run5", "run1", "repo_hip_pcap"] {
-            let hosts = try vectors.hosts(run)
-            for check in try vectors.list(run, "signature_checks") {
-                let label = "\(run) \(check["packet"] ?? "?")"
-                let signer = try #require(hosts[try check.string("signer")])
-                let identity = try PublicHostIdentity(algorithm: UInt16(try check.int("sig_alg_field")),
-                                                      hostIdentity: try signer.hex("host_identity_hex"))
-                let signature = try check.hex("signature_hex")
-                let data = try check.hex("signed_data_hex")
+        for run in Vectors.runs {
+            for check in json[run]["signature_checks"].array {
+                let label = "\(run) \(check["packet"].string ?? "?")"
+                let signer = json[run]["hosts"][check["signer"].string ?? ""]
+                let identity = try PublicHostIdentity(algorithm: UInt16(try #require(check["sig_alg_field"].int)),
+                                                      hostIdentity: try #require(signer["host_identity_hex"].bytes))
+                let signature = try #require(check["signature_hex"].bytes)
+                let data = try #require(check["signed_data_hex"].bytes)
                 #expect(identity.verify(signature: signature, over: data), "\(label)")
 
                 var flippedData = data
@@ -45,18 +45,18 @@ import Testing
             + "367ce481a99215801ab277b09bf7ce1562e0ad1d7c7101b06a019a25948bc97a13bd11340b22e87812e892406630"),
     ])
     func ecdsaKnownAnswer(field: String, signature: String) throws {
-        let identity = try PublicHostIdentity(algorithm: 7, hostIdentity: TestHex.bytes(field))
+        let identity = try PublicHostIdentity(algorithm: 7, hostIdentity: bytes(field))
         let message = Array("synaptic signature cross-check".utf8)
-        #expect(identity.verify(signature: TestHex.bytes(signature), over: message))
-        #expect(!identity.verify(signature: TestHex.bytes(signature), over: message + [0]))
+        #expect(identity.verify(signature: bytes(signature), over: message))
+        #expect(!identity.verify(signature: bytes(signature), over: message + [0]))
     }
 
     /// RFC 8032 §7.1 TEST 1 (empty message) as an EdDSA HI (curve 1 | key).
     @Test func ed25519KnownAnswer() throws {
         let identity = try PublicHostIdentity(
             algorithm: 13,
-            hostIdentity: TestHex.bytes("0001d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
-        let signature = TestHex.bytes(
+            hostIdentity: bytes("0001d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
+        let signature = bytes(
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25b"
                 + "f5f0595bbe24655141438e7a100b")
         #expect(identity.verify(signature: signature, over: []))
@@ -103,7 +103,7 @@ import Testing
     @Test func hostileHostIdentityFieldsAreRejected() throws {
         func code(_ algorithm: UInt16, _ hex: String) -> CryptoError.Code? {
             do {
-                _ = try PublicHostIdentity(algorithm: algorithm, hostIdentity: TestHex.bytes(hex))
+                _ = try PublicHostIdentity(algorithm: algorithm, hostIdentity: bytes(hex))
                 return nil
             } catch {
                 return error.code
@@ -118,9 +118,9 @@ import Testing
         #expect(code(7, "00") == .malformedHostIdentity)
         #expect(code(7, "0002" + p256) == .malformedHostIdentity)             // P-256 point under P-384
         #expect(code(7, "0001" + "02" + p256.dropFirst(2)) == .malformedHostIdentity)   // not uncompressed
-        var offCurve = TestHex.bytes("0001" + p256)
+        var offCurve = bytes("0001" + p256)
         offCurve[offCurve.count - 1] ^= 1
-        #expect(code(7, TestHex.string(offCurve)) == .malformedHostIdentity)
+        #expect(code(7, Hex.encode(offCurve)) == .malformedHostIdentity)
         #expect(code(13, "0003" + String(repeating: "11", count: 57)) == .unsupportedAlgorithm)   // Ed448
         #expect(code(13, "0001" + String(repeating: "11", count: 31)) == .malformedHostIdentity)
         #expect(code(13, "00010000" + String(repeating: "11", count: 32)) == .malformedHostIdentity) // "NULL" form
