@@ -5,6 +5,7 @@
 //  I1 handling          a Responder turning an I1 into an R1 from its precomputed pool (parse, checks, #I,
 //                       copy and patch of the template)
 //  parse / serialize    HIPPacket.parse and HIPPacket.serialize of each packet of the exchange
+//  empty iteration      the harness's own mallocs and time per iteration (subtract from the others)
 //
 // Run: cd Perf && swift package --allow-writing-to-package-directory benchmark --target CoreBenchmarks
 import Benchmark
@@ -34,6 +35,12 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
             benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
             blackHole(initiator)
+        }
+    }
+
+    Benchmark("Empty iteration (harness baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(benchmark)
         }
     }
 
