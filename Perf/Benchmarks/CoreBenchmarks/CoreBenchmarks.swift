@@ -89,11 +89,12 @@ struct Fixture: Sendable {
         var settings = HostSettings()
         settings.dhGroups = [.nistP256]
         settings.puzzleDifficulty = 1
+        settings.r1RatePerSecond = Int.max
         let spis = CountingSPIs()
         initiator = try HIPHost(identity: try HostIdentity.generate(.ecdsaP256), settings: settings, spis: spis,
-                                policy: AllowedPeers.anyone, r1RatePerSecond: Int.max, now: .zero)
+                                policy: AllowedPeers.anyone, now: .zero)
         responder = try HIPHost(identity: try HostIdentity.generate(.ecdsaP256), settings: settings, spis: spis,
-                                policy: AllowedPeers.anyone, r1RatePerSecond: Int.max, now: .zero)
+                                policy: AllowedPeers.anyone, now: .zero)
         var a = initiator, b = responder
         var recorded = Packets()
         _ = Self.run(&a, &b, initiator: initiatorEndpoint, responder: responderEndpoint) { type, bytes in
