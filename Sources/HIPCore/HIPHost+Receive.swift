@@ -27,7 +27,6 @@ extension HIPHost {
         let opportunistic = packet.type == .i1 && packet.receiverHIT == .null && local.settings.acceptsOpportunisticI1
         guard packet.receiverHIT == local.hit || opportunistic else { return [received.reject(.notForUs)] }
 
-        let peer = packet.senderHIT
         switch packet.type {
         case .i1: return receiveI1(received, now: now)
         case .i2: return receiveI2(received, now: now)
@@ -36,9 +35,7 @@ extension HIPHost {
         case .r2: return routePacket(.r2(received), received, now: now)
         case .close: return routePacket(.close(received), received, now: now)
         case .closeAck: return routePacket(.closeAck(received), received, now: now)
-        case .update:
-            guard associations[peer] != nil else { return [received.reject(.unexpected)] }
-            return route(.update(received), to: peer, now: now)
+        case .update: return routePacket(.update(received), received, now: now)
         }
     }
 
