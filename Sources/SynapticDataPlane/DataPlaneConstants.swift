@@ -53,6 +53,6 @@ public enum DataPlaneLimits {
     /// Words of the anti-replay bitmap; the window is one word less, so advancing never clears live bits.
     static let replayBitmapWords = 32
     /// Slots of the LSI flow table (power of two) and how many a lookup probes.
-    static let lsiFlowTableSlots = 4096
+    public static let lsiFlowTableSlots = 4096
     static let lsiFlowTableProbes = 8
 }
