@@ -1,1 +1,0 @@
-// HIPCrypto: placeholder until its first real file lands (replaced, not kept).

@@ -1,1 +1,0 @@
-// SynapticTestSupport: placeholder until its first real file lands (replaced, not kept).

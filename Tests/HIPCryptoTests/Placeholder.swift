@@ -1,1 +1,0 @@
-// HIPCryptoTests: placeholder until its first real test lands (replaced, not kept).

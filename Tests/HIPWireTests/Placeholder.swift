@@ -1,1 +1,0 @@
-// HIPWireTests: placeholder until its first real test lands (replaced, not kept).

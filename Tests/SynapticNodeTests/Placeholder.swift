@@ -1,1 +1,0 @@
-// SynapticNodeTests: placeholder until its first real test lands (replaced, not kept).
