@@ -18,6 +18,7 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
         case authentication
         case noSA
         case sequenceExhausted
+        case cryptoFailure
     }
 
     private let detail: Detail
@@ -36,6 +37,7 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
         case .authentication: .authenticationFailed
         case .noSA: .noSecurityAssociation
         case .sequenceExhausted: .sequenceExhausted
+        case .cryptoFailure: .cryptoFailure
         }
     }
 
@@ -56,6 +58,7 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
         case .authentication: "ICV verification failed"
         case .noSA: "no security association"
         case .sequenceExhausted: "sequence numbers exhausted"
+        case .cryptoFailure: "libcrypto failed while sealing or opening"
         }
     }
 
@@ -74,4 +77,5 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
     static let authentication = DataPlaneError(.authentication)
     static let noSA = DataPlaneError(.noSA)
     static let sequenceExhausted = DataPlaneError(.sequenceExhausted)
+    static let cryptoFailure = DataPlaneError(.cryptoFailure)
 }

@@ -21,6 +21,8 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case sequenceExhausted
     /// A batch was dropped because the next stage's queue was full.
     case queueFull
+    /// libcrypto failed on a correctly keyed context (not expected; counted rather than trapped).
+    case cryptoFailure
 
     public var description: String {
         switch self {
@@ -34,6 +36,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .noSecurityAssociation: "no SA"
         case .sequenceExhausted: "sequence exhausted"
         case .queueFull: "queue full"
+        case .cryptoFailure: "crypto failure"
         }
     }
 }

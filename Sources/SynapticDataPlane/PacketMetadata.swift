@@ -6,10 +6,13 @@ public struct PacketMetadata: Sendable, Equatable {
     public var spi: UInt32
     /// The full 64-bit ESP sequence number it was sealed or opened with.
     public var sequence: UInt64
+    /// The SA's `tag` (the installer's peer handle), once the SA is known.
+    public var peer: Int
 
-    public init(drop: DropReason? = nil, spi: UInt32 = 0, sequence: UInt64 = 0) {
+    public init(drop: DropReason? = nil, spi: UInt32 = 0, sequence: UInt64 = 0, peer: Int = 0) {
         self.drop = drop
         self.spi = spi
         self.sequence = sequence
+        self.peer = peer
     }
 }
