@@ -84,8 +84,10 @@ public final class DHKeyPair: Sendable {
         if case .modp = group.family {
             guard EVP_PKEY_CTX_set_dh_pad(context, 0) == 1 else { throw LibCrypto.failure("EVP_PKEY_CTX_set_dh_pad") }
         }
-        // Validates the peer key (libcrypto's public-key check) before deriving.
-        guard EVP_PKEY_derive_set_peer_ex(context, peer.pointer, 1) == 1 else {
+        // MODP: libcrypto's full public-key check (range and subgroup). ECDH: the point was already checked
+        // when it was decoded (ECCurve.publicKey), so it is not checked a second time.
+        let validate: Int32 = if case .modp = group.family { 1 } else { 0 }
+        guard EVP_PKEY_derive_set_peer_ex(context, peer.pointer, validate) == 1 else {
             _ = LibCrypto.drainErrors()
             throw .invalidPublicValue(group: group, "failed libcrypto's public key check")
         }

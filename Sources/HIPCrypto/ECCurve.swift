@@ -31,7 +31,9 @@ enum ECCurve: Sendable {
     }
 
     /// A public key from an uncompressed SEC1 point `0x04 ‖ X ‖ Y`; nil if the length is wrong or the point is
-    /// not on the curve (libcrypto's decoder and EVP_PKEY_public_check both run).
+    /// not on the curve (libcrypto's point decoder and EVP_PKEY_public_check_quick: not infinity, coordinates
+    /// in range, on the curve). The full check's extra multiplication by the group order is skipped: these
+    /// curves have cofactor 1, so every point on the curve is in the prime-order group.
     func publicKey(uncompressedPoint point: UnsafeRawBufferPointer) -> EVPKey? {
         guard point.count == 1 + 2 * coordinateLength, point.first == 0x04,
               let parameters = try? ParameterSet([
@@ -40,7 +42,7 @@ enum ECCurve: Sendable {
               ]),
               let key = EVPKey.fromData(algorithm: "EC", selection: synaptic_EVP_PKEY_PUBLIC_KEY(),
                                         parameters: parameters),
-              key.publicKeyCheckPasses()
+              key.quickPublicKeyCheckPasses()
         else { return nil }
         return key
     }

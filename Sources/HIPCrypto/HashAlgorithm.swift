@@ -35,12 +35,13 @@ public enum HashAlgorithm: Sendable {
         }
     }
 
-    /// libcrypto's static digest (no fetch per call).
+    /// The digest implementation, fetched from the default provider once per process (OpenSSL 3 would
+    /// otherwise look it up again on every EVP_sha256()-style call).
     var evpMD: OpaquePointer {
         switch self {
-        case .sha1: EVP_sha1()
-        case .sha256: EVP_sha256()
-        case .sha384: EVP_sha384()
+        case .sha1: FetchedDigests.shared.sha1
+        case .sha256: FetchedDigests.shared.sha256
+        case .sha384: FetchedDigests.shared.sha384
         }
     }
 
@@ -51,5 +52,26 @@ public enum HashAlgorithm: Sendable {
         case .sha256: "SHA256"
         case .sha384: "SHA384"
         }
+    }
+}
+
+/// The explicitly fetched EVP_MDs, kept for the life of the process (never freed). Immutable after init;
+/// libcrypto allows a fetched EVP_MD to be used from any thread.
+private final class FetchedDigests: @unchecked Sendable {
+    static let shared = FetchedDigests()
+
+    let sha1: OpaquePointer
+    let sha256: OpaquePointer
+    let sha384: OpaquePointer
+
+    private init() {
+        func fetch(_ name: String, fallback: OpaquePointer) -> OpaquePointer {
+            if let digest = EVP_MD_fetch(nil, name, nil) { return digest }
+            _ = LibCrypto.drainErrors()
+            return fallback
+        }
+        sha1 = fetch("SHA1", fallback: EVP_sha1())
+        sha256 = fetch("SHA256", fallback: EVP_sha256())
+        sha384 = fetch("SHA384", fallback: EVP_sha384())
     }
 }

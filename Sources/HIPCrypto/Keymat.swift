@@ -46,6 +46,17 @@ public struct Keymat: Sendable {
         return output
     }
 
+    /// Moves to KEYMAT byte `index` without drawing the bytes before it: for an UPDATE rekey without
+    /// Diffie-Hellman, whose ESP_INFO KEYMAT Index names where the new ESP keys start (RFC 7402 §6.9: at or
+    /// after the next unused byte). Throws `.keymatExhausted` for an index behind the current offset (keys
+    /// must not be drawn twice) or beyond `capacity`.
+    public mutating func advance(to index: Int) throws(CryptoError) {
+        guard index >= offset, index <= capacity else {
+            throw .keymatExhausted(requested: index, available: capacity - offset)
+        }
+        offset = index
+    }
+
     /// Writes the first `output.count` bytes of KEYMAT.
     private func expand(into output: UnsafeMutableRawBufferPointer) -> Bool {
         kij.withUnsafeBytes { HKDF.derive(hash, ikm: $0, salt: salt, info: info, into: output) }

@@ -71,28 +71,13 @@ final class EVPKey: @unchecked Sendable {
         return EVPKey(taking: key)
     }
 
-    /// Whether libcrypto's public-key check passes (EC: point on the curve and in the group).
-    func publicKeyCheckPasses() -> Bool {
+    /// Whether libcrypto's quick public-key check passes (EVP_PKEY_public_check_quick).
+    func quickPublicKeyCheckPasses() -> Bool {
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return false }
         defer { EVP_PKEY_CTX_free(context) }
-        let passes = EVP_PKEY_public_check(context) == 1
+        let passes = EVP_PKEY_public_check_quick(context) == 1
         if !passes { _ = LibCrypto.drainErrors() }
         return passes
-    }
-
-    /// An octet-string parameter (e.g. the encoded public key), or nil.
-    func octetString(_ name: String) -> [UInt8]? {
-        var length = 0
-        guard EVP_PKEY_get_octet_string_param(pointer, name, nil, 0, &length) == 1, length > 0 else {
-            _ = LibCrypto.drainErrors()
-            return nil
-        }
-        var bytes = [UInt8](repeating: 0, count: length)
-        guard EVP_PKEY_get_octet_string_param(pointer, name, &bytes, length, &length) == 1 else {
-            _ = LibCrypto.drainErrors()
-            return nil
-        }
-        return Array(bytes.prefix(length))
     }
 
     /// A big-number parameter as minimal big-endian bytes (or left-padded to `paddedTo`), or nil.

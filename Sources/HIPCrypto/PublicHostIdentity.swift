@@ -17,7 +17,7 @@ import HIPWire
 
 /// A public host identity: the HOST_ID Algorithm and Host Identity field, the libcrypto key built from them
 /// and the HIT they hash to. Immutable and Sendable; verify from any thread.
-public final class PublicHostIdentity: @unchecked Sendable, Hashable {
+public final class PublicHostIdentity: Sendable, Hashable {
     /// The HI algorithm.
     public let algorithm: HIAlgorithm
     /// The HOST_ID "Host Identity" field, exactly as carried on the wire (and hashed into the HIT).

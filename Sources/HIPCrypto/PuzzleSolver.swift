@@ -4,25 +4,31 @@
 //   Ltrunc(x, K) = the K lowest-order bits of x: the digest, read as a big-endian number, is ≡ 0 mod 2^K.
 //   #I and #J are RHASH_len bits; HIT-I is the Initiator's HIT, HIT-R the Responder's.
 //   (cutehip hashes #I | HIT-R | HIT-I | #J; such solutions are rejected here, as RFC 7401 requires.)
+import COpenSSL
 import HIPWire
 
 /// Solving and checking puzzles. Pure and CPU-bound; call from anywhere (solve may take a while for large K).
 public enum PuzzleSolver {
     /// A #J, counting up (big-endian, wrapping) from `start`, that solves the puzzle; nil if #I or `start`
     /// is not `hash.digestLength` bytes, K exceeds `Limits.puzzleMaxDifficulty` (28), or no solution was
-    /// found within 2^(K+8) tries (probability about e^-256).
+    /// found within 2^(K+8) tries (probability about e^-256), or libcrypto fails.
     public static func solve(i: [UInt8], k: UInt8, hitI: HIT, hitR: HIT, hash: HashAlgorithm, start: [UInt8]) -> [UInt8]? {
         let length = hash.digestLength
         guard i.count == length, start.count == length, k <= Limits.puzzleMaxDifficulty else { return nil }
         var input = i + hitI.bytes + hitR.bytes + start
         let jOffset = input.count - length
         var digest = [UInt8](repeating: 0, count: length)
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(context) }
         let attempts = UInt64(1) << (UInt64(k) + 8)
         for _ in 0..<attempts {
-            let ok = input.withUnsafeBytes { source in
-                digest.withUnsafeMutableBytes { hash.digest(source, into: $0) }
+            // One reused context: no allocation per attempt.
+            let hashed = input.withUnsafeBytes { source in
+                EVP_DigestInit_ex2(context, hash.evpMD, nil) == 1
+                    && EVP_DigestUpdate(context, source.baseAddress, source.count) == 1
+                    && EVP_DigestFinal_ex(context, &digest, nil) == 1
             }
-            precondition(ok, "puzzle hash failed")
+            guard hashed else { return nil }
             if hasZeroLowBits(digest, k) { return Array(input[jOffset...]) }
             increment(&input, from: jOffset)
         }

@@ -75,8 +75,8 @@ enum SignatureScheme: Sendable {
         defer { EVP_MD_CTX_free(context) }
         let digest: OpaquePointer?
         switch self {
-        case .rsaPSS: digest = EVP_sha256()
-        case .ecdsa: digest = EVP_sha384()
+        case .rsaPSS: digest = HashAlgorithm.sha256.evpMD
+        case .ecdsa: digest = HashAlgorithm.sha384.evpMD
         case .ed25519: digest = nil
         }
         var keyContext: OpaquePointer?
@@ -87,7 +87,7 @@ enum SignatureScheme: Sendable {
         if case .rsaPSS = self {
             guard let keyContext,
                   EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1,
-                  EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, EVP_sha256()) == 1,
+                  EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, HashAlgorithm.sha256.evpMD) == 1,
                   EVP_PKEY_CTX_set_rsa_pss_saltlen(
                       keyContext, signing ? ProtocolConstants.rsaPSSSaltLength : RSA_PSS_SALTLEN_AUTO) == 1
             else { return nil }

@@ -1,8 +1,9 @@
 // SystemRandom: the operating system's CSPRNG through libcrypto's RAND_bytes.
 import COpenSSL
 
-/// Cryptographically secure random bytes. Only the shell and key generation call this directly; the protocol
-/// core takes its randomness as an injected source. Thread-safe.
+/// Cryptographically secure random bytes. Only the shell, key generation and the IV of
+/// `HIPCipher.encrypt(_:key:plaintext:)` call this directly; the protocol core takes its randomness as an
+/// injected source. Thread-safe.
 public enum SystemRandom {
     /// `count` random bytes. A failing RAND_bytes means the process cannot do any cryptography safely,
     /// so it stops the process instead of returning predictable bytes.
@@ -15,13 +16,5 @@ public enum SystemRandom {
             }
         }
         return bytes
-    }
-
-    /// Fills `buffer` with random bytes (same failure policy as `bytes`).
-    static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-        guard RAND_bytes(base.assumingMemoryBound(to: UInt8.self), Int32(buffer.count)) == 1 else {
-            fatalError("RAND_bytes failed: \(LibCrypto.drainErrors())")
-        }
     }
 }

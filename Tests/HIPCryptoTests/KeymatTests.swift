@@ -111,6 +111,27 @@ import Testing
         #expect(try keymat.draw(10).count == 10)
     }
 
+    /// A rekey without DH draws new ESP keys from a later KEYMAT index of the same stream.
+    @Test func advanceToAKeymatIndex() throws {
+        let all = try { var stream = try Self.run5Keymat(swapHITs: false); return try stream.draw(256).testBytes }()
+        var keymat = try Self.run5Keymat(swapHITs: false)
+        _ = try HIPKeys(keymat: &keymat, cipher: .aes128CBC, hash: .sha256, esp: .aes128CBCSHA256)
+        try keymat.advance(to: 200)
+        let rekey = try ESPKeys(drawingFrom: &keymat, suite: .aes128CBCSHA256)
+        #expect(rekey.encryption.testBytes == Array(all[200..<216]))
+        #expect(rekey.authentication.testBytes == Array(all[216..<248]))
+        for index in [247, keymat.capacity + 1] {
+            do {
+                try keymat.advance(to: index)
+                Issue.record("advanced to \(index) from \(keymat.offset)")
+            } catch {
+                #expect(error.code == .keymatExhausted)
+            }
+        }
+        try keymat.advance(to: keymat.capacity)
+        #expect(try keymat.draw(0).count == 0)
+    }
+
     @Test func espSuiteSizes() {
         #expect(ESPSuiteID.aesGCM16.encryptionKeyLength == 20)
         #expect(ESPSuiteID.aesGCM16.authenticationKeyLength == 0)
