@@ -15,8 +15,10 @@ struct DataPathTests {
 
     /// One host: its database, flow table and processors.
     struct Host {
-        let database = SADatabase()
+        let database: SADatabase
         let flows = LSIFlowTable(capacity: 64)
+
+        init(workers: Int = 1) { database = SADatabase(workers: workers) }
         var outbound: OutboundProcessor { OutboundProcessor(database: database, flows: flows) }
         var inbound: InboundProcessor { InboundProcessor(database: database, flows: flows) }
 
@@ -38,13 +40,13 @@ struct DataPathTests {
     }
 
     /// Hosts A and B with an SA pair for `suite`, keys as KEYMAT would give them.
-    static func pair(_ suite: ESPSuiteID = .aesGCM16) throws -> (Host, Host) {
+    static func pair(_ suite: ESPSuiteID = .aesGCM16, workers: Int = 1) throws -> (Host, Host) {
         var generator = SeededGenerator(seed: UInt64(suite.rawValue))
         let keysAB = ESPKeys(encryption: SecretBytes(generator.bytes(suite.encryptionKeyLength)),
                              authentication: SecretBytes(generator.bytes(suite.authenticationKeyLength)))
         let keysBA = ESPKeys(encryption: SecretBytes(generator.bytes(suite.encryptionKeyLength)),
                              authentication: SecretBytes(generator.bytes(suite.authenticationKeyLength)))
-        let a = Host(), b = Host()
+        let a = Host(workers: workers), b = Host(workers: workers)
         let fromA = SAEndpoints(ownHIT: hitA, peerHIT: hitB, ownLSI: P.lsiA, peerLSI: P.lsiB)
         let fromB = SAEndpoints(ownHIT: hitB, peerHIT: hitA, ownLSI: P.lsiB, peerLSI: P.lsiA)
         try a.database.installOutbound(spi: spiAB, suite: suite, keys: keysAB, endpoints: fromA, tag: 7)
@@ -244,5 +246,45 @@ struct DataPathTests {
         }
         #expect(batch[metadata: 5].drop == .unknownSPI)   // the untouched IPv6 bytes do not name an SA
         slab.recycle(batch)
+    }
+
+    @Test("parallel batches on three worker contexts: every packet in order, a duplicate in the same batch dropped",
+          arguments: [ESPSuiteID.aesGCM16, .aes128CBCSHA256])
+    func parallelBatches(suite: ESPSuiteID) throws {
+        let (a, b) = try Self.pair(suite, workers: 3)
+        let slab = PacketSlab(batchCount: 2, batchCapacity: 32)
+        var generator = SeededGenerator(seed: 5)
+        for round in 0..<4 {
+            let batch = try #require(slab.take())
+            var originals: [[UInt8]] = []
+            for index in 0..<32 {
+                let packet = P.ipv6(Self.hitA, Self.hitB, nextHeader: 17,
+                                    segment: P.udp(source: index, destination: round, data: generator.bytes(37 * index)),
+                                    checksumOffset: 6)
+                originals.append(packet)
+                UnsafeMutableRawBufferPointer(rebasing: batch.buffer(at: index)[DataPlaneLimits.headroom...]).copyBytes(from: packet)
+                batch.setPacket(index, offset: DataPlaneLimits.headroom, length: packet.count)
+            }
+            batch.count = 32
+            a.outbound.process(batch)
+            for index in 0..<32 {
+                #expect(batch[metadata: index].drop == nil)
+                #expect(batch[metadata: index].sequence == UInt64(round * 32 + index + 1))
+            }
+            // Packet 31 becomes a copy of packet 30 (same SPI and sequence number): a replay inside the batch.
+            let duplicate = Array(batch.packet(at: 30))
+            UnsafeMutableRawBufferPointer(rebasing: batch.buffer(at: 31)[batch.offset(of: 31)...]).copyBytes(from: duplicate)
+            batch.setPacket(31, offset: batch.offset(of: 31), length: duplicate.count)
+            b.inbound.process(batch, hopLimit: 64)
+            for index in 0..<31 {
+                #expect(batch[metadata: index].drop == nil)
+                #expect(Array(batch.packet(at: index)) == originals[index], "round \(round) packet \(index)")
+            }
+            #expect(batch[metadata: 31].drop == .replay)
+            slab.recycle(batch)
+        }
+        #expect(a.database.outbound(peer: Self.hitB)?.counters.packetsOut == 128)
+        #expect(b.database.inbound(spi: Self.spiAB)?.counters.packetsIn == 124)
+        #expect(b.database.inbound(spi: Self.spiAB)?.counters.drops(.replay) == 4)
     }
 }
