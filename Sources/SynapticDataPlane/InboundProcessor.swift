@@ -7,11 +7,10 @@
 // The replay window is checked before and updated only after a successful open (RFC 4303 §3.4.3).
 //
 // A batch runs in three stages: prepare (sequential: SA by SPI, replay check), open (parallel over the
-// database's worker contexts, DispatchQueue.concurrentPerform, packet i on worker i mod n), finish
+// database's worker contexts, StageWorkers threads, packet i on worker i mod n), finish
 // (sequential, in batch order: replay check again — a duplicate may sit in the same batch — and update,
 // BEET rebuild, LSI translation, counters, metadata).
 
-import Dispatch
 import HIPCrypto
 
 /// Where an opened inner packet lies in its buffer, ready for the TUN.
@@ -51,11 +50,8 @@ public struct InboundProcessor {
                 batch[metadata: index] = PacketMetadata(drop: error.dropReason)
             }
         }
-        let workers = max(1, min(database.workers, count))
-        if workers > 1 {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                Self.openStripe(batch, worker: worker, workers: workers)
-            }
+        if let pool = database.inboundWorkers, count > 1 {
+            pool.run(.open, on: batch, workers: count)
         } else {
             Self.openStripe(batch, worker: 0, workers: 1)
         }
@@ -109,7 +105,7 @@ public struct InboundProcessor {
     }
 
     /// The parallel stage for one worker: packets worker, worker + workers, … with that worker's contexts.
-    private static func openStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
+    static func openStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
         for index in stride(from: worker, to: batch.count, by: workers) {
             guard let object = batch.associations[index] else { continue }
             open(batch.buffer(at: index), stage: &batch.stages[index],

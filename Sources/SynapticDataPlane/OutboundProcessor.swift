@@ -9,11 +9,10 @@
 // node can queue it and start a base exchange.
 //
 // A batch runs in three stages: prepare (sequential: everything above up to the sequence number),
-// seal (parallel over the database's worker contexts, DispatchQueue.concurrentPerform, packet i on
+// seal (parallel over the database's worker contexts, StageWorkers threads, packet i on
 // worker i mod n), finish (sequential: counters, windows, metadata). Order inside the batch, and so per
 // SA, is kept; the caller hands batches on in the order it processed them.
 
-import Dispatch
 import HIPCrypto
 
 /// Where a sealed ESP packet lies in its buffer, and which SA sealed it.
@@ -53,11 +52,8 @@ public struct OutboundProcessor {
                 batch[metadata: index] = PacketMetadata(drop: error.dropReason)
             }
         }
-        let workers = max(1, min(database.workers, count))
-        if workers > 1 {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                Self.sealStripe(batch, worker: worker, workers: workers)
-            }
+        if let pool = database.outboundWorkers, count > 1 {
+            pool.run(.seal, on: batch, workers: count)
         } else {
             Self.sealStripe(batch, worker: 0, workers: 1)
         }
@@ -78,7 +74,7 @@ public struct OutboundProcessor {
     }
 
     /// The parallel stage for one worker: packets worker, worker + workers, … with that worker's contexts.
-    private static func sealStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
+    static func sealStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
         for index in stride(from: worker, to: batch.count, by: workers) {
             guard let object = batch.associations[index] else { continue }
             let association = unsafeDowncast(object, to: OutboundSA.self)
