@@ -5,7 +5,8 @@
 //   ESP seal  <suite>   ESPSealer.seal in place on 32 slab buffers (new sequence numbers each batch)
 //   ESP open  <suite>   ESPOpener.open on 32 sealed packets (restored with one memcpy per packet first)
 //   data path <suite>   OutboundProcessor (BEET strip, SA lookup, seal) then InboundProcessor (SPI lookup,
-//                       replay check, open, rebuild) on a PacketBatch: one host's send + the peer's receive
+//                       replay check, open, rebuild) on a PacketBatch: one host's send + the peer's receive;
+//                       "on 2 workers": the same with two contexts per SA (concurrentPerform)
 
 import Benchmark
 import HIPCrypto
@@ -71,13 +72,15 @@ final class Fixture: @unchecked Sendable {
 
 /// Two hosts' databases with one SA pair, and a batch of inner IPv6 packets between their HITs.
 final class PathFixture: @unchecked Sendable {
-    let sender = SADatabase()
-    let receiver = SADatabase()
+    let sender: SADatabase
+    let receiver: SADatabase
     let flows = LSIFlowTable()
     let slab = PacketSlab(batchCount: 1, batchCapacity: batchSize)
     let batch: PacketBatch
 
-    init(suite: ESPSuiteID) throws {
+    init(suite: ESPSuiteID, workers: Int) throws {
+        sender = SADatabase(workers: workers)
+        receiver = SADatabase(workers: workers)
         guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2"), let batch = slab.take() else { fatalError("setup") }
         try sender.installOutbound(spi: 0x1234, suite: suite, keys: keys(suite),
                                    endpoints: SAEndpoints(ownHIT: own, peerHIT: peer))
@@ -111,7 +114,8 @@ let benchmarks: @Sendable () -> Void = {
 
     for (suite, name) in suites {
         let fixture = try? Fixture(suite: suite)
-        let path = try? PathFixture(suite: suite)
+        let path = try? PathFixture(suite: suite, workers: 1)
+        let parallelPath = try? PathFixture(suite: suite, workers: 2)
         Benchmark("ESP seal, suite \(name), batch of 32 × 1400 B") { benchmark in
             guard let fixture else { fatalError("fixture") }
             for _ in benchmark.scaledIterations { try fixture.sealBatch() }
@@ -123,6 +127,10 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("data path send+receive, suite \(name), batch of 32 × 1400 B") { benchmark in
             guard let path else { fatalError("fixture") }
             for _ in benchmark.scaledIterations { path.roundTrip() }
+        }
+        Benchmark("data path send+receive on 2 workers, suite \(name), batch of 32 × 1400 B") { benchmark in
+            guard let parallelPath else { fatalError("fixture") }
+            for _ in benchmark.scaledIterations { parallelPath.roundTrip() }
         }
     }
 }
