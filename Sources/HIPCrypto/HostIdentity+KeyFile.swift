@@ -5,7 +5,8 @@
 //   -----END PRIVATE KEY-----
 //
 // Files are created with O_CREAT|O_EXCL and mode 0600 and never overwritten. `load` opens the file, then
-// checks the *opened* file with fstat (no race between check and read): it must be a regular file with no
+// checks the *opened* file with fstat (no race between check and read; opened non-blocking, so a FIFO is
+// refused instead of waited on): it must be a regular file with no
 // permission bits for group or others (mode & 077 == 0), like OpenSSH's private key check. Contents are read
 // into a buffer that is wiped afterwards; encrypted PEM is refused (no passphrase prompt).
 #if canImport(Glibc)
@@ -21,7 +22,9 @@ extension HostIdentity {
     /// (not PEM, encrypted, truncated, too large), `.unsupportedKeyType` (e.g. DSA, RSA-1024, Ed448).
     /// Does file I/O: call from the shell (startup, CLI), not from the protocol core.
     public static func load(path: String) throws(CryptoError) -> HostIdentity {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (fstat then refuses it); it does not change
+        // reads from a regular file.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else {
             let code = errno
             if code == ENOENT { throw .keyFileMissing(path: path) }

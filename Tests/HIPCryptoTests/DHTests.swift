@@ -87,8 +87,12 @@ import Testing
         one[length - 1] = 1
         var pMinusOne = pair.prime
         pMinusOne[length - 1] -= 1
+        // p - 2 ≡ -2 is in range but outside the order-q subgroup: these safe primes are ≡ 7 (mod 8), so -1
+        // is a non-residue and 2 a residue. Only libcrypto's subgroup check (y^q = 1) refuses it.
+        var pMinusTwo = pair.prime
+        pMinusTwo[length - 1] -= 2
         let candidates: [[UInt8]] = [
-            [UInt8](repeating: 0, count: length), one, pMinusOne, pair.prime,
+            [UInt8](repeating: 0, count: length), one, pMinusOne, pMinusTwo, pair.prime,
             [UInt8](repeating: 0xFF, count: length),
             Array(pair.publicValue.dropFirst()), pair.publicValue + [0],
         ]

@@ -1,5 +1,6 @@
 // Key files: PEM round trips, permissions, O_EXCL, and each distinct load error.
 import Foundation
+import Synchronization
 import HIPCrypto
 import HIPWire
 import Testing
@@ -133,6 +134,28 @@ import Testing
             #expect(error?.code == .unsupportedKeyType, "\(name): \(String(describing: error))")
             #expect(error?.description.contains(detail) == true, "\(String(describing: error))")
         }
+    }
+
+    /// A FIFO at the key path is refused at once as not a regular file; opening it must not wait for a writer.
+    @Test func fifoIsRefusedWithoutBlocking() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("fifo.pem")
+        #expect(mkfifo(path, 0o600) == 0)
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<CryptoError?>(nil)
+        DispatchQueue.global().async {
+            let error = Self.loadError(path)
+            result.withLock { $0 = error }
+            done.signal()
+        }
+        if done.wait(timeout: .now() + 3) == .timedOut {
+            Issue.record("HostIdentity.load blocked on a FIFO")
+            // Release the blocked reader so the test ends.
+            let writer = open(path, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+            done.wait()
+        }
+        #expect(result.withLock { $0 }?.code == .keyFileUnreadable)
     }
 
     @Test(.enabled(if: geteuid() != 0, "root can read a mode-0000 file; the directory case covers root"))
