@@ -85,9 +85,12 @@ extension HostIdentity {
             if code == EEXIST { throw .keyFileExists(path: path) }
             throw .keyFileWriteFailed(path: path, detail: String(cString: strerror(code)))
         }
-        var written = 0
         var failure: String?
-        while written < length {
+        // The mode given to open(2) is filtered by the umask; set it exactly so a strict umask cannot
+        // leave an unreadable 0000 file behind.
+        if fchmod(descriptor, 0o600) != 0 { failure = String(cString: strerror(errno)) }
+        var written = 0
+        while failure == nil, written < length {
             let count = write(descriptor, data + written, length - written)
             if count < 0 {
                 if errno == EINTR { continue }
