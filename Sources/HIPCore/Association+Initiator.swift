@@ -1,0 +1,189 @@
+// Association+Initiator: the Initiator's side of the base exchange (RFC 7401 §6.6, §6.8, §6.10).
+//
+// I1:  DH_GROUP_LIST (our preference) → first to up to 3 endpoints, retransmissions to one at a time.
+// R1 (I1-SENT, or I2-SENT with a larger R1_COUNTER), checks in order:
+//   parameters present → HOST_ID parses, hashes to the Sender's HIT, policy → HIP_SIGNATURE_2 →
+//   our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list (downgrade check) →
+//   HIP cipher, ESP transport format and suite → puzzle (#I length, #K bound) solved →
+//   DH, KEYMAT, keys → inbound SPI → I2 sent, I2-SENT.
+// I2:  ESP_INFO, [R1_COUNTER], SOLUTION, DIFFIE_HELLMAN, HIP_CIPHER, ENCRYPTED{HOST_ID} (HOST_ID with
+//      NULL), [ECHO_RESPONSE_SIGNED], TRANSPORT_FORMAT_LIST, ESP_TRANSFORM, HIP_MAC, HIP_SIGNATURE,
+//      <ECHO_RESPONSE_UNSIGNED...>.
+// R2 (I2-SENT): HIP_MAC_2 (with the Responder's HOST_ID) → HIP_SIGNATURE → ESP_INFO SPI and KEYMAT index
+//      → SA pair installed, ESTABLISHED.
+import HIPCrypto
+import HIPWire
+
+extension Association {
+    /// Starts a base exchange to `peer`: the association in I1-SENT and its first I1s.
+    static func initiate(local: LocalHost, peer: HIT, endpoints: [Endpoint], now: Instant) -> (Association, [Action]) {
+        let i1 = HIPPacket(type: .i1, senderHIT: local.hit, receiverHIT: peer,
+                           parameters: [.dhGroupList(local.dhGroupIDs)]).serialize()
+        let attempt = Attempt(endpoints: endpoints, nextEndpoint: 0, startedAt: now, i1: i1)
+        let association = Association(local: local, peerHIT: peer, phase: .i1Sent(
+            attempt, Retransmission(policy: local.settings.i1Retransmission, sentAt: now)))
+        let actions = endpoints.prefix(CoreLimits.parallelI1Destinations).map {
+            association.send(i1, .i1, to: $0, from: nil)
+        }
+        return (association, actions)
+    }
+
+    mutating func receiveR1(_ r1: ReceivedPacket, now: Instant) -> [Action] {
+        let attempt: Attempt
+        var reusableSPI: UInt32?
+        switch phase {
+        case .i1Sent(let current, _):
+            attempt = current
+        case .i2Sent(let pending):
+            // RFC 7401 §6.8 step 8: only an R1 of a newer generation restarts the exchange.
+            guard let counter = r1.packet.r1Counter, let answered = pending.r1Counter, counter > answered else {
+                return [r1.reject(.staleR1)]
+            }
+            attempt = pending.attempt
+            reusableSPI = pending.inboundSPI
+        default:
+            return [r1.reject(.unexpected)]
+        }
+        switch answer(r1, attempt: attempt, spi: reusableSPI, now: now) {
+        case .failure(let reason):
+            return [r1.reject(reason)]
+        case .success(let pending):
+            phase = .i2Sent(pending)
+            return [send(pending.i2, .i2, to: pending.destination, from: pending.source)]
+        }
+    }
+
+    /// Processes an R1 and builds the I2 (no state is changed here).
+    private func answer(_ r1: ReceivedPacket, attempt: Attempt, spi reusableSPI: UInt32?,
+                        now: Instant) -> Result<PendingI2, RejectReason> {
+        let packet = r1.packet
+        let settings = local.settings
+        guard let puzzle = packet.puzzle, let responderGroups = packet.dhGroupList,
+              let dhValue = packet.diffieHellman, let offeredCiphers = packet.hipCipher,
+              let hostID = packet.hostID, let suiteList = packet.hitSuiteList,
+              let formats = packet.transportFormatList, packet.has(ParameterType.hipSignature2) else {
+            return .failure(.missingParameter)
+        }
+        // The Responder's identity: bound to its HIT, allowed, and the signer of this R1.
+        guard let identity = try? PublicHostIdentity(algorithm: hostID.algorithm, hostIdentity: hostID.hostIdentity) else {
+            return .failure(.unsupportedHostIdentity)
+        }
+        guard identity.hit == packet.senderHIT else { return .failure(.hitMismatch) }
+        guard local.policy.allows(packet.senderHIT) else { return .failure(.blockedByPolicy) }
+        guard PacketSealer.verifySignature(r1, identity: identity, rule: .signature2) else {
+            return .failure(.signatureFailed)
+        }
+        // Negotiation.
+        guard suiteList.contains(local.identity.publicIdentity.hitSuite.listEncoding) else {
+            return .failure(.unsupportedHITSuite)
+        }
+        guard let expectedGroup = Negotiation.dhGroup(responderList: responderGroups, initiatorList: local.dhGroupIDs) else {
+            return .failure(.unsupportedDHGroup)
+        }
+        guard dhValue.group == expectedGroup else { return .failure(.dhDowngrade) }
+        guard let group = DHGroup(rawValue: expectedGroup) else { return .failure(.unsupportedDHGroup) }
+        guard let cipher = Negotiation.hipCipher(offered: offeredCiphers, settings: settings) else {
+            return .failure(.noCommonHIPCipher)
+        }
+        guard formats.contains(CoreProtocol.espTransportFormat), let offeredSuites = packet.espTransform,
+              let suite = Negotiation.espSuite(offered: offeredSuites, settings: settings) else {
+            return .failure(.noCommonESPSuite)
+        }
+        // The puzzle: RHASH is the Responder's (RFC 7401 §6.5).
+        let hash = identity.hitSuite.hash
+        guard puzzle.random.count == hash.digestLength else { return .failure(.invalidParameter) }
+        guard puzzle.k <= settings.maximumPuzzleDifficulty,
+              let puzzleJ = PuzzleSolver.solve(i: puzzle.random, k: puzzle.k, hitI: local.hit, hitR: peerHIT,
+                                                hash: hash, start: local.random.bytes(hash.digestLength)) else {
+            return .failure(.puzzleTooHard)
+        }
+        // Keys.
+        let dh: DHKeyPair
+        let kij: SecretBytes
+        do {
+            dh = try DHKeyPair(group: group)
+        } catch {
+            return .failure(.localFailure)
+        }
+        do {
+            kij = try dh.sharedSecret(peerPublicValue: dhValue.publicValue)
+        } catch {
+            return .failure(.invalidDHPublicValue)
+        }
+        guard let keys = try? SessionKeys(kij: kij, puzzleI: puzzle.random, puzzleJ: puzzleJ, local: local.hit,
+                                          peer: peerHIT, hash: hash, cipher: cipher, suite: suite),
+              let spi = reusableSPI ?? local.spis.allocate(excluding: nil) else {
+            return .failure(.localFailure)
+        }
+        // The I2.
+        var parameters: [HIPParameter] = [
+            .espInfo(ESPInfo(keymatIndex: keys.keymatIndex, oldSPI: 0, newSPI: spi)),
+            .solution(Solution(k: puzzle.k, opaque: puzzle.opaque, random: puzzle.random, solution: puzzleJ)),
+            .diffieHellman(DiffieHellmanValue(group: group.rawValue, publicValue: dh.publicValue)),
+            .hipCipher([cipher.rawValue]),
+            .transportFormatList([CoreProtocol.espTransportFormat]),
+            .espTransform([suite.rawValue]),
+        ]
+        if let counter = packet.r1Counter { parameters.append(.r1Counter(counter)) }
+        if let echo = packet.echoRequestSigned { parameters.append(.echoResponseSigned(echo)) }
+        if cipher == .null {
+            parameters.append(local.hostID)
+        } else {
+            guard let body = try? HIPCipher.encrypt(cipher, key: keys.outgoingEncryption, plaintext: local.hostIDTLV) else {
+                if reusableSPI == nil { local.spis.release(spi) }
+                return .failure(.localFailure)
+            }
+            parameters.append(.encrypted(body))
+        }
+        let unsigned = packet.echoRequestsUnsigned.map { HIPParameter.echoResponseUnsigned($0) }
+        let i2: [UInt8]
+        do {
+            i2 = try PacketSealer.seal(HIPPacket(type: .i2, senderHIT: local.hit, receiverHIT: peerHIT, parameters: parameters),
+                                       mac: .mac(keys.outgoingIntegrity, hash), identity: local.identity,
+                                       unsigned: unsigned)
+        } catch {
+            if reusableSPI == nil { local.spis.release(spi) }
+            return .failure(.localFailure)
+        }
+        return .success(PendingI2(
+            attempt: attempt, r1Counter: packet.r1Counter, i2: i2, destination: r1.source, source: r1.destination,
+            peerIdentity: identity, peerHostIDTLV: HIPParameter.hostID(hostID).encodedTLV, keys: keys, group: group,
+            inboundSPI: spi, retransmission: Retransmission(policy: settings.i2Retransmission, sentAt: now)))
+    }
+
+    mutating func receiveR2(_ r2: ReceivedPacket, now: Instant) -> [Action] {
+        guard case .i2Sent(let pending) = phase else { return [r2.reject(.unexpected)] }
+        guard let info = r2.packet.espInfo, r2.packet.has(ParameterType.hipMAC2),
+              r2.packet.has(ParameterType.hipSignature) else {
+            return [r2.reject(.missingParameter)]
+        }
+        guard PacketSealer.verifyMAC(r2, key: pending.keys.incomingIntegrity, hash: pending.keys.hash,
+                                     rule: .mac2(responderHostIDTLV: pending.peerHostIDTLV)) else {
+            return [r2.reject(.macFailed)]
+        }
+        guard PacketSealer.verifySignature(r2, identity: pending.peerIdentity) else {
+            return [r2.reject(.signatureFailed)]
+        }
+        guard info.newSPI >= CoreProtocol.minimumSPI, info.newSPI != pending.inboundSPI else {
+            return [r2.reject(.invalidSPI)]
+        }
+        guard info.keymatIndex == pending.keys.keymatIndex else { return [r2.reject(.invalidKeymatIndex)] }
+        let session = Session(role: .initiator, peerIdentity: pending.peerIdentity, keys: pending.keys,
+                              group: pending.group, inboundSPI: pending.inboundSPI, outboundSPI: info.newSPI,
+                              peerEndpoint: r2.source, localAddress: r2.destination, cachedI2: nil, cachedR2: nil,
+                              saInstalled: true)
+        phase = .established(session)
+        return [
+            .installSA(securityAssociations(session)),
+            .report(.established(peer: peerHIT, role: .initiator, latency: now - pending.attempt.startedAt)),
+        ]
+    }
+
+    /// The SA pair of a session.
+    func securityAssociations(_ session: Session) -> SecurityAssociationPair {
+        SecurityAssociationPair(localHIT: local.hit, peerHIT: peerHIT, inboundSPI: session.inboundSPI,
+                                outboundSPI: session.outboundSPI, suite: session.keys.suite,
+                                inboundKeys: session.keys.espInbound, outboundKeys: session.keys.espOutbound,
+                                peerEndpoint: session.peerEndpoint, localAddress: session.localAddress)
+    }
+}

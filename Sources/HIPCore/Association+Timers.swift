@@ -1,0 +1,84 @@
+// Association+Timers: deadlines and the inputs that are not packets (RFC 7401 §4.4.3).
+//
+//  I1-SENT      timeout → I1 again to the next endpoint, or E-FAILED after I1_RETRIES_MAX
+//  I2-SENT      timeout → I2 again, or E-FAILED after I2_RETRIES_MAX (our SPI released)
+//  R2-SENT      Exchange Complete timeout, or traffic → ESTABLISHED
+//  CLOSING      timeout → CLOSE again (within the retry budget); `closingTimeout` → UNASSOCIATED
+//  CLOSED       `closedLinger` → UNASSOCIATED
+//  E-FAILED     `failedHoldDown` → UNASSOCIATED
+import HIPWire
+
+extension Association {
+    /// When this association next needs `timerFired`, or nil.
+    var deadline: Instant? {
+        switch phase {
+        case .i1Sent(_, let retransmission): retransmission.deadline
+        case .i2Sent(let pending): pending.retransmission.deadline
+        case .r2Sent(_, let completeAt): completeAt
+        case .established, .unassociated: nil
+        case .closing(_, let closing):
+            closing.retransmission.attempt < closing.retransmission.policy.maximumRetries
+                ? min(closing.retransmission.deadline, closing.giveUpAt) : closing.giveUpAt
+        case .closed(_, let closed): closed.until
+        case .failed(let until): until
+        }
+    }
+
+    mutating func timerFired(now: Instant) -> [Action] {
+        guard let deadline, deadline <= now else { return [] }
+        switch phase {
+        case .i1Sent(var attempt, var retransmission):
+            guard retransmission.expire(now: now) else { return fail(.noResponseToI1, now: now) }
+            attempt.nextEndpoint = (attempt.nextEndpoint + 1) % max(1, attempt.endpoints.count)
+            phase = .i1Sent(attempt, retransmission)
+            guard !attempt.endpoints.isEmpty else { return [] }
+            return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
+        case .i2Sent(var pending):
+            guard pending.retransmission.expire(now: now) else {
+                local.spis.release(pending.inboundSPI)
+                return fail(.noResponseToI2, now: now)
+            }
+            phase = .i2Sent(pending)
+            return [send(pending.i2, .i2, to: pending.destination, from: pending.source, retransmission: true)]
+        case .r2Sent(let session, _):
+            phase = .established(session)
+            return []
+        case .closing(let session, var closing):
+            if now >= closing.giveUpAt {
+                phase = .unassociated
+                return [.report(.closed(peer: peerHIT))]
+            }
+            guard closing.retransmission.expire(now: now) else { return [] }
+            phase = .closing(session, closing)
+            return [send(closing.close, .close, to: session.peerEndpoint, from: session.localAddress, retransmission: true)]
+        case .closed, .failed:
+            phase = .unassociated
+            return []
+        case .established, .unassociated:
+            return []
+        }
+    }
+
+    private mutating func fail(_ reason: FailureReason, now: Instant) -> [Action] {
+        phase = .failed(until: now + local.settings.failedHoldDown)
+        return [.report(.failed(peer: peerHIT, reason: reason))]
+    }
+
+    mutating func trafficReceived() -> [Action] {
+        if case .r2Sent(let session, _) = phase { phase = .established(session) }
+        return []
+    }
+
+    /// Local addresses changed: an exchange in progress retransmits now (its timer is unchanged).
+    func addressesChanged() -> [Action] {
+        switch phase {
+        case .i1Sent(let attempt, _):
+            guard !attempt.endpoints.isEmpty else { return [] }
+            return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
+        case .i2Sent(let pending):
+            return [send(pending.i2, .i2, to: pending.destination, from: nil, retransmission: true)]
+        default:
+            return []
+        }
+    }
+}

@@ -1,0 +1,208 @@
+// Association: the HIP association with one peer, the RFC 7401 §4.4 state machine as a value type.
+//
+// Phases (RFC 7401 §4.4.2) and what each holds:
+//   I1-SENT      the attempt (I1 bytes, peer endpoints, start time) + I1 retransmission timer
+//   I2-SENT      the attempt + keys, peer identity, our inbound SPI, I2 bytes + I2 retransmission timer
+//   R2-SENT      the session (keys, SPIs, peer identity, cached I2/R2) + Exchange Complete deadline
+//   ESTABLISHED  the session
+//   CLOSING      the session + CLOSE bytes, nonce, retransmission timer, give-up deadline
+//   CLOSED       the session + cached CLOSE/CLOSE_ACK, linger deadline
+//   E-FAILED     hold-down deadline
+//   (removed)    UNASSOCIATED: the host drops the association from its table.
+// Packet processing: Association+Initiator (R1, R2), Association+Responder (from a verified I2),
+// Association+Close (CLOSE, CLOSE_ACK, UPDATE), Association+Timers (timeouts, traffic, address changes).
+import HIPCrypto
+import HIPWire
+
+/// The association with one peer. Owned by a `HIPHost`, which routes events to it; read a copy with
+/// `HIPHost.association(for:)` for status. A value type (the shared parts are immutable references).
+public struct Association: Sendable {
+    let local: LocalHost
+    public let peerHIT: HIT
+    var phase: Phase
+
+    /// What the host routes to an association.
+    enum Input: Sendable {
+        case r1(ReceivedPacket)
+        case r2(ReceivedPacket)
+        case close(ReceivedPacket)
+        case closeAck(ReceivedPacket)
+        case update(ReceivedPacket)
+        case timer
+        case traffic
+        case closeRequest
+        case addressesChanged
+    }
+
+    enum Phase: Sendable {
+        case i1Sent(Attempt, Retransmission)
+        case i2Sent(PendingI2)
+        case r2Sent(Session, completeAt: Instant)
+        case established(Session)
+        case closing(Session, Closing)
+        case closed(Session, Closed)
+        case failed(until: Instant)
+        case unassociated
+    }
+
+    /// The Initiator's attempt: where the I1 goes and since when.
+    struct Attempt: Sendable {
+        let endpoints: [Endpoint]
+        var nextEndpoint: Int
+        let startedAt: Instant
+        let i1: [UInt8]
+    }
+
+    /// I2-SENT: everything derived from the R1 we answered.
+    struct PendingI2: Sendable {
+        let attempt: Attempt
+        let r1Counter: UInt64?
+        let i2: [UInt8]
+        let destination: Endpoint
+        let source: IPAddress
+        let peerIdentity: PublicHostIdentity
+        let peerHostIDTLV: [UInt8]
+        let keys: SessionKeys
+        let group: DHGroup
+        let inboundSPI: UInt32
+        var retransmission: Retransmission
+    }
+
+    /// An association with keys and SAs (R2-SENT and later).
+    struct Session: Sendable {
+        let role: Role
+        let peerIdentity: PublicHostIdentity
+        let keys: SessionKeys
+        let group: DHGroup
+        let inboundSPI: UInt32
+        let outboundSPI: UInt32
+        let peerEndpoint: Endpoint
+        let localAddress: IPAddress?
+        /// The Responder's last accepted I2 and its R2, to answer retransmissions (RFC 7401 §6.9 step 4).
+        var cachedI2: HIPPacket?
+        var cachedR2: [UInt8]?
+        /// Whether the SA pair is installed (removed on CLOSE).
+        var saInstalled: Bool
+    }
+
+    struct Closing: Sendable {
+        let nonce: [UInt8]
+        let close: [UInt8]
+        var retransmission: Retransmission
+        let giveUpAt: Instant
+    }
+
+    struct Closed: Sendable {
+        /// The CLOSE we answered and our CLOSE_ACK (resent for a retransmitted CLOSE).
+        let answeredClose: HIPPacket?
+        let closeAck: [UInt8]?
+        /// Our own CLOSE nonce when we were closing too (a CLOSE_ACK may still arrive).
+        let nonce: [UInt8]?
+        let until: Instant
+    }
+
+    init(local: LocalHost, peerHIT: HIT, phase: Phase) {
+        self.local = local
+        self.peerHIT = peerHIT
+        self.phase = phase
+    }
+
+    /// Routes one input; returns the actions in order.
+    mutating func handle(_ input: Input, now: Instant) -> [Action] {
+        switch input {
+        case .r1(let packet): receiveR1(packet, now: now)
+        case .r2(let packet): receiveR2(packet, now: now)
+        case .close(let packet): receiveClose(packet, now: now)
+        case .closeAck(let packet): receiveCloseAck(packet, now: now)
+        case .update(let packet): receiveUpdate(packet, now: now)
+        case .timer: timerFired(now: now)
+        case .traffic: trafficReceived()
+        case .closeRequest: closeRequested(now: now)
+        case .addressesChanged: addressesChanged()
+        }
+    }
+
+    /// Leaves the association for good (replaced by a new one): removes installed SAs, releases our SPI.
+    mutating func teardown() -> [Action] {
+        var actions: [Action] = []
+        switch phase {
+        case .i2Sent(let pending):
+            local.spis.release(pending.inboundSPI)
+        case .r2Sent(let session, _), .established(let session), .closing(let session, _), .closed(let session, _):
+            actions += removeSA(session)
+        case .i1Sent, .failed, .unassociated:
+            break
+        }
+        phase = .unassociated
+        return actions
+    }
+
+    /// The SA removal for a session whose SAs are installed (and the release of our SPI).
+    func removeSA(_ session: Session) -> [Action] {
+        guard session.saInstalled else { return [] }
+        local.spis.release(session.inboundSPI)
+        return [.removeSA(peer: peerHIT, inboundSPI: session.inboundSPI, outboundSPI: session.outboundSPI)]
+    }
+
+    /// A `.send` action.
+    func send(_ bytes: [UInt8], _ type: PacketType, to destination: Endpoint, from source: IPAddress?,
+              retransmission: Bool = false) -> Action {
+        .send(OutboundPacket(bytes: bytes, type: type, destination: destination, source: source, peer: peerHIT,
+                             isRetransmission: retransmission))
+    }
+
+    var isUnassociated: Bool {
+        if case .unassociated = phase { return true }
+        return false
+    }
+
+    var session: Session? {
+        switch phase {
+        case .r2Sent(let session, _), .established(let session), .closing(let session, _), .closed(let session, _):
+            session
+        default:
+            nil
+        }
+    }
+}
+
+// MARK: - Read-only view for status
+
+extension Association {
+    public var state: AssociationState {
+        switch phase {
+        case .i1Sent: .i1Sent
+        case .i2Sent: .i2Sent
+        case .r2Sent: .r2Sent
+        case .established: .established
+        case .closing: .closing
+        case .closed, .unassociated: .closed
+        case .failed: .failed
+        }
+    }
+
+    /// Our role, once keys exist.
+    public var role: Role? {
+        if case .i2Sent = phase { return .initiator }
+        return session?.role
+    }
+
+    /// Our inbound SPI (chosen by us), once allocated.
+    public var inboundSPI: UInt32? {
+        if case .i2Sent(let pending) = phase { return pending.inboundSPI }
+        return session?.inboundSPI
+    }
+
+    /// The peer's inbound SPI (our outbound), once known.
+    public var outboundSPI: UInt32? { session?.outboundSPI }
+    public var espSuite: ESPSuiteID? { session?.keys.suite }
+    public var hipCipher: HIPCipherID? { session?.keys.cipher }
+    public var dhGroup: DHGroup? { session?.group }
+    /// Where the peer's packets come from (and ESP goes).
+    public var peerEndpoint: Endpoint? { session?.peerEndpoint }
+    /// The peer's verified host identity.
+    public var peerIdentity: PublicHostIdentity? {
+        if case .i2Sent(let pending) = phase { return pending.peerIdentity }
+        return session?.peerIdentity
+    }
+}

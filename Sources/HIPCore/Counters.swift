@@ -1,0 +1,48 @@
+// Counters: what the core has done, for status and metrics.
+import HIPWire
+
+/// Monotonic counts kept by a `HIPHost`. Read it with `HIPHost.counters` (a copy). A value type.
+public struct Counters: Hashable, Sendable {
+    private var receivedByType = [UInt64](repeating: 0, count: Self.packetTypeSlots)
+    private var sentByType = [UInt64](repeating: 0, count: Self.packetTypeSlots)
+    private var rejectedByReason = [UInt64](repeating: 0, count: RejectReason.allCases.count)
+
+    /// Retransmissions of I1, I2 and CLOSE (included in `sent`).
+    public internal(set) var retransmissions: UInt64 = 0
+    /// Retransmitted I2s answered from the cached R2.
+    public internal(set) var duplicateI2sAnswered: UInt64 = 0
+    /// Associations that reached R2-SENT/ESTABLISHED (SAs installed), by either role.
+    public internal(set) var associationsEstablished: UInt64 = 0
+    /// Associations that went to E-FAILED.
+    public internal(set) var associationsFailed: UInt64 = 0
+    /// Associations closed by CLOSE/CLOSE_ACK or CLOSING timeout.
+    public internal(set) var associationsClosed: UInt64 = 0
+    /// Established associations replaced by a new valid I2 (peer restart).
+    public internal(set) var associationsReplaced: UInt64 = 0
+    /// Puzzle secret rotations (R1_COUNTER increments).
+    public internal(set) var puzzleRotations: UInt64 = 0
+    /// NOTIFYs not sent because of `HostSettings.notifyRatePerSecond`.
+    public internal(set) var notifiesSuppressed: UInt64 = 0
+    /// Outbound-data events ignored because the peer is in E-FAILED hold-down.
+    public internal(set) var outboundDuringHoldDown: UInt64 = 0
+
+    public init() {}
+
+    /// Packets of `type` accepted by the parser (before any state check).
+    public func received(_ type: PacketType) -> UInt64 { receivedByType[Self.slot(type)] }
+    /// Packets of `type` emitted in `.send` actions (retransmissions included).
+    public func sent(_ type: PacketType) -> UInt64 { sentByType[Self.slot(type)] }
+    /// Packets dropped for `reason`.
+    public func rejected(_ reason: RejectReason) -> UInt64 { rejectedByReason[reason.rawValue] }
+    /// All dropped packets.
+    public var totalRejected: UInt64 { rejectedByReason.reduce(0, +) }
+
+    mutating func countReceived(_ type: PacketType) { receivedByType[Self.slot(type)] += 1 }
+    mutating func countSent(_ type: PacketType) { sentByType[Self.slot(type)] += 1 }
+    mutating func countRejected(_ reason: RejectReason) { rejectedByReason[reason.rawValue] += 1 }
+
+    private static let packetTypeSlots = PacketType.allCases.count
+    private static func slot(_ type: PacketType) -> Int {
+        PacketType.allCases.firstIndex(of: type) ?? 0
+    }
+}

@@ -1,0 +1,115 @@
+// HIPHost+Receive: a received HIP packet from bytes to the handler of its type.
+//
+// Stages: checksum (raw IP: must verify; UDP: ignored, RFC 5770/9028 carry 0) → strict parse (an unknown
+// critical parameter in I1/I2/UPDATE is answered with NOTIFY UNSUPPORTED_CRITICAL_PARAMETER_TYPE, rate
+// limited) → Sender's HIT not ours, Receiver's HIT ours (or NULL in an opportunistic I1 when allowed) →
+// I1, I2, NOTIFY handled by the host; R1, R2, CLOSE, CLOSE_ACK, UPDATE routed to the peer's association.
+import HIPCrypto
+import HIPWire
+
+extension HIPHost {
+    mutating func receive(_ bytes: [UInt8], source: Endpoint, destination: IPAddress, now: Instant) -> [Action] {
+        if case .raw = source.transport, !HIPChecksum.verify(bytes, source: source.address, destination: destination) {
+            return [Self.reject(.badChecksum, bytes: bytes, source: source)]
+        }
+        let packet: HIPPacket
+        do {
+            packet = try HIPPacket.parse(bytes)
+        } catch {
+            if let type = error.unknownCriticalType {
+                return unsupportedCritical(type, bytes: bytes, source: source, destination: destination, now: now)
+            }
+            return [Self.reject(.malformed, bytes: bytes, source: source)]
+        }
+        counters.countReceived(packet.type)
+        let received = ReceivedPacket(packet: packet, bytes: bytes, source: source, destination: destination)
+        guard packet.senderHIT != local.hit else { return [received.reject(.fromOurselves)] }
+        let opportunistic = packet.type == .i1 && packet.receiverHIT == .null && local.settings.acceptsOpportunisticI1
+        guard packet.receiverHIT == local.hit || opportunistic else { return [received.reject(.notForUs)] }
+
+        let peer = packet.senderHIT
+        switch packet.type {
+        case .i1: return receiveI1(received, now: now)
+        case .i2: return receiveI2(received, now: now)
+        case .notify: return receiveNotify(received)
+        case .r1: return routePacket(.r1(received), received, now: now)
+        case .r2: return routePacket(.r2(received), received, now: now)
+        case .close: return routePacket(.close(received), received, now: now)
+        case .closeAck: return routePacket(.closeAck(received), received, now: now)
+        case .update:
+            guard associations[peer] != nil else { return [received.reject(.unexpected)] }
+            return route(.update(received), to: peer, now: now)
+        }
+    }
+
+    private mutating func routePacket(_ input: Association.Input, _ received: ReceivedPacket, now: Instant) -> [Action] {
+        guard associations[received.packet.senderHIT] != nil else { return [received.reject(.unexpected)] }
+        return route(input, to: received.packet.senderHIT, now: now)
+    }
+
+    /// RFC 7401 §5.2.1: drop, and answer I1, I2 and UPDATE senders with NOTIFY 1 carrying the type.
+    private mutating func unsupportedCritical(_ type: UInt16, bytes: [UInt8], source: Endpoint,
+                                              destination: IPAddress, now: Instant) -> [Action] {
+        var actions = [Self.reject(.unsupportedCriticalParameter, bytes: bytes, source: source)]
+        let header = HeaderPeek(bytes)
+        guard let packetType = header.type, [.i1, .i2, .update].contains(packetType),
+              let sender = header.sender, sender != local.hit,
+              header.receiver == local.hit || header.receiver == .null else { return actions }
+        if let notify = limitedNotify(to: sender, type: NotifyType.unsupportedCriticalParameterType,
+                                      data: [UInt8(type >> 8), UInt8(truncatingIfNeeded: type)], now: now) {
+            actions.append(.send(OutboundPacket(bytes: notify, type: .notify, destination: source, source: destination,
+                                                peer: sender, isRetransmission: false)))
+        }
+        return actions
+    }
+
+    /// A signed NOTIFY, unless the NOTIFY rate limit is reached (then counted and nil).
+    mutating func limitedNotify(to peer: HIT, type: UInt16, data: [UInt8], now: Instant) -> [UInt8]? {
+        guard notifyLimiter.allow(now: now) else {
+            counters.notifiesSuppressed += 1
+            return nil
+        }
+        return try? local.notify(to: peer, type: type, data: data)
+    }
+
+    /// A rejection report for bytes that may not parse (type and sender read from the header if present).
+    static func reject(_ reason: RejectReason, bytes: [UInt8], source: Endpoint) -> Action {
+        let header = HeaderPeek(bytes)
+        return .report(.rejected(Rejection(reason: reason, packetType: header.type, peer: header.sender, source: source)))
+    }
+
+    /// RFC 7401 §6.7: answer with a precomputed R1 unless we lose a simultaneous open (Table 3).
+    private mutating func receiveI1(_ i1: ReceivedPacket, now: Instant) -> [Action] {
+        let peer = i1.packet.senderHIT
+        guard local.policy.allows(peer) else { return [i1.reject(.blockedByPolicy)] }
+        if let existing = associations[peer], case .i1Sent = existing.phase, local.hit < peer {
+            return [i1.reject(.simultaneousOpenYield)]
+        }
+        guard let groups = i1.packet.dhGroupList else { return [i1.reject(.missingParameter)] }
+        guard r1Limiter.allow(now: now) else { return [i1.reject(.rateLimited)] }
+        let r1 = pool.r1(to: peer, initiatorGroups: groups, source: i1.source.address, destination: i1.destination,
+                         local: local)
+        return [.send(OutboundPacket(bytes: r1, type: .r1, destination: i1.source, source: i1.destination, peer: peer,
+                                     isRetransmission: false))]
+    }
+
+    /// NOTIFY (RFC 7401 §6.13): reported only when its signature verifies against the peer's identity
+    /// (known from the association, or a HOST_ID in the NOTIFY that hashes to the Sender's HIT); never
+    /// changes state.
+    private func receiveNotify(_ notify: ReceivedPacket) -> [Action] {
+        let peer = notify.packet.senderHIT
+        var identity = associations[peer]?.peerIdentity
+        if identity == nil, let hostID = notify.packet.hostID,
+           let included = try? PublicHostIdentity(algorithm: hostID.algorithm, hostIdentity: hostID.hostIdentity),
+           included.hit == peer {
+            identity = included
+        }
+        guard let identity, local.policy.allows(peer),
+              PacketSealer.verifySignature(notify, identity: identity) else {
+            return [notify.reject(.unauthenticatedNotify)]
+        }
+        let notifications = notify.packet.notifications
+        guard !notifications.isEmpty else { return [notify.reject(.missingParameter)] }
+        return notifications.map { .report(.notified(peer: peer, notification: $0)) }
+    }
+}

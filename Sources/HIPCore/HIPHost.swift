@@ -1,0 +1,165 @@
+// HIPHost: a HIP host without I/O: our identity, the Responder's R1 pool, and the associations by peer HIT;
+// it turns events into actions (RFC 7401 §4.4, §6).
+//
+// Stages of `handle`:
+//   event → (packet: checksum → parse → receiver/sender HIT checks → by type: I1 and I2 here, NOTIFY here,
+//            the rest to the peer's association) | (outbound data → new association) | (timer → R1 pool
+//            rotation and association deadlines) | (close, traffic, address change → association)
+//   → counters updated from the actions → `.wake(at:)` appended when the next deadline changed.
+import HIPCrypto
+import HIPWire
+
+/// One HIP host: call `handle(_:now:)` with every event and perform the returned actions in order.
+///
+/// Concurrency: a value type with no I/O and no clock. The shell owns one instance and calls `handle` from
+/// one thread or task at a time (it is Sendable, so it can move between them). Its injected services
+/// (`RandomSource`, `SPIAllocator`, `PeerPolicy`) are called synchronously from inside `handle`.
+/// Errors: only `init` throws (`HIPCoreError`); packets that cannot be accepted are dropped, counted in
+/// `counters` and reported as `Report.rejected` with a `RejectReason`.
+public struct HIPHost: Sendable {
+    let local: LocalHost
+    var pool: R1Pool
+    var associations: [HIT: Association] = [:]
+    public internal(set) var counters = Counters()
+    var notifyLimiter: RateLimiter
+    var r1Limiter: RateLimiter
+    var requestedWake: Instant?
+
+    /// A host for `identity`. Prepares the first R1 generation (one DH key pair and one signature per DH
+    /// group in `settings`), which for MODP groups takes some milliseconds.
+    /// - Parameters:
+    ///   - random: randomness for puzzle secrets, #J, nonces (tests pass a seeded source).
+    ///   - spis: our inbound SPI allocator (default: random SPIs from `random`).
+    ///   - policy: which peer HITs may associate.
+    ///   - r1RatePerSecond: the most R1s sent per second (RFC 7401 §6.7: R1s MUST be rate limited).
+    /// Throws `HIPCoreError` for invalid settings or a crypto failure while preparing R1s.
+    public init(identity: HostIdentity, settings: HostSettings = HostSettings(),
+                random: any RandomSource = SystemRandomSource(), spis: (any SPIAllocator)? = nil,
+                policy: any PeerPolicy, r1RatePerSecond: Int = 1000, now: Instant) throws(HIPCoreError) {
+        if let problem = settings.validationError() { throw .invalidSettings(problem) }
+        guard settings.hitSuites.contains(identity.publicIdentity.hitSuite) else {
+            throw .invalidSettings("hitSuites does not contain our own HIT suite")
+        }
+        local = LocalHost(identity: identity, settings: settings, random: random,
+                          spis: spis ?? RandomSPIAllocator(random: random), policy: policy)
+        do {
+            pool = try R1Pool(local: local, now: now)
+        } catch {
+            throw .crypto(error)
+        }
+        notifyLimiter = RateLimiter(ratePerSecond: settings.notifyRatePerSecond, now: now)
+        r1Limiter = RateLimiter(ratePerSecond: r1RatePerSecond, now: now)
+    }
+
+    /// Our HIT.
+    public var localHIT: HIT { local.hit }
+    /// The settings in use.
+    public var settings: HostSettings { local.settings }
+    /// The current R1 generation counter (R1_COUNTER).
+    public var r1Generation: UInt64 { pool.current.counter }
+
+    /// A copy of the association with `peer`, if any (UNASSOCIATED otherwise).
+    public func association(for peer: HIT) -> Association? { associations[peer] }
+    /// Copies of all associations.
+    public var allAssociations: [Association] { Array(associations.values) }
+
+    /// Processes one event at `now` and returns what to do, in order.
+    public mutating func handle(_ event: Event, now: Instant) -> [Action] {
+        var actions: [Action]
+        switch event {
+        case .packet(let bytes, let source, let destination):
+            actions = receive(bytes, source: source, destination: destination, now: now)
+        case .outboundData(let peer, let endpoints):
+            actions = startExchange(with: peer, endpoints: endpoints, now: now)
+        case .trafficReceived(let peer):
+            actions = route(.traffic, to: peer, now: now)
+        case .timer:
+            actions = timers(now: now)
+        case .localAddressesChanged:
+            actions = associations.keys.flatMap { route(.addressesChanged, to: $0, now: now) }
+        case .close(let peer):
+            actions = route(.closeRequest, to: peer, now: now)
+        }
+        return finish(actions, forceWake: { if case .timer = event { true } else { false } }())
+    }
+
+    /// Routes an input to the association with `peer` and drops the association if it became UNASSOCIATED.
+    mutating func route(_ input: Association.Input, to peer: HIT, now: Instant) -> [Action] {
+        guard var association = associations[peer] else { return [] }
+        let actions = association.handle(input, now: now)
+        associations[peer] = association.isUnassociated ? nil : association
+        return actions
+    }
+
+    private mutating func startExchange(with peer: HIT, endpoints: [Endpoint], now: Instant) -> [Action] {
+        guard peer != local.hit, !endpoints.isEmpty else { return [] }
+        guard local.policy.allows(peer) else { return [.report(.failed(peer: peer, reason: .blockedByPolicy))] }
+        var actions: [Action] = []
+        if var existing = associations[peer] {
+            switch existing.state {
+            case .i1Sent, .i2Sent, .r2Sent, .established:
+                return []
+            case .failed:
+                counters.outboundDuringHoldDown += 1
+                return []
+            case .closing, .closed:
+                // A new incarnation (RFC 7401 §6.14).
+                actions += existing.teardown()
+            }
+        }
+        let (association, sends) = Association.initiate(local: local, peer: peer, endpoints: endpoints, now: now)
+        associations[peer] = association
+        return actions + sends
+    }
+
+    private mutating func timers(now: Instant) -> [Action] {
+        var actions: [Action] = []
+        if now >= pool.rotatesAt { rotatePuzzle(now: now) }
+        for (peer, association) in associations {
+            if let deadline = association.deadline, deadline <= now {
+                actions += route(.timer, to: peer, now: now)
+            }
+        }
+        return actions
+    }
+
+    /// A new R1 generation (new puzzle secret, R1_COUNTER + 1, new DH keys). On a crypto failure the
+    /// current generation stays in use until the next period.
+    mutating func rotatePuzzle(now: Instant) {
+        do {
+            try pool.rotate(local: local, now: now)
+            counters.puzzleRotations += 1
+        } catch {
+            pool.postpone(now: now, by: local.settings.puzzleSecretLifetime)
+        }
+    }
+
+    /// Updates the counters from the actions and appends `.wake(at:)` when the next deadline changed.
+    private mutating func finish(_ actions: [Action], forceWake: Bool) -> [Action] {
+        for action in actions {
+            switch action {
+            case .send(let packet):
+                counters.countSent(packet.type)
+                if packet.isRetransmission { counters.retransmissions += 1 }
+            case .report(.rejected(let rejection)):
+                counters.countRejected(rejection.reason)
+            case .report(.established):
+                counters.associationsEstablished += 1
+            case .report(.failed):
+                counters.associationsFailed += 1
+            case .report(.closed):
+                counters.associationsClosed += 1
+            case .report(.replaced):
+                counters.associationsReplaced += 1
+            case .report(.notified), .installSA, .removeSA, .wake:
+                break
+            }
+        }
+        let next = associations.values.reduce(pool.rotatesAt) { earliest, association in
+            association.deadline.map { min($0, earliest) } ?? earliest
+        }
+        guard forceWake || next != requestedWake else { return actions }
+        requestedWake = next
+        return actions + [.wake(at: next)]
+    }
+}

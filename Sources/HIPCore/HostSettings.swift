@@ -1,0 +1,85 @@
+// HostSettings: the local policy of a HIP host (offered algorithms, puzzle, timers), validated once.
+import HIPCrypto
+
+/// What a host offers and accepts, and its timers. Build it from the configuration and pass it to
+/// `HIPHost.init`, which validates it (`HIPCoreError.invalidSettings`). A value type; use it anywhere.
+public struct HostSettings: Sendable {
+    /// DH groups in preference order: the I1 DH_GROUP_LIST and the R1 DH_GROUP_LIST (RFC 7401 §5.2.6).
+    public var dhGroups: [DHGroup] = [.nistP256, .nistP384, .modp3072, .modp2048, .modp1536]
+    /// HIP ciphers in preference order (R1 HIP_CIPHER; the Initiator picks the Responder's first it accepts).
+    /// `.null` only with `allowsNullHIPCipher`.
+    public var hipCiphers: [HIPCipherID] = [.aes128CBC, .aes256CBC]
+    /// ESP suites in preference order (R1 ESP_TRANSFORM). `.nullSHA256` (authentication only) only with
+    /// `allowsAuthenticationOnlyESP` (RFC 7402 §3.3.5).
+    public var espSuites: [ESPSuiteID] = [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256]
+    /// HIT suites accepted from Initiators (R1 HIT_SUITE_LIST), in preference order.
+    public var hitSuites: [HITSuite] = [.ecdsaSHA384, .rsaSHA256, .eddsaCSHAKE128]
+    /// NULL-ENCRYPT may be offered and accepted (testing only, RFC 7401 §5.2.8).
+    public var allowsNullHIPCipher = false
+    /// Authentication-only ESP may be offered and accepted.
+    public var allowsAuthenticationOnlyESP = false
+    /// Answer I1s whose Receiver's HIT is NULL (opportunistic mode, RFC 7401 §4.1.8).
+    public var acceptsOpportunisticI1 = false
+
+    /// Puzzle difficulty #K we ask of Initiators (bits).
+    public var puzzleDifficulty: UInt8 = 4
+    /// PUZZLE Lifetime field: the Initiator should solve within 2^(value − 32) s (37 = 32 s).
+    public var puzzleLifetime: UInt8 = 37
+    /// The hardest puzzle we solve as Initiator; a harder R1 is rejected (`.puzzleTooHard`).
+    public var maximumPuzzleDifficulty: UInt8 = 20
+    /// How long one puzzle secret (and R1 generation, with its DH keys) is offered; the previous one stays
+    /// valid for I2s for one more period.
+    public var puzzleSecretLifetime: Duration = .seconds(120)
+
+    /// I1 retransmission (I1_RETRIES_MAX); E-FAILED when exhausted.
+    public var i1Retransmission = RetransmissionPolicy(initialTimeout: .seconds(1), maximumTimeout: .seconds(8),
+                                                        maximumRetries: 4)
+    /// I2 retransmission (I2_RETRIES_MAX); E-FAILED when exhausted.
+    public var i2Retransmission = RetransmissionPolicy(initialTimeout: .seconds(1), maximumTimeout: .seconds(8),
+                                                        maximumRetries: 4)
+    /// CLOSE retransmission; CLOSING gives up after `closingTimeout` in any case.
+    public var closeRetransmission = RetransmissionPolicy(initialTimeout: .seconds(1), maximumTimeout: .seconds(16),
+                                                           maximumRetries: 6)
+    /// Exchange Complete: R2-SENT moves to ESTABLISHED after this without traffic (RFC 7401 §4.4.1:
+    /// about the Initiator's whole I2 retransmission time). nil: `i2Retransmission.totalDuration`.
+    public var exchangeCompleteTimeout: Duration? = nil
+    /// CLOSING lasts at most this long (UAL + MSL in RFC 7401 Table 7).
+    public var closingTimeout: Duration = .seconds(120)
+    /// CLOSED is kept this long to answer retransmitted CLOSEs (UAL + 2 MSL in RFC 7401 Table 8).
+    public var closedLinger: Duration = .seconds(240)
+    /// E-FAILED is kept this long before a new exchange may start (RFC 7401 Table 9).
+    public var failedHoldDown: Duration = .seconds(5)
+    /// Signed NOTIFYs we send in answer to unauthenticated input (unknown critical parameters, rejected
+    /// I2 proposals), per second: bounds the signing work an attacker can cause.
+    public var notifyRatePerSecond: Int = 10
+
+    public init() {}
+
+    var effectiveExchangeCompleteTimeout: Duration {
+        exchangeCompleteTimeout ?? i2Retransmission.totalDuration
+    }
+
+    /// Why these settings cannot be used, or nil.
+    func validationError() -> String? {
+        if dhGroups.isEmpty { return "dhGroups is empty" }
+        if Set(dhGroups.map(\.rawValue)).count != dhGroups.count { return "dhGroups has duplicates" }
+        if hipCiphers.isEmpty { return "hipCiphers is empty" }
+        if hipCiphers.count > CoreProtocol.maximumOfferedTransforms { return "more than 6 hipCiphers" }
+        if hipCiphers.contains(.null) && !allowsNullHIPCipher { return "hipCiphers has NULL but allowsNullHIPCipher is false" }
+        if espSuites.isEmpty { return "espSuites is empty" }
+        if espSuites.count > CoreProtocol.maximumOfferedTransforms { return "more than 6 espSuites" }
+        if espSuites.contains(.nullSHA256) && !allowsAuthenticationOnlyESP {
+            return "espSuites has NULL-SHA256 but allowsAuthenticationOnlyESP is false"
+        }
+        if hitSuites.isEmpty { return "hitSuites is empty" }
+        if puzzleDifficulty > maximumPuzzleDifficulty { return "puzzleDifficulty exceeds maximumPuzzleDifficulty" }
+        if Int(puzzleLifetime) < CoreProtocol.puzzleLifetimeBias { return "puzzleLifetime below 32" }
+        if puzzleSecretLifetime <= .zero { return "puzzleSecretLifetime must be positive" }
+        for (name, policy) in [("i1Retransmission", i1Retransmission), ("i2Retransmission", i2Retransmission),
+                               ("closeRetransmission", closeRetransmission)] where !policy.isValid {
+            return "\(name) is invalid"
+        }
+        if notifyRatePerSecond < 0 { return "notifyRatePerSecond is negative" }
+        return nil
+    }
+}

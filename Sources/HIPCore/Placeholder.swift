@@ -1,1 +1,0 @@
-// HIPCore: placeholder until its first real file lands (replaced, not kept).

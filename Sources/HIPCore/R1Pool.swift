@@ -1,0 +1,171 @@
+// R1Pool: the Responder's stateless side (RFC 7401 §4.1.1, §6.7.1, App. A): precomputed, pre-signed R1s, one
+// per DH group, per generation; the puzzle #I computed per I1; I2 solutions checked against the current or
+// the previous generation; solutions of accepted I2s remembered to refuse replays.
+//
+//  R1 template (signed once; HIP_SIGNATURE_2 zeroes the patched fields):
+//    header (Receiver's HIT patched per I1) | R1_COUNTER | PUZZLE (Opaque, #I patched) | DH_GROUP_LIST |
+//    DIFFIE_HELLMAN | HIP_CIPHER | HOST_ID | HIT_SUITE_LIST | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM |
+//    HIP_SIGNATURE_2
+//  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (App. A's RHASH(S ‖ ...), keyed; addresses IPv4-mapped)
+//  Opaque = the low 16 bits of the generation counter (finds the generation when I2 has no R1_COUNTER).
+//  Rotation: a new secret S, counter + 1, new DH keys, re-signed templates; the previous generation stays
+//  valid for I2s until the next rotation.
+import HIPCrypto
+import HIPWire
+
+struct R1Pool: Sendable {
+    struct Template: Sendable {
+        let dh: DHKeyPair
+        let bytes: [UInt8]
+    }
+
+    struct Generation: Sendable {
+        let counter: UInt64
+        let secret: SecretBytes
+        let k: UInt8
+        var opaque: UInt16 { UInt16(truncatingIfNeeded: counter) }
+        let templates: [UInt8: Template]
+        var consumed: Set<[UInt8]> = []
+    }
+
+    enum Slot: Sendable { case current, previous }
+
+    /// A verified puzzle solution: which generation, its DH keys, and the replay key.
+    struct Solved: Sendable {
+        let slot: Slot
+        let generation: Generation
+        let puzzleI: [UInt8]
+        let puzzleJ: [UInt8]
+        var replayKey: [UInt8] { puzzleI + puzzleJ }
+    }
+
+    private(set) var current: Generation
+    private(set) var previous: Generation?
+    private(set) var rotatesAt: Instant
+
+    /// Offsets in every template: Receiver's HIT, PUZZLE Opaque and #I (PUZZLE follows R1_COUNTER only).
+    static let receiverHITOffset = 24
+    static let puzzleContentsOffset = HIPProtocol.headerLength + 16 + 4
+    static let opaqueOffset = puzzleContentsOffset + 2
+    static let randomOffset = puzzleContentsOffset + 4
+
+    init(local: LocalHost, now: Instant) throws(CryptoError) {
+        current = try Self.generation(counter: 1, local: local)
+        previous = nil
+        rotatesAt = now + local.settings.puzzleSecretLifetime
+    }
+
+    /// Starts a new generation; the current one becomes the previous one.
+    mutating func rotate(local: LocalHost, now: Instant) throws(CryptoError) {
+        let next = try Self.generation(counter: current.counter &+ 1, local: local)
+        previous = current
+        current = next
+        rotatesAt = now + local.settings.puzzleSecretLifetime
+    }
+
+    /// Keeps the current generation for `period` more (after a failed rotation).
+    mutating func postpone(now: Instant, by period: Duration) {
+        rotatesAt = now + period
+    }
+
+    /// The R1 answering an I1 from `initiator` (at `source`, sent to our `destination`), with the DH group
+    /// chosen by RFC 7401 §5.2.6 (our first group in the I1 list; our first group if none is shared).
+    func r1(to initiator: HIT, initiatorGroups: [UInt8], source: IPAddress, destination: IPAddress,
+            local: LocalHost) -> [UInt8] {
+        let group = Negotiation.dhGroup(responderList: local.dhGroupIDs, initiatorList: initiatorGroups)
+            ?? local.dhGroupIDs[0]
+        guard let template = current.templates[group] else { preconditionFailure("no R1 template for group \(group)") }
+        var bytes = template.bytes
+        let puzzleI = Self.puzzleI(secret: current.secret, initiator: initiator, responder: local.hit,
+                                   initiatorAddress: source, responderAddress: destination, hash: local.responderHash)
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            for (index, byte) in initiator.bytes.enumerated() { buffer[Self.receiverHITOffset + index] = byte }
+            buffer[Self.opaqueOffset] = UInt8(current.opaque >> 8)
+            buffer[Self.opaqueOffset + 1] = UInt8(truncatingIfNeeded: current.opaque)
+            for (index, byte) in puzzleI.enumerated() { buffer[Self.randomOffset + index] = byte }
+        }
+        return bytes
+    }
+
+    /// Checks an I2's SOLUTION (and R1_COUNTER) against the generation it answers.
+    func check(_ solution: Solution, r1Counter: UInt64?, initiator: HIT, source: IPAddress,
+               destination: IPAddress, local: LocalHost) -> Result<Solved, RejectReason> {
+        var generation: Generation?
+        var slot = Slot.current
+        for (candidateSlot, candidate) in [(Slot.current, current), (Slot.previous, previous)] {
+            guard let candidate else { continue }
+            let matches = r1Counter.map { $0 == candidate.counter } ?? (solution.opaque == candidate.opaque)
+            if matches {
+                generation = candidate
+                slot = candidateSlot
+                break
+            }
+        }
+        guard let generation else { return .failure(.stalePuzzle) }
+        let expectedI = Self.puzzleI(secret: generation.secret, initiator: initiator, responder: local.hit,
+                                     initiatorAddress: source, responderAddress: destination,
+                                     hash: local.responderHash)
+        guard solution.k == generation.k, solution.opaque == generation.opaque, solution.random == expectedI else {
+            return .failure(.puzzleMismatch)
+        }
+        guard solution.solution.count == expectedI.count,
+              PuzzleSolver.verify(i: expectedI, j: solution.solution, k: generation.k, hitI: initiator,
+                                  hitR: local.hit, hash: local.responderHash) else {
+            return .failure(.wrongPuzzleSolution)
+        }
+        let solved = Solved(slot: slot, generation: generation, puzzleI: expectedI, puzzleJ: solution.solution)
+        guard !generation.consumed.contains(solved.replayKey) else { return .failure(.replayedI2) }
+        return .success(solved)
+    }
+
+    /// Remembers an accepted I2's solution; false when the generation's memory is full (rotate then).
+    mutating func consume(_ solved: Solved) -> Bool {
+        switch solved.slot {
+        case .current:
+            current.consumed.insert(solved.replayKey)
+            return current.consumed.count < CoreLimits.consumedSolutionsPerGeneration
+        case .previous:
+            previous?.consumed.insert(solved.replayKey)
+            return (previous?.consumed.count ?? 0) < CoreLimits.consumedSolutionsPerGeneration
+        }
+    }
+
+    /// #I for one Initiator: RFC 7401 App. A's RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R), computed as
+    /// HMAC-RHASH keyed with S over HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R. Same inputs, same length (RHASH_len), but
+    /// S stays inside its SecretBytes and the construction is a PRF without length extension.
+    static func puzzleI(secret: SecretBytes, initiator: HIT, responder: HIT, initiatorAddress: IPAddress,
+                        responderAddress: IPAddress, hash: HashAlgorithm) -> [UInt8] {
+        var input = [UInt8]()
+        input.reserveCapacity(64)
+        input += initiator.bytes
+        input += responder.bytes
+        input += initiatorAddress.v4Mapped
+        input += responderAddress.v4Mapped
+        return HMAC.authenticate(hash, key: secret, data: input)
+    }
+
+    private static func generation(counter: UInt64, local: LocalHost) throws(CryptoError) -> Generation {
+        let secret = SecretBytes(local.random.bytes(CoreLimits.puzzleSecretLength))
+        let settings = local.settings
+        var templates: [UInt8: Template] = [:]
+        for group in settings.dhGroups {
+            let dh = try DHKeyPair(group: group)
+            let packet = HIPPacket(type: .r1, senderHIT: local.hit, receiverHIT: .null, parameters: [
+                .r1Counter(counter),
+                .puzzle(Puzzle(k: settings.puzzleDifficulty, lifetime: settings.puzzleLifetime, opaque: 0,
+                               random: [UInt8](repeating: 0, count: local.responderHash.digestLength))),
+                .dhGroupList(local.dhGroupIDs),
+                .diffieHellman(DiffieHellmanValue(group: group.rawValue, publicValue: dh.publicValue)),
+                .hipCipher(local.hipCipherIDs),
+                local.hostID,
+                .hitSuiteList(local.hitSuiteList),
+                .transportFormatList([CoreProtocol.espTransportFormat]),
+                .espTransform(local.espSuiteIDs),
+            ])
+            var signed = packet
+            signed.parameters.append(try PacketSealer.signature2(forR1: packet.serialize(), identity: local.identity))
+            templates[group.rawValue] = Template(dh: dh, bytes: signed.serialize())
+        }
+        return Generation(counter: counter, secret: secret, k: settings.puzzleDifficulty, templates: templates)
+    }
+}

@@ -1,0 +1,49 @@
+// Report: events the shell logs and shows (association up/down, failures, rejections, notifications).
+import HIPWire
+
+/// Something that happened, for logs, metrics and users. A value type.
+public enum Report: Sendable {
+    /// SAs are installed: the association is usable. `latency` is, for the Initiator, the time from the
+    /// first I1 to the R2; nil for the Responder.
+    case established(peer: HIT, role: Role, latency: Duration?)
+    /// A new valid I2 replaced an established association (peer restart; new SAs follow).
+    case replaced(peer: HIT)
+    /// The association was closed (CLOSE/CLOSE_ACK done, or CLOSING timed out).
+    case closed(peer: HIT)
+    /// The base exchange failed (E-FAILED).
+    case failed(peer: HIT, reason: FailureReason)
+    /// A received packet was dropped.
+    case rejected(Rejection)
+    /// An authenticated NOTIFY from `peer` (RFC 7401 §6.13: informational; state is unchanged).
+    case notified(peer: HIT, notification: Notification)
+}
+
+/// Why a base exchange failed.
+public enum FailureReason: Hashable, Sendable, CustomStringConvertible {
+    /// No acceptable R1 after all I1 retransmissions.
+    case noResponseToI1
+    /// No acceptable R2 after all I2 retransmissions.
+    case noResponseToI2
+    /// Our own policy does not allow the peer: no exchange was started.
+    case blockedByPolicy
+
+    public var description: String {
+        switch self {
+        case .noResponseToI1: "no R1 after I1 retries"
+        case .noResponseToI2: "no R2 after I2 retries"
+        case .blockedByPolicy: "peer not allowed by policy"
+        }
+    }
+}
+
+/// A dropped packet: its type and sender when they could be read, where it came from, and why.
+public struct Rejection: Hashable, Sendable, CustomStringConvertible {
+    public var reason: RejectReason
+    public var packetType: PacketType?
+    public var peer: HIT?
+    public var source: Endpoint
+
+    public var description: String {
+        "\(packetType.map { "\($0)" } ?? "packet") from \(peer.map { "\($0)" } ?? "?") at \(source): \(reason)"
+    }
+}

@@ -1,0 +1,48 @@
+// SessionKeys: the keys of one association, drawn from KEYMAT (RFC 7401 §6.5, RFC 7402 §7) and mapped to
+// directions: "gl" keys protect what the host with the greater HIT sends.
+//
+// Stages: Kij (DH) → KEYMAT = HKDF(RHASH, salt #I‖#J, info sorted HITs, Kij) → HIP-gl enc, HIP-gl int,
+// HIP-lg enc, HIP-lg int, ESP gl enc/auth, ESP lg enc/auth (HIPCrypto.HIPKeys) → outgoing/incoming.
+import HIPCrypto
+import HIPWire
+
+/// The association keys seen from our side. Immutable; the secrets are zeroed when the last copy goes.
+struct SessionKeys: Sendable {
+    /// RHASH of the association (the Responder's HIT suite).
+    let hash: HashAlgorithm
+    let cipher: HIPCipherID
+    let suite: ESPSuiteID
+    let outgoingIntegrity: SecretBytes
+    let incomingIntegrity: SecretBytes
+    let outgoingEncryption: SecretBytes
+    let incomingEncryption: SecretBytes
+    let espOutbound: ESPKeys
+    let espInbound: ESPKeys
+    /// ESP_INFO KEYMAT Index: where the ESP keys start.
+    let keymatIndex: UInt16
+
+    init(kij: SecretBytes, puzzleI: [UInt8], puzzleJ: [UInt8], local: HIT, peer: HIT, hash: HashAlgorithm,
+         cipher: HIPCipherID, suite: ESPSuiteID) throws(CryptoError) {
+        var keymat = Keymat(hash: hash, kij: kij, puzzleI: puzzleI, puzzleJ: puzzleJ, hitA: local, hitB: peer)
+        let keys = try HIPKeys(keymat: &keymat, cipher: cipher, hash: hash, esp: suite)
+        self.hash = hash
+        self.cipher = cipher
+        self.suite = suite
+        keymatIndex = keys.espKeymatIndex
+        if local > peer {
+            outgoingEncryption = keys.glEncryption
+            outgoingIntegrity = keys.glIntegrity
+            incomingEncryption = keys.lgEncryption
+            incomingIntegrity = keys.lgIntegrity
+            espOutbound = keys.espGL
+            espInbound = keys.espLG
+        } else {
+            outgoingEncryption = keys.lgEncryption
+            outgoingIntegrity = keys.lgIntegrity
+            incomingEncryption = keys.glEncryption
+            incomingIntegrity = keys.glIntegrity
+            espOutbound = keys.espLG
+            espInbound = keys.espGL
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// Constants of the data plane, in one place: protocol numbers from the RFCs, then implementation limits.
+
+/// Numbers fixed by RFCs (IANA protocol numbers, ICMP types, header sizes).
+enum ProtocolConstants {
+    /// IPv6 fixed header (RFC 8200 §3).
+    static let ipv6HeaderLength = 40
+    /// IPv4 header without options (RFC 791 §3.1).
+    static let ipv4MinimumHeaderLength = 20
+    /// Largest IPv4/IPv6 payload length field.
+    static let maximumIPPayloadLength = 65535
+
+    // IANA "Assigned Internet Protocol Numbers".
+    static let protocolICMP: UInt8 = 1
+    static let protocolTCP: UInt8 = 6
+    static let protocolUDP: UInt8 = 17
+    static let protocolIPv6Fragment: UInt8 = 44
+    static let protocolICMPv6: UInt8 = 58
+
+    // ICMP echo (RFC 792) and ICMPv6 echo (RFC 4443 §4.1/§4.2).
+    static let icmpEchoReply: UInt8 = 0
+    static let icmpEchoRequest: UInt8 = 8
+    static let icmpv6EchoRequest: UInt8 = 128
+    static let icmpv6EchoReply: UInt8 = 129
+
+    /// Offsets of the checksum field in TCP (RFC 9293 §3.1), UDP (RFC 768) and ICMP/ICMPv6 headers.
+    static let tcpChecksumOffset = 16
+    static let udpChecksumOffset = 6
+    static let icmpChecksumOffset = 2
+    static let tcpMinimumHeaderLength = 20
+    static let udpHeaderLength = 8
+    static let icmpEchoHeaderLength = 8
+
+    /// IPv4 flags/fragment offset: MF bit and the 13-bit offset (RFC 791 §3.1).
+    static let ipv4MoreFragments: UInt16 = 0x2000
+    static let ipv4FragmentOffsetMask: UInt16 = 0x1FFF
+
+    /// LSI prefix 1.0.0.0/8 (HIPL convention, digest §8).
+    static let lsiPrefix: UInt32 = 0x0100_0000
+    static let lsiPrefixMask: UInt32 = 0xFF00_0000
+}
+
+/// Implementation limits of the data plane. Anyone may read them.
+public enum DataPlaneLimits {
+    /// Bytes kept free before a packet in every slab buffer: room for an IPv4→IPv6 header growth (20) and
+    /// for rebuilding a 40-byte inner IPv6 header in front of an ESP payload (ESP header 8 + IV 0…16).
+    public static let headroom = 64
+    /// Bytes kept free after a packet: ESP padding (≤ 15 for AES-CBC), Pad Length, Next Header, ICV (16).
+    public static let tailroom = 64
+    /// Default size of one slab buffer (headroom + largest packet + tailroom), a multiple of 64.
+    public static let defaultBufferSize = 2048
+    /// Packets per batch by default (one recvmmsg/sendmmsg or TUN batch).
+    public static let defaultBatchCapacity = 64
+    /// Words of the anti-replay bitmap; the window is one word less, so advancing never clears live bits.
+    static let replayBitmapWords = 32
+    /// Slots of the LSI flow table (power of two) and how many a lookup probes.
+    public static let lsiFlowTableSlots = 4096
+    static let lsiFlowTableProbes = 8
+}

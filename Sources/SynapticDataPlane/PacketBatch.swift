@@ -1,0 +1,90 @@
+// PacketBatch: up to `capacity` packets that travel through the pipeline together.
+//
+//   buffer i:  | headroom (64) | packet bytes (offset[i] ..< offset[i] + length[i]) … | tailroom |
+//              ^ buffer(at: i).baseAddress, fixed slab memory of `bufferSize` bytes
+//
+// Stages move the packet window inside its buffer (strip/grow headers, seal/open in place) by changing
+// offset and length; the memory never moves and is never reallocated.
+
+/// A batch of packet buffers carved from a `PacketSlab`. Owned by one stage at a time: a stage may touch
+/// a batch only between taking it (from the slab or a `BatchRing`) and handing it on, so it is
+/// `@unchecked Sendable`; the ring's acquire/release orders the handoff.
+public final class PacketBatch: @unchecked Sendable {
+    /// Packets this batch can hold.
+    public let capacity: Int
+    /// Bytes of every buffer.
+    public let bufferSize: Int
+    /// Packets currently in the batch (0…capacity); set by whoever fills it.
+    public var count = 0
+
+    private let memory: UnsafeMutableRawPointer
+    private let offsets: UnsafeMutablePointer<Int>
+    private let lengths: UnsafeMutablePointer<Int>
+    private let metadata: UnsafeMutablePointer<PacketMetadata>
+
+    /// Buffers live in `memory` (owned by the slab, which outlives its batches).
+    init(memory: UnsafeMutableRawPointer, capacity: Int, bufferSize: Int) {
+        self.memory = memory
+        self.capacity = capacity
+        self.bufferSize = bufferSize
+        offsets = .allocate(capacity: capacity)
+        offsets.initialize(repeating: DataPlaneLimits.headroom, count: capacity)
+        lengths = .allocate(capacity: capacity)
+        lengths.initialize(repeating: 0, count: capacity)
+        metadata = .allocate(capacity: capacity)
+        metadata.initialize(repeating: PacketMetadata(), count: capacity)
+    }
+
+    deinit {
+        offsets.deallocate()
+        lengths.deallocate()
+        metadata.deinitialize(count: capacity)
+        metadata.deallocate()
+    }
+
+    /// Empties the batch: count 0, every packet window back at the headroom with length 0, no metadata.
+    public func reset() {
+        count = 0
+        offsets.update(repeating: DataPlaneLimits.headroom, count: capacity)
+        lengths.update(repeating: 0, count: capacity)
+        metadata.update(repeating: PacketMetadata(), count: capacity)
+    }
+
+    /// The whole buffer of packet `index` (what a reader fills, starting at `offset(of:)`).
+    @inline(__always)
+    public func buffer(at index: Int) -> UnsafeMutableRawBufferPointer {
+        precondition(index >= 0 && index < capacity, "packet index out of range")
+        return UnsafeMutableRawBufferPointer(start: memory + index * bufferSize, count: bufferSize)
+    }
+
+    /// The packet bytes of packet `index`.
+    @inline(__always)
+    public func packet(at index: Int) -> UnsafeMutableRawBufferPointer {
+        let whole = buffer(at: index)
+        return UnsafeMutableRawBufferPointer(rebasing: whole[offsets[index]..<offsets[index] + lengths[index]])
+    }
+
+    /// Where packet `index` starts in its buffer.
+    @inline(__always)
+    public func offset(of index: Int) -> Int { offsets[index] }
+
+    /// How long packet `index` is.
+    @inline(__always)
+    public func length(of index: Int) -> Int { lengths[index] }
+
+    /// Moves the window of packet `index`; it must lie inside the buffer.
+    @inline(__always)
+    public func setPacket(_ index: Int, offset: Int, length: Int) {
+        precondition(index >= 0 && index < capacity && offset >= 0 && length >= 0
+                     && offset + length <= bufferSize, "packet window outside its buffer")
+        offsets[index] = offset
+        lengths[index] = length
+    }
+
+    /// The metadata of packet `index`.
+    @inline(__always)
+    public subscript(metadata index: Int) -> PacketMetadata {
+        get { metadata[index] }
+        set { metadata[index] = newValue }
+    }
+}

@@ -1,1 +1,0 @@
-// SynapticDataPlane: placeholder until its first real file lands (replaced, not kept).

@@ -1,1 +1,0 @@
-// HIPCoreTests: placeholder until its first real test lands (replaced, not kept).

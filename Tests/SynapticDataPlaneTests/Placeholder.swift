@@ -1,1 +1,0 @@
-// SynapticDataPlaneTests: placeholder until its first real test lands (replaced, not kept).
