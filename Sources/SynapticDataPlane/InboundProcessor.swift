@@ -82,7 +82,8 @@ public struct InboundProcessor {
                 UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + length]), sequence: sequence)
         } catch {
             switch error {
-            case .authenticationFailed: throw .authentication
+            case .authenticationFailed:
+                throw association.window.isFarAhead(sequence) ? .tooOld : .authentication
             case .malformed: throw .truncated
             case .badPadding: throw .badPadding
             default: throw .cryptoFailure

@@ -50,6 +50,13 @@ public struct ReplayWindow: Sendable {
         bitmap[Self.wordIndex(sequence >> 6)] |= 1 << (sequence & 63)
     }
 
+    /// Whether `sequence` (from `check`) lies 2^31 or more ahead of the window: in practice a packet from
+    /// left of the window (fewer than 2^31 behind) that RFC 4303 A2.2 infers into the next subspace, where
+    /// it lands 2^32 − age ahead. Its ICV fails; the caller counts that as a replay, not as forgery.
+    public func isFarAhead(_ sequence: UInt64) -> Bool {
+        sequence > top && sequence - top >= 1 << 31
+    }
+
     private func isMarked(_ sequence: UInt64) -> Bool {
         bitmap[Self.wordIndex(sequence >> 6)] & (1 << (sequence & 63)) != 0
     }
