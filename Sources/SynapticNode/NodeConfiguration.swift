@@ -1,0 +1,86 @@
+// NodeConfiguration: everything `Node` needs to run, as typed values of the protocol targets. Built from
+// the TOML configuration (NodeConfiguration+Config.swift) by the CLI, or directly by tests and embedders.
+import HIPCore
+import HIPCrypto
+import HIPWire
+import Logging
+
+/// The node's settings. A value type; build it anywhere and hand it to `Node.init` or `Node.reload`.
+public struct NodeConfiguration: Sendable {
+    /// A peer we know: its HIT, where to reach it, and an optional name for logs and status.
+    public struct Peer: Hashable, Sendable {
+        public var hit: HIT
+        public var name: String?
+        /// Where I1s go (in this order); ESP goes where the base exchange ran.
+        public var locators: [Locator]
+
+        public init(hit: HIT, name: String? = nil, locators: [Locator]) {
+            self.hit = hit
+            self.name = name
+            self.locators = locators
+        }
+    }
+
+    /// An address and UDP port of a peer (the port is used for HIP over UDP and for ESP).
+    public struct Locator: Hashable, Sendable, CustomStringConvertible {
+        public var address: IPAddress
+        public var port: UInt16
+
+        public init(address: IPAddress, port: UInt16 = NodeProtocol.defaultUDPPort) {
+            self.address = address
+            self.port = port
+        }
+
+        public var description: String {
+            if case .v6 = address { return "[\(address)]:\(port)" }
+            return "\(address):\(port)"
+        }
+    }
+
+    /// The file the settings came from (named in log lines), if any.
+    public var source: String?
+    /// The host identity key file, created (mode 0600) with `identityKind` if missing.
+    public var identityKeyPath: String
+    public var identityKind: HostIdentityKind = .ecdsaP256
+    /// TUN interface name (≤ 15 bytes; "hip%d" lets the kernel number it) and MTU.
+    public var tunName = "hip0"
+    public var mtu = 1392
+    /// The UDP port for HIP control and ESP (IPv4 and IPv6).
+    public var udpPort: UInt16 = NodeProtocol.defaultUDPPort
+    /// Also send and receive HIP on raw IP protocol 139 (needs CAP_NET_RAW; without it UDP only).
+    public var rawHIP = true
+    public var peers: [Peer] = []
+    /// Which peers may associate. Default (nil): the configured peers only.
+    public var allowedPeers: AllowedPeers?
+    /// Offered algorithms, puzzle, timers.
+    public var hostSettings = HostSettings()
+    public var logLevel: Logger.Level = .info
+    /// The status socket (mode 0600); nil: no status socket.
+    public var statusSocketPath: String? = NodeLimits.defaultStatusSocket
+    /// Where Prometheus metrics are served (HTTP GET /metrics); nil: off.
+    public var metricsListen: Locator?
+    /// Where ESP SAs are appended in Wireshark's esp_sa format; nil: off.
+    public var keylogPath: String?
+
+    public init(identityKeyPath: String) {
+        self.identityKeyPath = identityKeyPath
+    }
+
+    /// The policy in effect: `allowedPeers`, or exactly the configured peers.
+    public var effectivePolicy: AllowedPeers {
+        allowedPeers ?? AllowedPeers(Set(peers.map(\.hit)))
+    }
+
+    /// The settings that differ in `new` but are only read at startup (a reload keeps the old values).
+    func restartOnlyChanges(to new: NodeConfiguration) -> [String] {
+        var changed: [String] = []
+        if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }
+        if new.tunName != tunName || new.mtu != mtu { changed.append("tun") }
+        if new.udpPort != udpPort || new.rawHIP != rawHIP { changed.append("transport") }
+        if new.logLevel != logLevel { changed.append("log level") }
+        if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
+        if new.metricsListen != metricsListen { changed.append("metrics listener") }
+        if new.keylogPath != keylogPath { changed.append("keylog") }
+        return changed
+    }
+}
