@@ -1,0 +1,132 @@
+// Config: a synaptic configuration file (TOML), typed and validated at load. Every key is documented with
+// its default in Configs/synaptic.example.toml. Loading: read the file → parse TOML (TOMLKit) → read each
+// table with a TableReader (type and range checks, unknown keys refused) → cross-checks (peer uniqueness,
+// crypto lists against policy).
+import TOMLKit
+
+/// A validated configuration. Immutable once loaded; `Config.load` is the only way to get one, so every
+/// value in it has passed validation. A value type: share it across threads freely.
+public struct Config: Hashable, Sendable {
+    public let identity: Identity
+    public let tun: Tun
+    public let transport: Transport
+    /// `[[peers]]`, in file order; HITs, names and LSIs are unique.
+    public let peers: [Peer]
+    public let policy: Policy
+    public let crypto: Crypto
+    /// `[log] level`.
+    public let logLevel: LogLevel
+    /// `[status] socket`: the Unix socket `synaptic status` talks to (created 0600 by the node).
+    public let statusSocket: String
+    /// `[metrics] listen`: where to serve Prometheus metrics; nil (`""` in the file, the default) is off.
+    public let metricsListen: Endpoint?
+    /// `[keylog] path`: where to append ESP SAs and DH secrets for Wireshark; nil (`""`, the default) is off.
+    public let keylogPath: String?
+    public let timers: Timers
+
+    /// Reads and validates the file at `path`. Relative paths inside it are taken relative to its directory.
+    /// Blocking file I/O: call it at start-up or on SIGHUP, not from the data path.
+    /// - Throws: `ConfigError` naming the file, the key and what is wrong; the caller prints its
+    ///   `description` and exits non-zero.
+    public static func load(path: String) throws(ConfigError) -> Config {
+        try parse(ConfigFile.read(path), file: path, baseDirectory: ConfigFile.directory(of: path))
+    }
+
+    /// Validates TOML text. `file` names it in errors; relative paths are taken relative to `baseDirectory`
+    /// when given, and left as written otherwise.
+    /// - Throws: `ConfigError`, as `load(path:)`.
+    public static func parse(_ text: String, file: String = "<config>", baseDirectory: String? = nil) throws(ConfigError) -> Config {
+        // TOMLKit hands the text to toml++ as a C string: a NUL would silently end the file early.
+        guard !text.utf8.contains(0) else { throw .notText(file, "contains a NUL byte") }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw .syntax(file, line: error.source.begin.line, column: error.source.begin.column, error.description)
+        } catch {
+            throw .syntax(file, line: 0, column: 0, "\(error)")
+        }
+        var reader = TableReader(root, path: "", file: file)
+        let config = try Config(&reader, baseDirectory: baseDirectory)
+        try reader.checkUnknownKeys()
+        return config
+    }
+
+    /// The HITs that may form associations with us, or nil when any peer may (`policy.allow = "any"`).
+    public var allowedPeers: Set<HIT>? {
+        switch policy.allow {
+        case .any: nil
+        case .configured: Set(peers.map(\.hit))
+        case .listed(let hits): hits.union(peers.map(\.hit))
+        }
+    }
+
+    private init(_ reader: inout TableReader, baseDirectory: String?) throws(ConfigError) {
+        identity = try reader.table("identity") { (table: inout TableReader) throws(ConfigError) in
+            try Identity(&table, baseDirectory: baseDirectory)
+        }
+        tun = try reader.table("tun") { (table: inout TableReader) throws(ConfigError) in try Tun(&table) }
+        transport = try reader.table("transport") { (table: inout TableReader) throws(ConfigError) in
+            try Transport(&table)
+        }
+        policy = try reader.table("policy") { (table: inout TableReader) throws(ConfigError) in try Policy(&table) }
+        crypto = try reader.table("crypto") { [policy] (table: inout TableReader) throws(ConfigError) in
+            try Crypto(&table, allowAuthenticationOnlyESP: policy.allowAuthenticationOnlyESP)
+        }
+        peers = try Self.readPeers(&reader, defaultPort: transport.udpPort)
+        logLevel = try reader.table("log") { (table: inout TableReader) throws(ConfigError) in
+            try table.value("level")?.choice(LogLevel.self) ?? ConfigDefaults.logLevel
+        }
+        statusSocket = try reader.table("status") { (table: inout TableReader) throws(ConfigError) in
+            try table.value("socket")?.filePath(relativeTo: baseDirectory) ?? ConfigDefaults.statusSocket
+        }
+        metricsListen = try reader.table("metrics") { (table: inout TableReader) throws(ConfigError) -> Endpoint? in
+            guard let value = table.value("listen"), try !value.string().isEmpty else { return nil }
+            return try Endpoint(value, defaultPort: nil, allowsUnspecified: true)
+        }
+        keylogPath = try reader.table("keylog") { (table: inout TableReader) throws(ConfigError) -> String? in
+            guard let value = table.value("path"), try !value.string().isEmpty else { return nil }
+            return try value.filePath(relativeTo: baseDirectory)
+        }
+        timers = try reader.table("timers") { (table: inout TableReader) throws(ConfigError) in try Timers(&table) }
+    }
+
+    /// `[[peers]]`, with HITs, names and LSIs unique across entries.
+    private static func readPeers(_ reader: inout TableReader, defaultPort: UInt16) throws(ConfigError) -> [Peer] {
+        guard let value = reader.value("peers") else { return [] }
+        var peers: [Peer] = []
+        var firstHIT: [HIT: Int] = [:], firstName: [String: Int] = [:], firstLSI: [Address: Int] = [:]
+        for (index, item) in try value.array(expected: "an array of tables ([[peers]])").enumerated() {
+            let peer = try item.table { (table: inout TableReader) throws(ConfigError) in
+                try Peer(&table, defaultPort: defaultPort)
+            }
+            if let first = firstHIT[peer.hit] {
+                throw .duplicate(item.file, "\(item.path).hit", "HIT \(peer.hit)", first: "\(value.path)[\(first)].hit")
+            }
+            firstHIT[peer.hit] = index
+            if let name = peer.name {
+                if let first = firstName[name] {
+                    throw .duplicate(item.file, "\(item.path).name", "name \"\(name)\"", first: "\(value.path)[\(first)].name")
+                }
+                firstName[name] = index
+            }
+            if let lsi = peer.lsi {
+                if let first = firstLSI[lsi] {
+                    throw .duplicate(item.file, "\(item.path).lsi", "LSI \(lsi)", first: "\(value.path)[\(first)].lsi")
+                }
+                firstLSI[lsi] = index
+            }
+            peers.append(peer)
+        }
+        return peers
+    }
+
+    /// Bytes allowed in interface and peer names: ASCII letters, digits, '.', '_', '-'.
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"): true
+        default: false
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// SynapticConfig: placeholder until its first real file lands (replaced, not kept).

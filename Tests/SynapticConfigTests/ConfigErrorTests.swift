@@ -1,0 +1,155 @@
+// Each validation error names the file, the key path and what is wrong, in stable words.
+import Testing
+@testable import SynapticConfig
+
+struct ErrorCase: Sendable, CustomTestStringConvertible {
+    let toml: String
+    let key: String
+    let message: String
+    var testDescription: String { key.isEmpty ? message : key }
+}
+
+private let peerA = "[[peers]]\nhit = \"2001:20::1\"\n"
+private let malformedLocator = "is not an address with optional port (198.18.0.2, 198.18.0.2:10500, fd00::2 or [fd00::2]:10500)"
+private let topLevel = "crypto, identity, keylog, log, metrics, peers, policy, status, timers, transport, tun"
+
+private let cases: [ErrorCase] = [
+    // HITs
+    .init(toml: "[[peers]]\nhit = \"2001:20::zz\"", key: "peers[0].hit",
+          message: "\"2001:20::zz\" is not an IPv6 address, so not a HIT"),
+    .init(toml: "[[peers]]\nhit = \"198.18.0.2\"", key: "peers[0].hit",
+          message: "\"198.18.0.2\" is not an IPv6 address, so not a HIT"),
+    .init(toml: "[[peers]]\nhit = \"2001:db8::1\"", key: "peers[0].hit",
+          message: "2001:db8::1 is not a HIT: outside the ORCHIDv2 prefix 2001:20::/28"),
+    .init(toml: "[[peers]]\nhit = \"2001:30::1\"", key: "peers[0].hit",
+          message: "2001:30::1 is not a HIT: outside the ORCHIDv2 prefix 2001:20::/28"),
+    .init(toml: "[[peers]]\nname = \"db\"", key: "peers[0].hit", message: "missing (required)"),
+    .init(toml: "[policy]\nallow = [\"2001:db8::1\"]", key: "policy.allow[0]",
+          message: "2001:db8::1 is not a HIT: outside the ORCHIDv2 prefix 2001:20::/28"),
+    // Locators and ports
+    .init(toml: peerA + "[[peers]]\nhit = \"2001:20::2\"\nlocators = [\"198.18.0.256\"]", key: "peers[1].locators[0]",
+          message: "\"198.18.0.256\" \(malformedLocator)"),
+    .init(toml: peerA + "locators = [\"198.18.0.2\", \"fd00::2]:10500\"]", key: "peers[0].locators[1]",
+          message: "\"fd00::2]:10500\" \(malformedLocator)"),
+    .init(toml: peerA + "locators = [\"[198.18.0.2]:10500\"]", key: "peers[0].locators[0]",
+          message: "\"[198.18.0.2]:10500\" \(malformedLocator)"),
+    .init(toml: peerA + "locators = [\"[fd00::2]10500\"]", key: "peers[0].locators[0]",
+          message: "\"[fd00::2]10500\" \(malformedLocator)"),
+    .init(toml: peerA + "locators = [\"198.18.0.2:+80\"]", key: "peers[0].locators[0]",
+          message: "\"198.18.0.2:+80\" \(malformedLocator)"),
+    .init(toml: peerA + "locators = [\"198.18.0.2:\"]", key: "peers[0].locators[0]",
+          message: "\"198.18.0.2:\" \(malformedLocator)"),
+    .init(toml: peerA + "locators = [\"198.18.0.2:70000\"]", key: "peers[0].locators[0]",
+          message: "port 70000 is out of range 1...65535"),
+    .init(toml: peerA + "locators = [\"[fd00::2]:0\"]", key: "peers[0].locators[0]",
+          message: "port 0 is out of range 1...65535"),
+    .init(toml: peerA + "locators = [\"0.0.0.0\"]", key: "peers[0].locators[0]",
+          message: "0.0.0.0 is the unspecified address, not a usable locator"),
+    .init(toml: peerA + "locators = \"198.18.0.2\"", key: "peers[0].locators",
+          message: "expected an array, found a string"),
+    .init(toml: "[transport]\nudp_port = 0", key: "transport.udp_port", message: "0 is out of range 1...65535"),
+    .init(toml: "[transport]\nudp_port = 65536", key: "transport.udp_port", message: "65536 is out of range 1...65535"),
+    .init(toml: "[transport]\nlisten = [\"::1\", \"localhost\"]", key: "transport.listen[1]",
+          message: "\"localhost\" is not an IPv4 or IPv6 address"),
+    .init(toml: "[metrics]\nlisten = \"127.0.0.1\"", key: "metrics.listen",
+          message: "\"127.0.0.1\" needs a port (127.0.0.1:9100 or [::1]:9100)"),
+    // Peer names, HITs and LSIs
+    .init(toml: peerA + "name = \"db\"\n[[peers]]\nhit = \"2001:20::2\"\nname = \"db\"", key: "peers[1].name",
+          message: "duplicate name \"db\" (already at peers[0].name)"),
+    .init(toml: peerA + "[[peers]]\nhit = \"2001:20::2\"\n[[peers]]\nhit = \"2001:0020:0:0::1\"", key: "peers[2].hit",
+          message: "duplicate HIT 2001:20::1 (already at peers[0].hit)"),
+    .init(toml: peerA + "lsi = \"1.0.0.9\"\n[[peers]]\nhit = \"2001:20::2\"\nlsi = \"1.0.0.9\"", key: "peers[1].lsi",
+          message: "duplicate LSI 1.0.0.9 (already at peers[0].lsi)"),
+    .init(toml: peerA + "lsi = \"10.0.0.1\"", key: "peers[0].lsi",
+          message: "\"10.0.0.1\" is not an LSI (an IPv4 address in 1.0.0.0/8 other than 1.0.0.0)"),
+    .init(toml: peerA + "name = \"d b\"", key: "peers[0].name",
+          message: "\"d b\" is not a valid name (1 to 63 letters, digits, '.', '_' or '-')"),
+    // Unknown keys and tables, wrong types
+    .init(toml: "[tun]\nmut = 1400", key: "tun.mut", message: "unknown key (expected one of: mtu, name)"),
+    .init(toml: "[tunnel]\nname = \"x\"", key: "tunnel", message: "unknown table (expected one of: \(topLevel))"),
+    .init(toml: "udp_port = 10500", key: "udp_port", message: "unknown key (expected one of: \(topLevel))"),
+    .init(toml: peerA + "adress = \"198.18.0.2\"", key: "peers[0].adress",
+          message: "unknown key (expected one of: hit, locators, lsi, name)"),
+    .init(toml: "[transport.\"udp port\"]", key: "transport.\"udp port\"",
+          message: "unknown table (expected one of: listen, raw_hip, udp_port)"),
+    .init(toml: "[tun]\nmtu = \"1400\"", key: "tun.mtu", message: "expected an integer, found a string"),
+    .init(toml: "[tun]\nmtu = 1400.0", key: "tun.mtu", message: "expected an integer, found a floating-point number"),
+    .init(toml: "tun = 5", key: "tun", message: "expected a table, found an integer"),
+    .init(toml: "[peers]\nhit = \"2001:20::1\"", key: "peers",
+          message: "expected an array of tables ([[peers]]), found a table"),
+    .init(toml: "peers = [\"2001:20::1\"]", key: "peers[0]", message: "expected a table, found a string"),
+    .init(toml: "[transport]\nraw_hip = \"yes\"", key: "transport.raw_hip",
+          message: "expected a boolean (true or false), found a string"),
+    // Ranges and choices
+    .init(toml: "[crypto]\npuzzle_difficulty = 29", key: "crypto.puzzle_difficulty", message: "29 is out of range 0...28"),
+    .init(toml: "[crypto]\npuzzle_difficulty = -1", key: "crypto.puzzle_difficulty", message: "-1 is out of range 0...28"),
+    .init(toml: "[tun]\nmtu = 1279", key: "tun.mtu", message: "1279 is out of range 1280...9000"),
+    .init(toml: "[tun]\nname = \"hip0123456789abc\"", key: "tun.name",
+          message: "\"hip0123456789abc\" is not a valid interface name (1 to 15 letters, digits, '.', '_' or '-')"),
+    .init(toml: "[log]\nlevel = \"verbose\"", key: "log.level",
+          message: "\"verbose\" is not one of: trace, debug, info, notice, warning, error, critical"),
+    .init(toml: "[identity]\nalgorithm = \"dsa\"", key: "identity.algorithm",
+          message: "\"dsa\" is not one of: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, ed25519"),
+    .init(toml: "[identity]\nkey = \"\"", key: "identity.key", message: "must not be empty"),
+    .init(toml: "[policy]\nallow = \"everyone\"", key: "policy.allow",
+          message: "\"everyone\" is not \"configured\", \"any\" or a list of HITs"),
+    .init(toml: "[timers]\nretransmit_initial_ms = 2000\nretransmit_max_ms = 1000", key: "timers.retransmit_max_ms",
+          message: "1000 is out of range 2000...300000"),
+    // Crypto lists
+    .init(toml: "[crypto]\nhip_ciphers = [4, 1]", key: "crypto.hip_ciphers[1]",
+          message: "cipher 1 (NULL-ENCRYPT) needs crypto.allow_null_cipher = true"),
+    .init(toml: "[crypto]\nesp_suites = [7, 13]", key: "crypto.esp_suites[0]",
+          message: "suite 7 (NULL encryption, authentication only) needs policy.allow_auth_only_esp = true"),
+    .init(toml: "[crypto]\ndh_groups = []", key: "crypto.dh_groups", message: "must list at least one DH group"),
+    .init(toml: "[crypto]\ndh_groups = [7, 5]", key: "crypto.dh_groups[1]",
+          message: "5 is not a supported DH group (supported: 3, 4, 7, 8, 11)"),
+    .init(toml: "[crypto]\ndh_groups = [7, 8, 7]", key: "crypto.dh_groups[2]",
+          message: "duplicate DH group 7 (already at crypto.dh_groups[0])"),
+    .init(toml: "[crypto]\nesp_suites = [13, 12]", key: "crypto.esp_suites[1]",
+          message: "12 is not a supported ESP suite (supported: 7, 8, 9, 13)"),
+]
+
+@Suite struct ConfigErrorTests {
+    @Test(arguments: cases) func namesFileKeyAndProblem(_ errorCase: ErrorCase) {
+        #expect {
+            _ = try Config.parse(errorCase.toml, file: "test.toml")
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            #expect(error.file == "test.toml")
+            #expect(error.key == errorCase.key)
+            #expect(error.message == errorCase.message)
+            #expect(error.description == "test.toml: \(errorCase.key): \(errorCase.message)")
+            return true
+        }
+    }
+
+    @Test func syntaxErrorNamesLineAndColumn() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try Config.parse("[tun]\nname = \"hip0\"\nmtu = = 1400\n", file: "bad.toml")
+        }
+        #expect(error.key == "")
+        #expect(error.description.hasPrefix("bad.toml:3:"))
+        #expect(error.message.hasPrefix("invalid TOML: "))
+    }
+
+    @Test func duplicateKeyIsASyntaxError() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try Config.parse("[tun]\nmtu = 1400\nmtu = 1400\n", file: "dup.toml")
+        }
+        #expect(error.description.hasPrefix("dup.toml:3:"))
+    }
+
+    @Test func nulByteIsRefusedRatherThanEndingTheFileEarly() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try Config.parse("[tun]\nname = \"hip0\"\n\u{0}\n[bogus]\n", file: "nul.toml")
+        }
+        #expect(error.description == "nul.toml: not a TOML text file: contains a NUL byte")
+    }
+
+    @Test func missingFileIsNamed() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try Config.load(path: "/nonexistent/synaptic.toml")
+        }
+        #expect(error.description == "/nonexistent/synaptic.toml: cannot read: No such file or directory")
+    }
+}

@@ -1,1 +1,0 @@
-// SynapticConfigTests: placeholder until its first real test lands (replaced, not kept).
