@@ -64,6 +64,9 @@ final class ActionExecutor {
         wakeAt = nil
     }
 
+    /// Rejections that happen in normal operation: logged at debug level only (still counted).
+    static let routineRejections: Set<RejectReason> = [.fromOurselves, .unexpected, .staleR1, .simultaneousOpenYield]
+
     /// Tells the inside path which peers are reachable by LSI.
     func publishPeerLSIs() {
         dataPlane.publish(peerLSIs: directory.peerLSIs)
@@ -114,8 +117,9 @@ final class ActionExecutor {
             dataPlane.discardPending(peer: peer)
             logger.warning("association failed: \(label(peer)): \(reason)")
         case .rejected(let rejection):
-            // Our own packets come back on raw sockets over loopback: not worth a line.
-            guard rejection.reason != .fromOurselves else {
+            // Protocol noise, not attacks: our own packets back over loopback raw sockets, the second R1
+            // or R2 when I1s went out on several transports, the losing side of a simultaneous open.
+            guard !ActionExecutor.routineRejections.contains(rejection.reason) else {
                 logger.debug("rejected \(rejection)")
                 return
             }

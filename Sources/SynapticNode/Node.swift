@@ -227,8 +227,15 @@ public final class Node: Sendable {
                 return nil
             }
         }
-        let udp4 = udp(.v4(IPv4Address(0)))
-        let udp6 = udp(.v6(IPv6Address(high: 0, low: 0)))
+        // Every address, or the first configured one of each family (an absent family stays unbound).
+        let listen = configuration.listenAddresses.compactMap(\.inetAddress)
+        let any4: InetAddress? = listen.isEmpty ? .v4(IPv4Address(0)) : listen.first { $0.family == .v4 }
+        let any6: InetAddress? = listen.isEmpty ? .v6(IPv6Address(high: 0, low: 0)) : listen.first { $0.family == .v6 }
+        if listen.count > [any4, any6].compactMap({ $0 }).count {
+            logger.warning("transport.listen: only the first address of each family is bound")
+        }
+        let udp4 = any4.flatMap(udp)
+        let udp6 = any6.flatMap(udp)
         guard udp4 != nil || udp6 != nil else {
             throw .setup("UDP port \(port)", failures.joined(separator: "; "))
         }

@@ -13,11 +13,14 @@ public struct NodeConfiguration: Sendable {
         public var name: String?
         /// Where I1s go (in this order); ESP goes where the base exchange ran.
         public var locators: [Locator]
+        /// The peer's LSI (host order) if fixed by configuration; else one is derived from the HIT.
+        public var lsi: UInt32?
 
-        public init(hit: HIT, name: String? = nil, locators: [Locator]) {
+        public init(hit: HIT, name: String? = nil, locators: [Locator], lsi: UInt32? = nil) {
             self.hit = hit
             self.name = name
             self.locators = locators
+            self.lsi = lsi
         }
     }
 
@@ -47,6 +50,8 @@ public struct NodeConfiguration: Sendable {
     public var mtu = 1392
     /// The UDP port for HIP control and ESP (IPv4 and IPv6).
     public var udpPort: UInt16 = NodeProtocol.defaultUDPPort
+    /// The local addresses to bind (at most one per family); empty: every address.
+    public var listenAddresses: [IPAddress] = []
     /// Also send and receive HIP on raw IP protocol 139 (needs CAP_NET_RAW; without it UDP only).
     public var rawHIP = true
     public var peers: [Peer] = []
@@ -76,7 +81,9 @@ public struct NodeConfiguration: Sendable {
         var changed: [String] = []
         if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }
         if new.tunName != tunName || new.mtu != mtu { changed.append("tun") }
-        if new.udpPort != udpPort || new.rawHIP != rawHIP { changed.append("transport") }
+        if new.udpPort != udpPort || new.rawHIP != rawHIP || new.listenAddresses != listenAddresses {
+            changed.append("transport")
+        }
         if new.logLevel != logLevel { changed.append("log level") }
         if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
         if new.metricsListen != metricsListen { changed.append("metrics listener") }

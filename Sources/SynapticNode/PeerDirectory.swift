@@ -14,13 +14,17 @@ struct PeerDirectory {
     private(set) var configured: [HIT: NodeConfiguration.Peer] = [:]
     /// Where each peer's last base exchange ran (peers that contacted us need not be configured).
     private var lastEndpoints: [HIT: Endpoint] = [:]
-    private var lsis = LSIAllocator()
+    /// LSIs fixed by configuration; every other peer gets one from the allocator.
+    private var fixedLSIs: [HIT: UInt32] = [:]
+    private var lsis: LSIAllocator
 
     init(ownHIT: HIT, peers: [NodeConfiguration.Peer], udpPort: UInt16, rawHIP: Bool) {
         self.ownHIT = ownHIT
         self.udpPort = udpPort
         self.rawHIP = rawHIP
-        // Our own LSI first, so it is the preferred one; the allocator never hands out 0 here.
+        // The configured LSIs are never handed out; our own LSI is assigned next, so it is the preferred one
+        // unless configured for a peer (the allocator only fails when all 2^24 LSIs are taken).
+        lsis = LSIAllocator(reserved: Set(peers.compactMap(\.lsi)))
         ownLSI = lsis.assign(ownHIT) ?? LSI.forHIT(ownHIT)
         replacePeers(peers)
     }
@@ -34,7 +38,9 @@ struct PeerDirectory {
             removed: configured.values.filter { new[$0.hit] == nil }.sorted { $0.hit < $1.hit },
             changed: peers.filter { peer in configured[peer.hit].map { $0 != peer } ?? false })
         configured = new
-        for peer in peers { _ = lsis.assign(peer.hit) }
+        fixedLSIs = Dictionary(peers.compactMap { peer in peer.lsi.map { (peer.hit, $0) } },
+                               uniquingKeysWith: { first, _ in first })
+        for peer in peers where peer.lsi == nil { _ = lsis.assign(peer.hit) }
         return changes
     }
 
@@ -69,19 +75,19 @@ struct PeerDirectory {
 
     /// The LSI of `peer`, assigned on first use.
     mutating func lsi(for peer: HIT) -> UInt32? {
-        lsis.assign(peer)
+        fixedLSIs[peer] ?? lsis.assign(peer)
     }
 
     /// The LSI of `peer` if it has one.
     func assignedLSI(of peer: HIT) -> UInt32? {
-        lsis.lsi(for: peer)
+        fixedLSIs[peer] ?? lsis.lsi(for: peer)
     }
 
     /// LSI → HIT for every peer with an LSI (what the inside path translates).
     var peerLSIs: [UInt32: HIT] {
         var map: [UInt32: HIT] = [:]
         for hit in Set(configured.keys).union(lastEndpoints.keys) {
-            if let lsi = lsis.lsi(for: hit) { map[lsi] = hit }
+            if let lsi = assignedLSI(of: hit) { map[lsi] = hit }
         }
         return map
     }

@@ -108,7 +108,7 @@ extension JSONEncoder {
     /// The encoder of status replies: sorted keys, so the output is stable.
     static var status: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }
