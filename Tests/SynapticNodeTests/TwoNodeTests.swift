@@ -1,0 +1,153 @@
+// Real hosts: `synaptic up` in network namespaces joined by veth pairs, traffic through the TUNs, the
+// status CLI against the running nodes, and SIGTERM. Needs root (creates namespaces) and ping.
+import Foundation
+import Glibc
+import HIPCrypto
+import HIPWire
+import SynapticNode
+import SynapticTestSupport
+import Testing
+
+@Suite(.serialized) struct TwoNodeTests {
+    static let pingAvailable = ["/usr/bin/ping", "/bin/ping"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    static let enabled = NetworkNamespace.isAvailable && pingAvailable
+    static let skipReason = NetworkNamespace.isAvailable
+        ? "needs ping (Debian package iputils-ping)" : NetworkNamespace.skipReason
+
+    /// A host under test: its key, configuration, log and status socket in the scratch directory.
+    struct Host {
+        let name: String
+        let identity: HostIdentity
+        let directory: String
+
+        init(_ name: String, in directory: String) throws {
+            self.name = name
+            self.directory = directory
+            identity = try HostIdentity.generate(.ecdsaP256)
+            try identity.save(path: "\(directory)/\(name).key")
+        }
+
+        var hit: String { identity.hit.description }
+        var lsi: String { IPAddress.v4(LSI.forHIT(identity.hit)).description }
+        var config: String { "\(directory)/\(name).toml" }
+        var log: String { "\(directory)/\(name).log" }
+        var socket: String { "\(directory)/\(name).sock" }
+
+        /// Writes the configuration: `peers` as (host, locator) pairs, and extra TOML.
+        func configure(peers: [(Host, String)], extra: String = "") throws {
+            var text = "[identity]\nkey = \"\(name).key\"\n[status]\nsocket = \"\(name).sock\"\n\(extra)\n"
+            for (peer, locator) in peers {
+                text += "[[peers]]\nhit = \"\(peer.hit)\"\nname = \"\(peer.name)\"\nlocators = [\"\(locator)\"]\n"
+            }
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
+        /// Starts `synaptic up` in `namespace` (stderr to the log) and waits for its status socket.
+        func start(in namespace: NetworkNamespace) throws -> RunningProcess {
+            let binary = try CLITests.executable().path
+            let process = try namespace.spawn(["sh", "-c", "exec '\(binary)' up '\(config)' 2>'\(log)'"])
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) {
+                guard process.isRunning else { throw NetnsError("\(name) exited: \(logText)") }
+                usleep(50_000)
+            }
+            guard FileManager.default.fileExists(atPath: socket) else { throw NetnsError("\(name) did not start: \(logText)") }
+            return process
+        }
+
+        var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        func status() throws -> NodeStatus {
+            let output = try CLITests.run(["status", "--socket", socket, "--json"])
+            guard output.status == 0 else { throw NetnsError("status of \(name): \(output.stderr)") }
+            return try JSONDecoder().decode(NodeStatus.self, from: Data(output.stdout.utf8))
+        }
+    }
+
+    static func ping(_ namespace: NetworkNamespace, _ address: String) throws -> ProcessOutput {
+        try namespace.execute(["ping", "-c", "3", "-i", "0.2", "-W", "3", address], timeout: 30)
+    }
+
+    @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
+    func pingOverHITAndLSIStatusAndCleanStop() throws {
+        let scratch = try CLITests.Scratch()
+        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                     addressesB: ["198.18.0.2/24"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            try a.configure(peers: [(b, "198.18.0.2")])
+            try b.configure(peers: [(a, "198.18.0.1:10500")])
+            let processA = try a.start(in: namespaces[0])
+            let processB = try b.start(in: namespaces[1])
+            #expect(a.logText.contains("synaptic up: HIT \(a.hit), LSI \(a.lsi), TUN hip0, UDP 10500, raw HIP on"))
+
+            // The first packet starts the base exchange; it is queued, not lost, so all three pings answer.
+            let hit = try Self.ping(namespaces[0], b.hit)
+            #expect(hit.status == 0, "\(hit.standardOutput)\(hit.standardError)\n\(a.logText)\n\(b.logText)")
+            #expect(hit.standardOutput.contains("3 received"))
+            let lsi = try Self.ping(namespaces[1], a.lsi)
+            #expect(lsi.status == 0, "\(lsi.standardOutput)\(lsi.standardError)")
+
+            let statusA = try a.status()
+            let association = try #require(statusA.associations.first)
+            #expect(statusA.associations.count == 1)
+            #expect(association.name == "b" && association.hit == b.hit && association.lsi == b.lsi)
+            #expect(association.state == "ESTABLISHED" && association.role == "initiator")
+            #expect(association.suite == "AES-128-GCM")
+            #expect(association.locator?.hasPrefix("198.18.0.2") == true)
+            #expect(association.packetsOut >= 6 && association.packetsIn >= 6)
+            #expect(association.latencyMilliseconds != nil && association.lastExchange != nil)
+            #expect(association.drops.isEmpty)
+            let statusB = try b.status()
+            #expect(statusB.associations.first?.spiIn == association.spiOut)
+            #expect(statusB.associations.first?.role == "responder")
+            let table = try CLITests.run(["status", "--config", b.config])
+            #expect(table.status == 0)
+            #expect(table.stdout.contains("ESTABLISHED") && table.stdout.contains(a.hit))
+
+            // SIGTERM: CLOSE to the peer, TUN removed, exit 0.
+            processA.stop()
+            #expect(processA.exitStatus == 0, "\(a.logText)")
+            #expect(a.logText.contains("association up: b (\(b.hit)) via 198.18.0.2"))
+            #expect(a.logText.contains("synaptic stopped"))
+            #expect(throws: (any Error).self) { try namespaces[0].ip(["link", "show", "hip0"]) }
+            #expect(!FileManager.default.fileExists(atPath: a.socket))
+            let gone = try CLITests.run(["status", "--socket", a.socket])
+            #expect(gone.status != 0 && gone.stderr.contains("no synaptic node is running"))
+            processB.stop()
+            #expect(processB.exitStatus == 0)
+            #expect(b.logText.contains("association down: a (\(a.hit))"))
+        }
+    }
+
+    @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
+    func ipv6LocatorsWithoutRawHIPAndAPeerRefusedByPolicy() throws {
+        let scratch = try CLITests.Scratch()
+        try NetworkNamespace.withFresh(count: 3, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["fd00:1::1/64"], addressesB: ["fd00:1::2/64"])
+            _ = try VethPair.connect(namespaces[2], namespaces[1], addressesA: ["fd00:2::3/64"], addressesB: ["fd00:2::2/64"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            let c = try Host("c", in: scratch.directory)
+            try a.configure(peers: [(b, "[fd00:1::2]:10500")], extra: "[transport]\nraw_hip = false")
+            try b.configure(peers: [(a, "fd00:1::1")], extra: "[transport]\nraw_hip = false")
+            try c.configure(peers: [(b, "fd00:2::2")])
+            let processes = [try a.start(in: namespaces[0]), try b.start(in: namespaces[1]), try c.start(in: namespaces[2])]
+            #expect(a.logText.contains("raw HIP off"))
+
+            let lsi = try Self.ping(namespaces[0], b.lsi)
+            #expect(lsi.status == 0, "\(lsi.standardOutput)\(lsi.standardError)\n\(a.logText)\n\(b.logText)")
+            #expect(try a.status().associations.first?.locator == "fd00:1::2 udp/10500")
+
+            // C is not one of B's peers: B drops its I1s, C gets no association and its packets are
+            // dropped (counted) once the exchange fails.
+            let refused = try namespaces[2].execute(["ping", "-c", "2", "-i", "0.2", "-W", "1", b.hit], timeout: 30)
+            #expect(refused.status != 0)
+            #expect(try b.status().rejections["blocked_by_policy", default: 0] >= 1)
+            #expect(try b.status().associations.count == 1)
+            #expect(try c.status().associations.allSatisfy { $0.state != "ESTABLISHED" })
+            for process in processes { process.stop() }
+            #expect(processes.allSatisfy { $0.exitStatus == 0 })
+        }
+    }
+}
