@@ -5,6 +5,7 @@ import Glibc
 import HIPCrypto
 import HIPWire
 import SynapticNode
+import SynapticPlatform
 import SynapticTestSupport
 import Testing
 
@@ -67,12 +68,45 @@ import Testing
         try namespace.execute(["ping", "-c", "3", "-i", "0.2", "-W", "3", address], timeout: 30)
     }
 
+    /// Sends each payload as one UDP datagram from `namespace` to `destination`.
+    static func send(_ payloads: [[UInt8]], from namespace: NetworkNamespace, to destination: SocketAddress) throws {
+        try namespace.run {
+            let socket = try UDPSocket(bindingTo: SocketAddress(.v4(IPv4Address(0)), port: 0))
+            defer { socket.close() }
+            let batch = DatagramBatch(capacity: 1, bufferSize: 65536)
+            for payload in payloads {
+                batch.buffer(at: 0).copyBytes(from: payload)
+                batch.setDatagram(at: 0, length: payload.count, to: destination)
+                batch.count = 1
+                _ = try socket.send(batch)
+            }
+        }
+    }
+
+    /// The UDP payloads of the IPv4 packets in a classic pcap file of Ethernet frames.
+    static func udpPayloads(pcap path: String) throws -> [[UInt8]] {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func word(_ offset: Int) -> Int { Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24 }
+        var payloads: [[UInt8]] = []
+        var offset = 24
+        while offset + 16 <= bytes.count {
+            let length = word(offset + 8)
+            let frame = offset + 16
+            offset = frame + length
+            guard offset <= bytes.count, length > 14 + 20 + 8 else { break }
+            let ip = frame + 14
+            let udp = ip + Int(bytes[ip] & 0x0F) * 4
+            payloads.append(Array(bytes[(udp + 8)..<offset]))
+        }
+        return payloads
+    }
+
     @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
     func pingOverHITAndLSIStatusAndCleanStop() throws {
         let scratch = try CLITests.Scratch()
         try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
-            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
-                                     addressesB: ["198.18.0.2/24"])
+            let veth = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                            addressesB: ["198.18.0.2/24"])
             let a = try Host("a", in: scratch.directory)
             let b = try Host("b", in: scratch.directory)
             try a.configure(peers: [(b, "198.18.0.2")])
@@ -104,6 +138,37 @@ import Testing
             let table = try CLITests.run(["status", "--config", b.config])
             #expect(table.status == 0)
             #expect(table.stdout.contains("ESTABLISHED") && table.stdout.contains(a.hit))
+
+            // Hostile datagrams to B's port are dropped and counted; the association keeps working.
+            let capture = scratch.path("esp.pcap")
+            let tshark = try namespaces[1].spawn(["tshark", "-q", "-i", veth.nameB, "-c", "3", "-F", "pcap", "-w", capture,
+                                                  "-f", "udp port 10500 and src host 198.18.0.1"])
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: capture) { usleep(50_000) }
+            usleep(300_000)
+            #expect(try Self.ping(namespaces[0], b.hit).status == 0)
+            for _ in 0..<100 where tshark.isRunning { usleep(50_000) }
+            let esp = try #require(try Self.udpPayloads(pcap: capture).first { $0.count > 8 && $0[0..<4] != [0, 0, 0, 0] })
+            var unknownSPI = esp
+            unknownSPI[0] ^= 0x80
+            var forged = esp
+            forged[forged.count - 1] ^= 1
+            var ahead = forged
+            ahead[7] &+= 100
+            let hipGarbage: [UInt8] = [0, 0, 0, 0] + (0..<60).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+            let toB = SocketAddress(.v4(IPv4Address(198, 18, 0, 2)), port: 10500)
+            try Self.send([esp, esp, unknownSPI, ahead, [0xFF], [1, 2, 3], [UInt8](repeating: 7, count: 3000), hipGarbage],
+                          from: namespaces[0], to: toB)
+            usleep(200_000)
+            #expect(try Self.ping(namespaces[0], b.hit).status == 0)
+            let afterAttack = try b.status()
+            #expect(afterAttack.associations.first?.drops["replay"] == 2)
+            #expect(afterAttack.associations.first?.drops["authentication_failed"] == 1)
+            #expect(afterAttack.drops["unknown_spi"] == 1)
+            #expect(afterAttack.drops["nat_keepalive"] == 1)
+            #expect(afterAttack.drops["invalid_datagram"] == 1)
+            #expect(afterAttack.drops["oversized"] == 1)
+            #expect(afterAttack.rejections["malformed"] == 1)
+            #expect(afterAttack.associations.first?.state == "ESTABLISHED")
 
             // SIGTERM: CLOSE to the peer, TUN removed, exit 0.
             processA.stop()
@@ -146,6 +211,20 @@ import Testing
             #expect(try b.status().rejections["blocked_by_policy", default: 0] >= 1)
             #expect(try b.status().associations.count == 1)
             #expect(try c.status().associations.allSatisfy { $0.state != "ESTABLISHED" })
+
+            // SIGHUP with a broken file keeps the running settings; with C added, C gets through.
+            try "[[peers]]\nhit = \"nonsense\"\n".write(toFile: b.config, atomically: true, encoding: .utf8)
+            kill(processes[1].processIdentifier, SIGHUP)
+            usleep(300_000)
+            #expect(b.logText.contains("reload: \(b.config): peers[0].hit"), "\(b.logText)")
+            #expect(b.logText.contains("keeping the running configuration"))
+            try b.configure(peers: [(a, "fd00:1::1"), (c, "fd00:2::3")], extra: "[transport]\nraw_hip = false")
+            kill(processes[1].processIdentifier, SIGHUP)
+            usleep(300_000)
+            #expect(b.logText.contains("reload: peer added: c \(c.hit)"), "\(b.logText)")
+            let admitted = try namespaces[2].execute(["ping", "-c", "1", "-w", "20", b.hit], timeout: 30)
+            #expect(admitted.status == 0, "\(admitted.standardOutput)\n\(b.logText)\n\(c.logText)")
+            #expect(try b.status().associations.filter { $0.state == "ESTABLISHED" }.count == 2)
             for process in processes { process.stop() }
             #expect(processes.allSatisfy { $0.exitStatus == 0 })
         }
