@@ -7,7 +7,8 @@ enum CoreProtocol {
     static let espTransportFormat: UInt16 = 4095
     /// SPIs 1–255 are reserved by IANA (RFC 4303 §2.1); ours and the peer's must be ≥ 256.
     static let minimumSPI: UInt32 = 256
-    /// At most six entries are sent in HIP_CIPHER, ESP_TRANSFORM (RFC 7401 §5.2.8, RFC 7402 §5.1.2).
+    /// At most six entries are sent, and only the first six are considered, in HIP_CIPHER and ESP_TRANSFORM
+    /// (RFC 7401 §5.2.8, RFC 7402 §5.1.2).
     static let maximumOfferedTransforms = 6
     /// PUZZLE Lifetime is 2^(value − 32) seconds (RFC 7401 §5.2.4).
     static let puzzleLifetimeBias = 32

@@ -27,7 +27,6 @@ extension HIPHost {
         let opportunistic = packet.type == .i1 && packet.receiverHIT == .null && local.settings.acceptsOpportunisticI1
         guard packet.receiverHIT == local.hit || opportunistic else { return [received.reject(.notForUs)] }
 
-        let peer = packet.senderHIT
         switch packet.type {
         case .i1: return receiveI1(received, now: now)
         case .i2: return receiveI2(received, now: now)
@@ -36,9 +35,7 @@ extension HIPHost {
         case .r2: return routePacket(.r2(received), received, now: now)
         case .close: return routePacket(.close(received), received, now: now)
         case .closeAck: return routePacket(.closeAck(received), received, now: now)
-        case .update:
-            guard associations[peer] != nil else { return [received.reject(.unexpected)] }
-            return route(.update(received), to: peer, now: now)
+        case .update: return routePacket(.update(received), received, now: now)
         }
     }
 
@@ -51,10 +48,9 @@ extension HIPHost {
     private mutating func unsupportedCritical(_ type: UInt16, bytes: [UInt8], source: Endpoint,
                                               destination: IPAddress, now: Instant) -> [Action] {
         var actions = [Self.reject(.unsupportedCriticalParameter, bytes: bytes, source: source)]
-        let header = HeaderPeek(bytes)
-        guard let packetType = header.type, [.i1, .i2, .update].contains(packetType),
-              let sender = header.sender, sender != local.hit,
-              header.receiver == local.hit || header.receiver == .null else { return actions }
+        guard let header = try? HIPHeader.parse(bytes), [.i1, .i2, .update].contains(header.type) else { return actions }
+        let sender = header.senderHIT
+        guard sender != local.hit, header.receiverHIT == local.hit || header.receiverHIT == .null else { return actions }
         if let notify = limitedNotify(to: sender, type: NotifyType.unsupportedCriticalParameterType,
                                       data: [UInt8(type >> 8), UInt8(truncatingIfNeeded: type)], now: now) {
             actions.append(.send(OutboundPacket(bytes: notify, type: .notify, destination: source, source: destination,
@@ -72,10 +68,11 @@ extension HIPHost {
         return try? local.notify(to: peer, type: type, data: data)
     }
 
-    /// A rejection report for bytes that may not parse (type and sender read from the header if present).
+    /// A rejection report for bytes that may not parse (type and sender from the header if it is valid).
     static func reject(_ reason: RejectReason, bytes: [UInt8], source: Endpoint) -> Action {
-        let header = HeaderPeek(bytes)
-        return .report(.rejected(Rejection(reason: reason, packetType: header.type, peer: header.sender, source: source)))
+        let header = try? HIPHeader.parse(bytes)
+        return .report(.rejected(Rejection(reason: reason, packetType: header?.type, peer: header?.senderHIT,
+                                           source: source)))
     }
 
     /// RFC 7401 §6.7: answer with a precomputed R1 unless we lose a simultaneous open (Table 3).

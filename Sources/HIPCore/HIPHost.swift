@@ -31,11 +31,10 @@ public struct HIPHost: Sendable {
     ///   - random: randomness for puzzle secrets, #J, nonces (tests pass a seeded source).
     ///   - spis: our inbound SPI allocator (default: random SPIs from `random`).
     ///   - policy: which peer HITs may associate.
-    ///   - r1RatePerSecond: the most R1s sent per second (RFC 7401 §6.7: R1s MUST be rate limited).
     /// Throws `HIPCoreError` for invalid settings or a crypto failure while preparing R1s.
     public init(identity: HostIdentity, settings: HostSettings = HostSettings(),
                 random: any RandomSource = SystemRandomSource(), spis: (any SPIAllocator)? = nil,
-                policy: any PeerPolicy, r1RatePerSecond: Int = 1000, now: Instant) throws(HIPCoreError) {
+                policy: any PeerPolicy, now: Instant) throws(HIPCoreError) {
         if let problem = settings.validationError() { throw .invalidSettings(problem) }
         guard settings.hitSuites.contains(identity.publicIdentity.hitSuite) else {
             throw .invalidSettings("hitSuites does not contain our own HIT suite")
@@ -48,7 +47,7 @@ public struct HIPHost: Sendable {
             throw .crypto(error)
         }
         notifyLimiter = RateLimiter(ratePerSecond: settings.notifyRatePerSecond, now: now)
-        r1Limiter = RateLimiter(ratePerSecond: r1RatePerSecond, now: now)
+        r1Limiter = RateLimiter(ratePerSecond: settings.r1RatePerSecond, now: now)
     }
 
     /// Our HIT.

@@ -49,6 +49,9 @@ public struct HostSettings: Sendable {
     public var closedLinger: Duration = .seconds(240)
     /// E-FAILED is kept this long before a new exchange may start (RFC 7401 Table 9).
     public var failedHoldDown: Duration = .seconds(5)
+    /// R1s sent per second at most (RFC 7401 §6.7: R1s MUST be rate limited); I1s beyond are dropped
+    /// (`.rateLimited`).
+    public var r1RatePerSecond: Int = 1000
     /// Signed NOTIFYs we send in answer to unauthenticated input (unknown critical parameters, rejected
     /// I2 proposals), per second: bounds the signing work an attacker can cause.
     public var notifyRatePerSecond: Int = 10
@@ -80,6 +83,7 @@ public struct HostSettings: Sendable {
             return "\(name) is invalid"
         }
         if notifyRatePerSecond < 0 { return "notifyRatePerSecond is negative" }
+        if r1RatePerSecond < 0 { return "r1RatePerSecond is negative" }
         return nil
     }
 }

@@ -8,18 +8,19 @@ enum Negotiation {
         responderList.first { initiatorList.contains($0) }
     }
 
-    /// The Responder's first offered cipher that our settings accept.
+    /// The Responder's first offered cipher that our settings accept (only the first six count, RFC 7401
+    /// §5.2.8).
     static func hipCipher(offered: [UInt16], settings: HostSettings) -> HIPCipherID? {
-        for id in offered {
+        for id in offered.prefix(CoreProtocol.maximumOfferedTransforms) {
             if let cipher = HIPCipherID(rawValue: id), settings.hipCiphers.contains(cipher) { return cipher }
         }
         return nil
     }
 
     /// The Responder's first offered ESP suite that our settings accept (auth-only only when allowed: the
-    /// settings cannot list it otherwise).
+    /// settings cannot list it otherwise); only the first six count (RFC 7402 §5.1.2).
     static func espSuite(offered: [UInt16], settings: HostSettings) -> ESPSuiteID? {
-        for id in offered {
+        for id in offered.prefix(CoreProtocol.maximumOfferedTransforms) {
             if let suite = ESPSuiteID(rawValue: id), settings.espSuites.contains(suite) { return suite }
         }
         return nil

@@ -29,11 +29,12 @@ public final class ESPSealer {
     /// `suite.packetLength(payloadLength:)` bytes. Returns that length. Errors: `noRoom`, `library`.
     public func seal(_ packet: UnsafeMutableRawBufferPointer, payloadLength: Int, nextHeader: UInt8,
                      spi: UInt32, sequence: UInt64) throws(ESPError) -> Int {
+        guard payloadLength >= 0, payloadLength <= Int(UInt16.max) else { throw .noRoom }
         let headerLength = suite.headerLength
         let padding = suite.paddingLength(payloadLength: payloadLength)
         let plainLength = payloadLength + padding + 2
         let total = headerLength + plainLength + suite.icvLength
-        guard payloadLength >= 0, total <= packet.count, let base = packet.baseAddress else { throw .noRoom }
+        guard total <= packet.count, let base = packet.baseAddress else { throw .noRoom }
         packet.storeBytes(of: spi.bigEndian, toByteOffset: 0, as: UInt32.self)
         packet.storeBytes(of: UInt32(truncatingIfNeeded: sequence).bigEndian, toByteOffset: 4, as: UInt32.self)
         var trailer = headerLength + payloadLength

@@ -32,11 +32,17 @@ struct ByteWriter {
         write(UInt32(truncatingIfNeeded: value))
     }
 
-    mutating func write(_ bytes: some Collection<UInt8>) {
-        for byte in bytes { write(byte) }
+    mutating func write(_ bytes: [UInt8]) {
+        assert(offset + bytes.count <= buffer.count)
+        bytes.withUnsafeBytes { source in
+            UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + source.count]).copyMemory(from: source)
+        }
+        offset += bytes.count
     }
 
     mutating func writeZeros(_ count: Int) {
-        for _ in 0..<count { write(UInt8(0)) }
+        assert(offset + count <= buffer.count)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + count]).initializeMemory(as: UInt8.self, repeating: 0)
+        offset += count
     }
 }

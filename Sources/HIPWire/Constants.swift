@@ -24,6 +24,18 @@ public enum HIPProtocol {
     public static let espProtocol: UInt8 = 50
 }
 
+/// Byte offsets in the fixed HIP header (RFC 7401 §5.1).
+enum HeaderLayout {
+    static let nextHeader = 0
+    static let headerLength = 1
+    static let packetType = 2
+    static let versionAndFixedBit = 3
+    static let checksum = 4
+    static let controls = 6
+    static let senderHIT = 8
+    static let receiverHIT = 24
+}
+
 /// Limits of this implementation that are not protocol values.
 enum WireLimits {
     /// TLV header: Type(2) + Length(2).

@@ -28,7 +28,7 @@ public enum CoverageRule: Hashable, Sendable {
 /// present, both give the same region). The header and the TLV walk are validated as in `HIPPacket.parse`
 /// (order is not checked, so the old cutehip packets work); contents are not decoded.
 /// Errors: the header errors of `parse`; `badParameterLength(type)` for a TLV overrunning the packet, a
-/// PUZZLE shorter than 4 bytes (.signature2) or a HOST_ID TLV that is not one padded TLV (.mac2);
+/// PUZZLE shorter than 4 bytes (.signature2) or a HOST_ID TLV that is not one padded type-705 TLV (.mac2);
 /// `tooLarge` if the region would exceed 2048 bytes. Pure; call from anywhere.
 public func coveredRegion(of message: some Collection<UInt8>, before parameterType: UInt16,
                           rule: CoverageRule) throws(HIPWireError) -> [UInt8] {
@@ -60,6 +60,7 @@ public func coveredRegion(of message: UnsafeRawBufferPointer, before parameterTy
     var appended: [UInt8] = []
     if case .mac2(let hostID) = rule {
         guard hostID.count >= 8, hostID.count % 8 == 0,
+              UInt16(hostID[0]) << 8 | UInt16(hostID[1]) == ParameterType.hostID,
               HIPPacket.paddedTLVLength(contents: Int(hostID[2]) << 8 | Int(hostID[3])) == hostID.count else {
             throw .badParameterLength(type: ParameterType.hostID)
         }
@@ -70,11 +71,11 @@ public func coveredRegion(of message: UnsafeRawBufferPointer, before parameterTy
 
     var region = Array(UnsafeRawBufferPointer(rebasing: message[0..<end]))
     region.append(contentsOf: appended)
-    region[1] = UInt8(total / 8 - 1)
-    region[4] = 0
-    region[5] = 0
+    region[HeaderLayout.headerLength] = UInt8(total / 8 - 1)
+    region[HeaderLayout.checksum] = 0
+    region[HeaderLayout.checksum + 1] = 0
     if case .signature2 = rule {
-        for index in 24..<40 { region[index] = 0 }
+        for index in HeaderLayout.receiverHIT..<HIPProtocol.headerLength { region[index] = 0 }
         for range in puzzles { for index in range { region[index] = 0 } }
     }
     return region

@@ -29,30 +29,32 @@ public enum HIPChecksum {
     public static func compute(_ message: UnsafeRawBufferPointer, source: IPAddress, destination: IPAddress) -> UInt16 {
         var sum = pseudoHeaderSum(source: source, destination: destination, length: message.count,
                                   protocol: HIPProtocol.ipProtocol)
-        if message.count <= 4 {
+        let field = HeaderLayout.checksum
+        if message.count <= field {
             sum.add(message)
         } else {
-            sum.add(UnsafeRawBufferPointer(rebasing: message[0..<4]))
+            sum.add(UnsafeRawBufferPointer(rebasing: message[0..<field]))
             sum.add(word: 0)
-            if message.count > 6 { sum.add(UnsafeRawBufferPointer(rebasing: message[6...])) }
+            if message.count > field + 2 { sum.add(UnsafeRawBufferPointer(rebasing: message[(field + 2)...])) }
         }
         return sum.checksum
     }
 
-    /// True when the Checksum field of `message` equals the computed checksum.
+    /// True when the Checksum field of `message` equals the computed checksum (false if too short).
     public static func verify(_ message: some Collection<UInt8>, source: IPAddress, destination: IPAddress) -> Bool {
-        let bytes = Array(message.prefix(6))
-        guard bytes.count == 6 else { return false }
-        let field = UInt16(bytes[4]) << 8 | UInt16(bytes[5])
+        let bytes = Array(message.prefix(HeaderLayout.checksum + 2))
+        guard bytes.count == HeaderLayout.checksum + 2 else { return false }
+        let field = UInt16(bytes[HeaderLayout.checksum]) << 8 | UInt16(bytes[HeaderLayout.checksum + 1])
         return compute(message, source: source, destination: destination) == field
     }
 
-    /// Writes the checksum into bytes 4–5 of a serialized packet (for sending over raw IP).
+    /// Writes the checksum into the Checksum field of a serialized packet (for sending over raw IP);
+    /// does nothing to a message shorter than the field.
     public static func fill(_ message: inout [UInt8], source: IPAddress, destination: IPAddress) {
-        guard message.count >= 6 else { return }
+        guard message.count >= HeaderLayout.checksum + 2 else { return }
         let value = compute(message, source: source, destination: destination)
-        message[4] = UInt8(value >> 8)
-        message[5] = UInt8(value & 0xFF)
+        message[HeaderLayout.checksum] = UInt8(value >> 8)
+        message[HeaderLayout.checksum + 1] = UInt8(value & 0xFF)
     }
 
     /// The sum of a pseudo-header for an upper-layer packet of `length` bytes (also used for TCP/UDP/ICMPv6

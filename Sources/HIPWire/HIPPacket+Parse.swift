@@ -6,7 +6,9 @@
 //  2. TLV walk: every TLV (with its padding) inside the packet, types ascending (strict);
 //  3. decode each TLV's contents exactly (fixed and minimum lengths per parameter); unknown critical
 //     (odd) type → error with the type; unknown non-critical → `.unknown`.
-// Bounded: the copies made are the parameter contents (≤ input size) plus one array of parameters.
+// Padding bytes are not checked (RFC 7401 §5.2.1: SHOULD NOT). Bounded: the input is at most 2048 bytes
+// (else badHeaderLength/truncated before any allocation); the copies are the parameter contents (together
+// ≤ the input) in at most 251 parameters (one TLV per 8 bytes) and one array of them.
 
 extension HIPPacket {
     /// Parses one HIP packet (exactly the bytes from Next Header to the end of the last parameter).
@@ -20,17 +22,12 @@ extension HIPPacket {
     /// Parses one HIP packet from borrowed bytes (for receive buffers).
     public static func parse(_ bytes: UnsafeRawBufferPointer,
                              options: ParseOptions = .strict) throws(HIPWireError) -> HIPPacket {
-        let header = try HeaderView(bytes)
-        let packetType = try header.packetType()
-        var reader = ByteReader(bytes, error: .truncated)
-        try reader.skip(8)
-        let senderHIT = try HIT.read(from: &reader)
-        let receiverHIT = try HIT.read(from: &reader)
+        let header = try HIPHeader.parse(bytes)
 
         // Stage 2: walk the TLVs.
         var count = 0
         var previousType: UInt16 = 0
-        var walker = TLVWalker(bytes, end: header.totalLength)
+        var walker = TLVWalker(bytes, end: header.length)
         while let tlv = try walker.next() {
             if tlv.type < previousType && !options.acceptsUnsortedParameters {
                 throw .parametersOutOfOrder(type: tlv.type)
@@ -42,7 +39,7 @@ extension HIPPacket {
         // Stage 3: decode.
         var parameters: [HIPParameter] = []
         parameters.reserveCapacity(count)
-        walker = TLVWalker(bytes, end: header.totalLength)
+        walker = TLVWalker(bytes, end: header.length)
         while let tlv = try walker.next() {
             let contents = UnsafeRawBufferPointer(rebasing: bytes[tlv.contents])
             if let parameter = try HIPParameter.decode(type: tlv.type, contents: contents, options: options) {
@@ -53,36 +50,39 @@ extension HIPPacket {
                 parameters.append(.unknown(type: tlv.type, contents: Array(contents)))
             }
         }
-        return HIPPacket(type: packetType, senderHIT: senderHIT, receiverHIT: receiverHIT,
+        return HIPPacket(type: header.type, senderHIT: header.senderHIT, receiverHIT: header.receiverHIT,
                          controls: header.controls, parameters: parameters)
     }
 }
 
-/// The validated fixed header of a packet in a buffer (stage 1), shared with `coveredRegion`.
+/// The validated fixed header of a packet in a buffer (stage 1), shared by `HIPHeader` and `coveredRegion`.
 struct HeaderView {
     let bytes: UnsafeRawBufferPointer
     let totalLength: Int
 
     init(_ bytes: UnsafeRawBufferPointer) throws(HIPWireError) {
         guard bytes.count >= HIPProtocol.headerLength else { throw .truncated }
-        guard bytes[0] == HIPProtocol.nextHeader else { throw .badNextHeader(bytes[0]) }
-        let headerLength = Int(bytes[1])
+        let nextHeader = bytes[HeaderLayout.nextHeader]
+        guard nextHeader == HIPProtocol.nextHeader else { throw .badNextHeader(nextHeader) }
+        let headerLength = Int(bytes[HeaderLayout.headerLength])
         guard headerLength >= HIPProtocol.headerLength / 8 - 1 else { throw .badHeaderLength }
         let total = (headerLength + 1) * 8
         guard bytes.count >= total else { throw .truncated }
         guard bytes.count == total else { throw .badHeaderLength }
-        guard bytes[3] >> 4 == HIPProtocol.version else { throw .badVersion(bytes[3] >> 4) }
-        guard bytes[2] & 0x80 == 0, bytes[3] & 0x01 == 1 else { throw .badFixedBit }
+        let versionByte = bytes[HeaderLayout.versionAndFixedBit]
+        guard versionByte >> 4 == HIPProtocol.version else { throw .badVersion(versionByte >> 4) }
+        guard bytes[HeaderLayout.packetType] & 0x80 == 0, versionByte & 0x01 == 1 else { throw .badFixedBit }
         self.bytes = bytes
         self.totalLength = total
     }
 
     func packetType() throws(HIPWireError) -> PacketType {
-        guard let type = PacketType(rawValue: bytes[2] & 0x7F) else { throw .unknownPacketType(bytes[2] & 0x7F) }
+        let value = bytes[HeaderLayout.packetType] & 0x7F
+        guard let type = PacketType(rawValue: value) else { throw .unknownPacketType(value) }
         return type
     }
 
-    var controls: UInt16 { UInt16(bytes[6]) << 8 | UInt16(bytes[7]) }
+    var controls: UInt16 { UInt16(bytes[HeaderLayout.controls]) << 8 | UInt16(bytes[HeaderLayout.controls + 1]) }
 }
 
 /// Walks the TLVs of a validated packet: each TLV, padding included, must end inside the packet.

@@ -6,7 +6,7 @@
 /// answers on the wire is `unknownCriticalType` (RFC 7401 §5.2.1: NOTIFY UNSUPPORTED_CRITICAL_PARAMETER_TYPE,
 /// value 1, with the 2-byte type as data). `parameterType` names the parameter at fault when there is one.
 public struct HIPWireError: Error, Hashable, Sendable, CustomStringConvertible {
-    enum Reason: Hashable, Sendable {
+    private enum Reason: Hashable, Sendable {
         /// Fewer bytes than the fixed header, or than the Header Length announces.
         case truncated
         /// Header Length below 4, or total length not (HdrLen + 1) × 8.
@@ -35,9 +35,9 @@ public struct HIPWireError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidValue(type: UInt16)
     }
 
-    let reason: Reason
+    private let reason: Reason
 
-    init(_ reason: Reason) { self.reason = reason }
+    private init(_ reason: Reason) { self.reason = reason }
 
     /// The type of an unknown critical parameter, when that is the reason (answer with NOTIFY type 1).
     public var unknownCriticalType: UInt16? {
@@ -79,6 +79,26 @@ public struct HIPWireError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     public static func bufferTooSmall(needed: Int) -> HIPWireError { HIPWireError(.bufferTooSmall(needed: needed)) }
     public static func invalidValue(type: UInt16) -> HIPWireError { HIPWireError(.invalidValue(type: type)) }
+
+    /// A stable identifier of the reason without its details (e.g. "bad_parameter_length"), for counters
+    /// and metric labels.
+    public var name: String {
+        switch reason {
+        case .truncated: "truncated"
+        case .badHeaderLength: "bad_header_length"
+        case .badNextHeader: "bad_next_header"
+        case .badVersion: "bad_version"
+        case .badFixedBit: "bad_fixed_bit"
+        case .unknownPacketType: "unknown_packet_type"
+        case .badParameterLength: "bad_parameter_length"
+        case .malformedParameter: "malformed_parameter"
+        case .parametersOutOfOrder: "parameters_out_of_order"
+        case .unknownCriticalParameter: "unknown_critical_parameter"
+        case .tooLarge: "too_large"
+        case .bufferTooSmall: "buffer_too_small"
+        case .invalidValue: "invalid_value"
+        }
+    }
 
     public var description: String {
         switch reason {

@@ -33,10 +33,6 @@ enum ProtocolConstants {
     /// IPv4 flags/fragment offset: MF bit and the 13-bit offset (RFC 791 §3.1).
     static let ipv4MoreFragments: UInt16 = 0x2000
     static let ipv4FragmentOffsetMask: UInt16 = 0x1FFF
-
-    /// LSI prefix 1.0.0.0/8 (HIPL convention, digest §8).
-    static let lsiPrefix: UInt32 = 0x0100_0000
-    static let lsiPrefixMask: UInt32 = 0xFF00_0000
 }
 
 /// Implementation limits of the data plane. Anyone may read them.

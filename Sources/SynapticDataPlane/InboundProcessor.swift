@@ -5,6 +5,11 @@
 //            → if the flow was last used over an LSI: HIT→LSI translation to IPv4
 //
 // The replay window is checked before and updated only after a successful open (RFC 4303 §3.4.3).
+//
+// A batch runs in three stages: prepare (sequential: SA by SPI, replay check), open (parallel over the
+// database's worker contexts, StageWorkers threads, packet i on worker i mod n), finish
+// (sequential, in batch order: replay check again — a duplicate may sit in the same batch — and update,
+// BEET rebuild, LSI translation, counters, metadata).
 
 import HIPCrypto
 
@@ -18,27 +23,45 @@ public struct OpenedPacket: Sendable, Equatable {
     public var tag: Int
 }
 
-/// Turns ESP packets into inner packets. Use on the queue that owns the database's inbound half;
-/// `worker` picks the SA's opener (0 ..< database.workers).
+/// Turns ESP packets into inner packets. Use on the queue that owns the database's inbound half, one
+/// processor per database at a time (it uses every opener context of its SAs).
 public struct InboundProcessor {
     public let database: SADatabase
     public let flows: LSIFlowTable
-    public let worker: Int
 
-    public init(database: SADatabase, flows: LSIFlowTable, worker: Int = 0) {
-        precondition(worker >= 0 && worker < database.workers, "worker out of range")
+    public init(database: SADatabase, flows: LSIFlowTable) {
         self.database = database
         self.flows = flows
-        self.worker = worker
     }
 
-    /// Opens every packet of `batch` in place: each window becomes the inner IPv6 (or IPv4) packet with
-    /// its metadata, or the metadata gets a drop reason (counted). `hopLimit` goes into rebuilt headers.
+    /// Opens every packet of `batch` in place, in parallel on `database.workers` contexts: each window
+    /// becomes the inner IPv6 (or IPv4) packet with its metadata, or the metadata gets a drop reason
+    /// (counted). `hopLimit` goes into rebuilt headers.
     public func process(_ batch: PacketBatch, hopLimit: UInt8) {
-        for index in 0..<batch.count {
+        let count = batch.count
+        for index in 0..<count {
+            batch.associations[index] = nil
             do {
-                let opened = try process(batch.buffer(at: index), offset: batch.offset(of: index),
-                                         length: batch.length(of: index), hopLimit: hopLimit)
+                let (association, stage) = try prepare(batch.buffer(at: index), offset: batch.offset(of: index),
+                                                       length: batch.length(of: index))
+                batch.associations[index] = association
+                batch.stages[index] = stage
+            } catch {
+                batch[metadata: index] = PacketMetadata(drop: error.dropReason)
+            }
+        }
+        if let pool = database.inboundWorkers, count > 1 {
+            pool.run(.open, on: batch, workers: count)
+        } else {
+            Self.openStripe(batch, worker: 0, workers: 1)
+        }
+        for index in 0..<count {
+            guard let object = batch.associations[index] else { continue }
+            batch.associations[index] = nil
+            let association = unsafeDowncast(object, to: InboundSA.self)
+            do {
+                let opened = try finish(batch.buffer(at: index), stage: batch.stages[index], association: association,
+                                        hopLimit: hopLimit)
                 batch.setPacket(index, offset: opened.offset, length: opened.length)
                 batch[metadata: index] = PacketMetadata(spi: opened.spi, sequence: opened.sequence, peer: opened.tag)
             } catch {
@@ -47,67 +70,102 @@ public struct InboundProcessor {
         }
     }
 
-    /// Opens the ESP packet at `buffer[offset ..< offset + length]` (the UDP payload after demux). Needs
-    /// 40 bytes before the ESP payload for the rebuilt header (the slab's headroom provides it). Counts
-    /// what it drops (in the SA's counters once known, else in `database.inboundCounters`).
+    /// Opens the ESP packet at `buffer[offset ..< offset + length]` (the UDP payload after demux) on the
+    /// SA's first context. Needs 40 bytes before the ESP payload for the rebuilt header (the slab's
+    /// headroom provides it). Counts what it drops (in the SA's counters once known, else in
+    /// `database.inboundCounters`).
     public func process(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int,
                         hopLimit: UInt8) throws(DataPlaneError) -> OpenedPacket {
-        let association: InboundSA
+        let (association, prepared) = try prepare(buffer, offset: offset, length: length)
+        var stage = prepared
+        Self.open(buffer, stage: &stage, association: association, worker: 0)
+        return try finish(buffer, stage: stage, association: association, hopLimit: hopLimit)
+    }
+
+    /// The sequential first stage: SA by SPI and the replay check. Counts its own drops.
+    private func prepare(_ buffer: UnsafeMutableRawBufferPointer, offset: Int,
+                         length: Int) throws(DataPlaneError) -> (InboundSA, PacketStage) {
         guard offset >= 0, length >= 8, offset + length <= buffer.count else {
             database.inboundCounters.countDrop(.malformed)
             throw .truncated
         }
         let spi = UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-        guard let found = database.inbound(spi: spi) else {
+        guard let association = database.inbound(spi: spi) else {
             database.inboundCounters.countDrop(.unknownSPI)
             throw .unknownSPI
         }
-        association = found
+        let low = UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
         do {
-            return try openAndRebuild(buffer, offset: offset, length: length, hopLimit: hopLimit,
-                                      association: association)
+            let sequence = try association.window.check(low)
+            return (association, PacketStage(start: offset, payloadLength: length, sequence: sequence))
         } catch {
             association.counters.countDrop(error.dropReason)
             throw error
         }
     }
 
-    private func openAndRebuild(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int, hopLimit: UInt8,
-                                association: InboundSA) throws(DataPlaneError) -> OpenedPacket {
-        let low = UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-        let sequence = try association.window.check(low)
-        let opened: ESPOpened
+    /// The parallel stage for one worker: packets worker, worker + workers, … with that worker's contexts.
+    static func openStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
+        for index in stride(from: worker, to: batch.count, by: workers) {
+            guard let object = batch.associations[index] else { continue }
+            open(batch.buffer(at: index), stage: &batch.stages[index],
+                 association: unsafeDowncast(object, to: InboundSA.self), worker: worker)
+        }
+    }
+
+    /// Verifies and decrypts in place; records the payload length and Next Header, or the error. Reads
+    /// the SA's window only (stale packets inferred far ahead count as replays).
+    private static func open(_ buffer: UnsafeMutableRawBufferPointer, stage: inout PacketStage,
+                             association: InboundSA, worker: Int) {
         do {
-            opened = try association.openers[worker].open(
-                UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + length]), sequence: sequence)
+            let opened = try association.openers[worker].open(
+                UnsafeMutableRawBufferPointer(rebasing: buffer[stage.start..<stage.start + stage.payloadLength]),
+                sequence: stage.sequence)
+            stage.resultLength = opened.payloadLength
+            stage.nextHeader = opened.nextHeader
         } catch {
             switch error {
             case .authenticationFailed:
-                throw association.window.isFarAhead(sequence) ? .tooOld : .authentication
-            case .malformed: throw .truncated
-            case .badPadding: throw .badPadding
-            default: throw .cryptoFailure
+                stage.error = association.window.isFarAhead(stage.sequence) ? .tooOld : .authentication
+            case .malformed: stage.error = .truncated
+            case .badPadding: stage.error = .badPadding
+            default: stage.error = .cryptoFailure
             }
         }
-        association.window.update(sequence)
+    }
 
-        let payloadOffset = offset + opened.payloadOffset
-        var start = try BEET.rebuild(in: buffer, payloadOffset: payloadOffset, payloadLength: opened.payloadLength,
-                                     nextHeader: opened.nextHeader, source: association.peerHIT,
-                                     destination: association.ownHIT, hopLimit: hopLimit)
-        var packetLength = ProtocolConstants.ipv6HeaderLength + opened.payloadLength
-        if let lsis = association.endpoints.lsis,
-           let flow = LSIFlowTable.Flow.inbound(
-               peer: association.peerHIT, nextHeader: opened.nextHeader,
-               segment: UnsafeRawBufferPointer(rebasing: buffer[payloadOffset..<payloadOffset + opened.payloadLength])),
-           flows.contains(flow) {
-            let translated = try LSITranslator.ipv6ToIPv4(buffer, offset: start, length: packetLength,
-                                                          source: lsis.peer, destination: lsis.own)
-            start = translated.offset
-            packetLength = translated.length
+    /// The sequential last stage, in order: replay re-check and update, BEET rebuild, LSI translation,
+    /// counters. Counts its own drops.
+    private func finish(_ buffer: UnsafeMutableRawBufferPointer, stage: PacketStage, association: InboundSA,
+                        hopLimit: UInt8) throws(DataPlaneError) -> OpenedPacket {
+        do throws(DataPlaneError) {
+            if let error = stage.error { throw error }
+            // A duplicate in the same batch passed `prepare` too; only the first one gets through here.
+            let low = UInt32(truncatingIfNeeded: stage.sequence)
+            guard try association.window.check(low) == stage.sequence else { throw DataPlaneError.replayed }
+            association.window.update(stage.sequence)
+            let payloadOffset = stage.start + association.suite.headerLength
+            let payloadLength = stage.resultLength
+            var start = try BEET.rebuild(in: buffer, payloadOffset: payloadOffset, payloadLength: payloadLength,
+                                         nextHeader: stage.nextHeader, source: association.peerHIT,
+                                         destination: association.ownHIT, hopLimit: hopLimit)
+            var packetLength = ProtocolConstants.ipv6HeaderLength + payloadLength
+            if let lsis = association.endpoints.lsis,
+               let flow = LSIFlowTable.Flow.inbound(
+                   peer: association.peerHIT, nextHeader: stage.nextHeader,
+                   segment: UnsafeRawBufferPointer(rebasing: buffer[payloadOffset..<payloadOffset + payloadLength])),
+               flows.contains(flow) {
+                let translated = try LSITranslator.ipv6ToIPv4(buffer, offset: start, length: packetLength,
+                                                              source: lsis.peer, destination: lsis.own)
+                start = translated.offset
+                packetLength = translated.length
+            }
+            association.counters.countIn(bytes: payloadLength)
+            return OpenedPacket(offset: start, length: packetLength, spi: association.spi, sequence: stage.sequence,
+                                tag: association.tag)
+        } catch {
+            association.counters.countDrop(error.dropReason)
+            throw error
         }
-        association.counters.countIn(bytes: opened.payloadLength)
-        return OpenedPacket(offset: start, length: packetLength, spi: association.spi, sequence: sequence,
-                            tag: association.tag)
     }
 }

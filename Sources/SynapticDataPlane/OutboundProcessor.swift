@@ -7,6 +7,11 @@
 //
 // With no outbound SA the packet is left untouched and reported as `.noSecurityAssociation`, so the
 // node can queue it and start a base exchange.
+//
+// A batch runs in three stages: prepare (sequential: everything above up to the sequence number),
+// seal (parallel over the database's worker contexts, StageWorkers threads, packet i on
+// worker i mod n), finish (sequential: counters, windows, metadata). Order inside the batch, and so per
+// SA, is kept; the caller hands batches on in the order it processed them.
 
 import HIPCrypto
 
@@ -20,39 +25,89 @@ public struct SealedPacket: Sendable, Equatable {
     public var tag: Int
 }
 
-/// Turns inner packets into ESP packets. Use on the queue that owns the database's outbound half;
-/// `worker` picks the SA's sealer (0 ..< database.workers).
+/// Turns inner packets into ESP packets. Use on the queue that owns the database's outbound half, one
+/// processor per database at a time (it uses every sealer context of its SAs).
 public struct OutboundProcessor {
     public let database: SADatabase
     public let flows: LSIFlowTable
-    public let worker: Int
 
-    public init(database: SADatabase, flows: LSIFlowTable, worker: Int = 0) {
-        precondition(worker >= 0 && worker < database.workers, "worker out of range")
+    public init(database: SADatabase, flows: LSIFlowTable) {
         self.database = database
         self.flows = flows
-        self.worker = worker
     }
 
-    /// Seals every packet of `batch` in place: each window becomes the ESP packet and its metadata gets
-    /// the SPI, sequence number and tag, or a drop reason (counted). Packets without an SA keep their bytes.
+    /// Seals every packet of `batch` in place, in parallel on `database.workers` contexts: each window
+    /// becomes the ESP packet and its metadata gets the SPI, sequence number and tag, or a drop reason
+    /// (counted). Packets without an SA keep their bytes and get `.noSecurityAssociation`.
     public func process(_ batch: PacketBatch) {
-        for index in 0..<batch.count {
+        let count = batch.count
+        for index in 0..<count {
+            batch.associations[index] = nil
             do {
-                let sealed = try process(batch.buffer(at: index), offset: batch.offset(of: index),
-                                         length: batch.length(of: index))
-                batch.setPacket(index, offset: sealed.offset, length: sealed.length)
-                batch[metadata: index] = PacketMetadata(spi: sealed.spi, sequence: sealed.sequence, peer: sealed.tag)
+                let (association, stage) = try prepare(batch.buffer(at: index), offset: batch.offset(of: index),
+                                                       length: batch.length(of: index))
+                batch.associations[index] = association
+                batch.stages[index] = stage
             } catch {
                 batch[metadata: index] = PacketMetadata(drop: error.dropReason)
             }
         }
+        if let pool = database.outboundWorkers, count > 1 {
+            pool.run(.seal, on: batch, workers: count)
+        } else {
+            Self.sealStripe(batch, worker: 0, workers: 1)
+        }
+        for index in 0..<count {
+            guard let object = batch.associations[index] else { continue }
+            batch.associations[index] = nil
+            let association = unsafeDowncast(object, to: OutboundSA.self)
+            let stage = batch.stages[index]
+            if let error = stage.error {
+                association.counters.countDrop(error.dropReason)
+                batch[metadata: index] = PacketMetadata(drop: error.dropReason)
+                continue
+            }
+            association.counters.countOut(bytes: stage.payloadLength)
+            batch.setPacket(index, offset: stage.start, length: stage.resultLength)
+            batch[metadata: index] = PacketMetadata(spi: association.spi, sequence: stage.sequence, peer: association.tag)
+        }
     }
 
-    /// Seals the inner packet at `buffer[offset ..< offset + length]`. Counts what it drops (in the SA's
-    /// counters once the SA is known, else in `database.outboundCounters`) and throws the reason.
+    /// The parallel stage for one worker: packets worker, worker + workers, … with that worker's contexts.
+    static func sealStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
+        for index in stride(from: worker, to: batch.count, by: workers) {
+            guard let object = batch.associations[index] else { continue }
+            let association = unsafeDowncast(object, to: OutboundSA.self)
+            do {
+                batch.stages[index].resultLength = try seal(batch.buffer(at: index), stage: batch.stages[index],
+                                                            association: association, worker: worker)
+            } catch {
+                batch.stages[index].error = error
+            }
+        }
+    }
+
+    /// Seals the inner packet at `buffer[offset ..< offset + length]` on the SA's first context. Counts
+    /// what it drops (in the SA's counters once the SA is known, else in `database.outboundCounters`).
     public func process(_ buffer: UnsafeMutableRawBufferPointer, offset: Int,
                         length: Int) throws(DataPlaneError) -> SealedPacket {
+        let (association, stage) = try prepare(buffer, offset: offset, length: length)
+        let sealedLength: Int
+        do {
+            sealedLength = try Self.seal(buffer, stage: stage, association: association, worker: 0)
+        } catch {
+            association.counters.countDrop(error.dropReason)
+            throw error
+        }
+        association.counters.countOut(bytes: stage.payloadLength)
+        return SealedPacket(offset: stage.start, length: sealedLength, spi: association.spi, sequence: stage.sequence,
+                            tag: association.tag)
+    }
+
+    /// The sequential stage: SA lookup, strip or translate, flow table, room check, sequence number.
+    /// Counts its own drops.
+    private func prepare(_ buffer: UnsafeMutableRawBufferPointer, offset: Int,
+                         length: Int) throws(DataPlaneError) -> (OutboundSA, PacketStage) {
         let association: OutboundSA
         do {
             association = try lookUp(buffer, offset: offset, length: length)
@@ -61,7 +116,7 @@ public struct OutboundProcessor {
             throw error
         }
         do {
-            return try frameAndSeal(buffer, offset: offset, length: length, association: association)
+            return (association, try frame(buffer, offset: offset, length: length, association: association))
         } catch {
             association.counters.countDrop(error.dropReason)
             throw error
@@ -88,9 +143,10 @@ public struct OutboundProcessor {
         }
     }
 
-    /// Strips (or translates, then strips) the inner header, updates the LSI flow table and seals.
-    private func frameAndSeal(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int,
-                              association: OutboundSA) throws(DataPlaneError) -> SealedPacket {
+    /// Strips (or translates, then strips) the inner header, updates the LSI flow table, checks the room
+    /// for the ESP framing and takes a sequence number.
+    private func frame(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int,
+                       association: OutboundSA) throws(DataPlaneError) -> PacketStage {
         var base = offset
         var segment: BEET.Segment
         if buffer[offset] >> 4 == 6 {
@@ -115,8 +171,13 @@ public struct OutboundProcessor {
                 flows.record(flow)
             }
         }
-        return try seal(buffer, association: association, payloadOffset: base + segment.offset,
-                        payloadLength: segment.length, nextHeader: segment.nextHeader)
+        let suite = association.suite
+        let start = base + segment.offset - suite.headerLength
+        guard start >= 0, start + suite.packetLength(payloadLength: segment.length) <= buffer.count else {
+            throw .noRoom
+        }
+        return PacketStage(start: start, payloadLength: segment.length, nextHeader: segment.nextHeader,
+                           sequence: try association.assignSequence())
     }
 
     private func segmentBytes(_ buffer: UnsafeMutableRawBufferPointer, _ base: Int,
@@ -124,24 +185,15 @@ public struct OutboundProcessor {
         UnsafeRawBufferPointer(rebasing: buffer[base + segment.offset..<base + segment.offset + segment.length])
     }
 
-    private func seal(_ buffer: UnsafeMutableRawBufferPointer, association: OutboundSA, payloadOffset: Int,
-                      payloadLength: Int, nextHeader: UInt8) throws(DataPlaneError) -> SealedPacket {
-        let suite = association.suite
-        let start = payloadOffset - suite.headerLength
-        guard start >= 0, start + suite.packetLength(payloadLength: payloadLength) <= buffer.count else {
-            throw .noRoom
-        }
-        let sequence = try association.assignSequence()
-        let length: Int
+    /// The parallel stage: seals with the SA's context for `worker`; returns the ESP packet length.
+    private static func seal(_ buffer: UnsafeMutableRawBufferPointer, stage: PacketStage, association: OutboundSA,
+                             worker: Int) throws(DataPlaneError) -> Int {
         do {
-            length = try association.sealers[worker].seal(
-                UnsafeMutableRawBufferPointer(rebasing: buffer[start...]), payloadLength: payloadLength,
-                nextHeader: nextHeader, spi: association.spi, sequence: sequence)
+            return try association.sealers[worker].seal(
+                UnsafeMutableRawBufferPointer(rebasing: buffer[stage.start...]), payloadLength: stage.payloadLength,
+                nextHeader: stage.nextHeader, spi: association.spi, sequence: stage.sequence)
         } catch {
             throw error == .noRoom ? .noRoom : .cryptoFailure
         }
-        association.counters.countOut(bytes: payloadLength)
-        return SealedPacket(offset: start, length: length, spi: association.spi, sequence: sequence,
-                            tag: association.tag)
     }
 }

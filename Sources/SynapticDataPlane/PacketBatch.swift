@@ -21,6 +21,10 @@ public final class PacketBatch: @unchecked Sendable {
     private let offsets: UnsafeMutablePointer<Int>
     private let lengths: UnsafeMutablePointer<Int>
     private let metadata: UnsafeMutablePointer<PacketMetadata>
+    /// Processor state between stages, and the SA each packet uses (set by the sequential stage, read by
+    /// the parallel one, cleared by the last one).
+    let stages: UnsafeMutablePointer<PacketStage>
+    let associations: UnsafeMutablePointer<AnyObject?>
 
     /// Buffers live in `memory` (owned by the slab, which outlives its batches).
     init(memory: UnsafeMutableRawPointer, capacity: Int, bufferSize: Int) {
@@ -33,6 +37,10 @@ public final class PacketBatch: @unchecked Sendable {
         lengths.initialize(repeating: 0, count: capacity)
         metadata = .allocate(capacity: capacity)
         metadata.initialize(repeating: PacketMetadata(), count: capacity)
+        stages = .allocate(capacity: capacity)
+        stages.initialize(repeating: PacketStage(), count: capacity)
+        associations = .allocate(capacity: capacity)
+        associations.initialize(repeating: nil, count: capacity)
     }
 
     deinit {
@@ -40,6 +48,10 @@ public final class PacketBatch: @unchecked Sendable {
         lengths.deallocate()
         metadata.deinitialize(count: capacity)
         metadata.deallocate()
+        stages.deinitialize(count: capacity)
+        stages.deallocate()
+        associations.deinitialize(count: capacity)
+        associations.deallocate()
     }
 
     /// Empties the batch: count 0, every packet window back at the headroom with length 0, no metadata.
@@ -48,6 +60,7 @@ public final class PacketBatch: @unchecked Sendable {
         offsets.update(repeating: DataPlaneLimits.headroom, count: capacity)
         lengths.update(repeating: 0, count: capacity)
         metadata.update(repeating: PacketMetadata(), count: capacity)
+        associations.update(repeating: nil, count: capacity)
     }
 
     /// The whole buffer of packet `index` (what a reader fills, starting at `offset(of:)`).

@@ -27,9 +27,17 @@ public final class SADatabase: @unchecked Sendable {
     /// Drops on the outbound path before an SA is known (no SA, malformed inner packets).
     public internal(set) var outboundCounters = TrafficCounters()
 
+    /// Helper threads for the parallel stage of each half (nil with one worker).
+    let outboundWorkers: StageWorkers?
+    let inboundWorkers: StageWorkers?
+
+    /// A database whose SAs get `workers` crypto contexts each; with more than one, each half also
+    /// starts `workers − 1` helper threads that seal or open batches in parallel with the caller.
     public init(workers: Int = 1) {
         precondition(workers >= 1, "at least one worker")
         self.workers = workers
+        outboundWorkers = workers > 1 ? StageWorkers(helpers: workers - 1, name: "synaptic-seal") : nil
+        inboundWorkers = workers > 1 ? StageWorkers(helpers: workers - 1, name: "synaptic-open") : nil
     }
 
     // MARK: Inbound half

@@ -84,8 +84,10 @@ import Testing
 
     @Test func r1sAreRateLimited() throws {
         let identity = try TestIdentities.identity(.ecdsaP256, 1)
-        var host = try HIPHost(identity: identity, settings: TestHosts.fastSettings(), random: SeededRandom(seed: 1),
-                               policy: AllowedPeers.anyone, r1RatePerSecond: 3, now: .zero)
+        var settings = TestHosts.fastSettings()
+        settings.r1RatePerSecond = 3
+        var host = try HIPHost(identity: identity, settings: settings, random: SeededRandom(seed: 1),
+                               policy: AllowedPeers.anyone, now: .zero)
         let a = try TestIdentities.identity(.ecdsaP256, 0).hit
         for _ in 0..<3 { _ = try Self.r1(&host, from: a, at: "198.18.0.1") }
         let i1 = HIPPacket(type: .i1, senderHIT: a, receiverHIT: host.localHIT, parameters: [.dhGroupList([7])])

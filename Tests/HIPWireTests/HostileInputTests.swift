@@ -137,6 +137,10 @@ import Testing
         bytes = i1
         bytes[2] = 5
         #expect(throws: HIPWireError.unknownPacketType(5)) { try HIPPacket.parse(bytes) }
+        #expect(throws: HIPWireError.unknownPacketType(5)) { try HIPHeader.parse(bytes) }
+        let header = try HIPHeader.parse(i1)
+        #expect(header.type == .i1 && header.length == i1.count && header.controls == 0)
+        #expect(header.receiverHIT == HIT(bytes: i1[24..<40]))
     }
 
     @Test func criticalAndNonCriticalUnknownParameters() throws {
@@ -144,6 +148,8 @@ import Testing
         for type: UInt16 in [1, 577, 4097, 8193, 65535] {
             let packet = HIPPacket(type: .i2, senderHIT: hit, receiverHIT: hit,
                                    parameters: [.unknown(type: type, contents: [1, 2, 3])])
+            // The header alone still parses, so the NOTIFY can be addressed to the sender.
+            #expect(try HIPHeader.parse(packet.serialize()).senderHIT == hit)
             do {
                 _ = try HIPPacket.parse(packet.serialize())
                 Issue.record("unknown critical \(type) accepted")
@@ -151,6 +157,8 @@ import Testing
                 #expect(error == .unknownCriticalParameter(type: type))
                 #expect(error.unknownCriticalType == type)
                 #expect(error.parameterType == type)
+                #expect(error.name == "unknown_critical_parameter")
+                #expect(error.description == "unknown critical parameter \(type)")
             }
         }
         for type: UInt16 in [0, 2, 128, 4096, 8192, 65534] {

@@ -1,5 +1,7 @@
 // ESP against the cutehip run5 capture (Tests/Vectors/README.md §4.8, suite 8, keys from drawn_keys).
 import HIPCrypto
+import HIPWire
+import SynapticDataPlane
 import SynapticTestSupport
 import Testing
 
@@ -67,6 +69,33 @@ struct ESPVectorTests {
             #expect(throws: ESPError.authenticationFailed) {
                 try Self.open(body + packet.icvWithESN, keys: packet.keys, sequence: 1 | 1 << 32)
             }
+        }
+    }
+
+    @Test("the inbound processor turns each captured packet into an IPv6 packet between the HITs whose ICMPv6 checksum verifies")
+    func inboundProcessorRebuildsCapturedPackets() throws {
+        let run5 = try Vectors.load()["run5"]
+        let hits = try ["ia1", "ia2"].map { name in
+            let text = try #require(run5["hosts"][name]["hit"].string)
+            return try #require(HIT(text))
+        }
+        for (entry, packet) in zip(run5["esp_first_packets"].array, try Self.captured()) {
+            let receiverIsIA1 = entry["direction"].string == "ia2 -> ia1"
+            let own = receiverIsIA1 ? hits[0] : hits[1], peer = receiverIsIA1 ? hits[1] : hits[0]
+            let spi = try #require(entry["esp_packet_hex"].bytes).prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let database = SADatabase()
+            try database.installInbound(spi: spi, suite: .aes128CBCSHA256, keys: packet.keys,
+                                        endpoints: SAEndpoints(ownHIT: own, peerHIT: peer))
+            let processor = InboundProcessor(database: database, flows: LSIFlowTable())
+            let esp = Array(packet.packet.dropLast(32)) + packet.icvWithESN
+            let inner = try TestPackets.inBuffer(esp) { buffer, offset, length in
+                let opened = try processor.process(buffer, offset: offset, length: length, hopLimit: 64)
+                return Array(buffer[opened.offset..<opened.offset + opened.length])
+            }
+            #expect(inner == TestPackets.ipv6(peer, own, nextHeader: 58, segment: packet.payload, checksumOffset: nil))
+            #expect(TestPackets.checksum(TestPackets.ipv6PseudoHeader(peer, own, length: packet.payload.count, nextHeader: 58),
+                                         packet.payload) == 0)
+            #expect(database.inbound(spi: spi)?.window.top == 1)
         }
     }
 }

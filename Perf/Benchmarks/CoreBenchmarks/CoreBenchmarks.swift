@@ -1,0 +1,158 @@
+// CoreBenchmarks: CPU time and mallocs of the protocol core (HIPCore with HIPWire and HIPCrypto), release build.
+//
+//  Base exchange        one complete I1/R1/I2/R2 between two in-memory hosts (ECDSA P-256 identities, DH
+//                       group 7, puzzle K=1), with the CPU time of each side as custom metrics
+//  I1 handling          a Responder turning an I1 into an R1 from its precomputed pool (parse, checks, #I,
+//                       copy and patch of the template)
+//  parse / serialize    HIPPacket.parse and HIPPacket.serialize of each packet of the exchange
+//  empty iteration      the harness's own mallocs and time per iteration (subtract from the others)
+//
+// Run: cd Perf && swift package --allow-writing-to-package-directory benchmark --target CoreBenchmarks
+import Benchmark
+import Glibc
+import HIPCore
+import HIPCrypto
+import HIPWire
+import Synchronization
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput],
+        timeUnits: .microseconds,
+        maxDuration: .seconds(3),
+        maxIterations: 100_000)
+
+    guard let fixture = try? Fixture() else {
+        fatalError("CoreBenchmarks: could not prepare hosts")
+    }
+
+    Benchmark("Base exchange, both sides (ECDSA P-256, group 7, K=1)",
+              configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
+                                             Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var initiator = fixture.initiator, responder = fixture.responder
+            let (initiatorNanoseconds, responderNanoseconds) = fixture.exchange(&initiator, &responder)
+            benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
+            benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
+            blackHole(initiator)
+        }
+    }
+
+    Benchmark("Empty iteration (harness baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(benchmark)
+        }
+    }
+
+    Benchmark("I1 handling: I1 in, R1 from the pool out") { benchmark in
+        var responder = fixture.responder
+        for _ in benchmark.scaledIterations {
+            blackHole(responder.handle(.packet(bytes: fixture.packets.i1, source: fixture.initiatorEndpoint,
+                                               destination: fixture.responderAddress), now: .zero))
+        }
+    }
+
+    for (name, bytes) in fixture.packets.all {
+        Benchmark("Parse \(name) (\(bytes.count) bytes)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try HIPPacket.parse(bytes))
+            }
+        }
+        guard let packet = try? HIPPacket.parse(bytes) else { fatalError("CoreBenchmarks: \(name) does not parse") }
+        Benchmark("Serialize \(name) (\(bytes.count) bytes)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(packet.serialize())
+            }
+        }
+    }
+}
+
+/// Two hosts ready to run an exchange (their R1 pools are prepared once), and one recorded exchange.
+struct Fixture: Sendable {
+    static let initiatorCPU = BenchmarkMetric.custom("Initiator CPU (ns)", polarity: .prefersSmaller)
+    static let responderCPU = BenchmarkMetric.custom("Responder CPU (ns)", polarity: .prefersSmaller)
+
+    let initiator: HIPHost
+    let responder: HIPHost
+    let initiatorEndpoint = Endpoint(address: .v4(0xC000_0201), transport: .udp(port: 10500))
+    let responderEndpoint = Endpoint(address: .v4(0xC000_0202), transport: .udp(port: 10500))
+    var responderAddress: IPAddress { responderEndpoint.address }
+    var initiatorAddress: IPAddress { initiatorEndpoint.address }
+    let packets: Packets
+
+    struct Packets: Sendable {
+        var i1: [UInt8] = [], r1: [UInt8] = [], i2: [UInt8] = [], r2: [UInt8] = []
+        var all: [(String, [UInt8])] { [("I1", i1), ("R1", r1), ("I2", i2), ("R2", r2)] }
+    }
+
+    init() throws {
+        var settings = HostSettings()
+        settings.dhGroups = [.nistP256]
+        settings.puzzleDifficulty = 1
+        settings.r1RatePerSecond = Int.max
+        let spis = CountingSPIs()
+        initiator = try HIPHost(identity: try HostIdentity.generate(.ecdsaP256), settings: settings, spis: spis,
+                                policy: AllowedPeers.anyone, now: .zero)
+        responder = try HIPHost(identity: try HostIdentity.generate(.ecdsaP256), settings: settings, spis: spis,
+                                policy: AllowedPeers.anyone, now: .zero)
+        var a = initiator, b = responder
+        var recorded = Packets()
+        _ = Self.run(&a, &b, initiator: initiatorEndpoint, responder: responderEndpoint) { type, bytes in
+            switch type {
+            case .i1: recorded.i1 = bytes
+            case .r1: recorded.r1 = bytes
+            case .i2: recorded.i2 = bytes
+            case .r2: recorded.r2 = bytes
+            default: break
+            }
+        }
+        guard a.association(for: b.localHIT)?.state == .established else { throw FixtureError() }
+        packets = recorded
+    }
+
+    /// Runs one exchange on copies of the hosts; returns the thread CPU time each side spent, in ns.
+    func exchange(_ initiator: inout HIPHost, _ responder: inout HIPHost) -> (Int, Int) {
+        Self.run(&initiator, &responder, initiator: initiatorEndpoint, responder: responderEndpoint) { _, _ in }
+    }
+
+    private static func run(_ initiator: inout HIPHost, _ responder: inout HIPHost, initiator from: Endpoint,
+                            responder to: Endpoint, record: (PacketType, [UInt8]) -> Void) -> (Int, Int) {
+        var cpu = (0, 0)
+        var pending = [(0, Event.outboundData(peer: responder.localHIT, endpoints: [to]))]
+        while !pending.isEmpty {
+            let (side, event) = pending.removeFirst()
+            let start = threadCPU()
+            let actions = side == 0 ? initiator.handle(event, now: .zero) : responder.handle(event, now: .zero)
+            let spent = threadCPU() - start
+            if side == 0 { cpu.0 += spent } else { cpu.1 += spent }
+            for case .send(let packet) in actions {
+                record(packet.type, packet.bytes)
+                let target = side == 0 ? 1 : 0
+                pending.append((target, .packet(bytes: packet.bytes, source: side == 0 ? from : to,
+                                                destination: (side == 0 ? to : from).address)))
+            }
+        }
+        return cpu
+    }
+
+    private static func threadCPU() -> Int {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return time.tv_sec * 1_000_000_000 + time.tv_nsec
+    }
+}
+
+struct FixtureError: Error {}
+
+/// Sequential SPIs (the benchmark makes millions; a random allocator would keep them all).
+final class CountingSPIs: SPIAllocator {
+    private let next = Mutex<UInt32>(256)
+    func allocate(excluding: UInt32?) -> UInt32? {
+        next.withLock { value in
+            value = value == .max ? 256 : value + 1
+            if value == excluding { value += 1 }
+            return value
+        }
+    }
+    func release(_ spi: UInt32) {}
+}
