@@ -190,10 +190,10 @@ public final class Node: Sendable {
                 logger.notice("created host identity \(path) (\(configuration.identityKind.rawValue), HIT \(identity.hit))")
                 return identity
             } catch {
-                throw .file(path, "cannot create the host identity: \(error)")
+                throw .setup("host identity", "cannot create \(path): \(error)")
             }
         } catch {
-            throw .file(path, "\(error)")
+            throw .setup("host identity", "\(error)")
         }
     }
 

@@ -44,9 +44,10 @@ import Testing
         }
 
         /// Starts `synaptic up` in `namespace` (stderr to the log) and waits for its status socket.
-        func start(in namespace: NetworkNamespace) throws -> RunningProcess {
+        /// `prefix` runs first in the same shell (e.g. to drop privileges with setpriv).
+        func start(in namespace: NetworkNamespace, prefix: String = "exec") throws -> RunningProcess {
             let binary = try CLITests.executable().path
-            let process = try namespace.spawn(["sh", "-c", "exec '\(binary)' up '\(config)' 2>'\(log)'"])
+            let process = try namespace.spawn(["sh", "-c", "\(prefix) '\(binary)' up '\(config)' 2>'\(log)'"])
             for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) {
                 guard process.isRunning else { throw NetnsError("\(name) exited: \(logText)") }
                 usleep(50_000)
@@ -227,6 +228,44 @@ import Testing
             #expect(try b.status().associations.filter { $0.state == "ESTABLISHED" }.count == 2)
             for process in processes { process.stop() }
             #expect(processes.allSatisfy { $0.exitStatus == 0 })
+        }
+    }
+
+    /// As user nobody holding only CAP_NET_ADMIN (+ CAP_NET_RAW on A): both run, B says raw HIP is off.
+    /// (/dev/net/tun may be 0600 on the test machine; each node gets a 0666 node bound over it in its
+    /// own mount namespace, which `ip netns exec` creates, as a default Debian system has.)
+    @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
+    func runsAsAnUnprivilegedUserWithCapabilities() throws {
+        let scratch = try CLITests.Scratch()
+        chmod(scratch.directory, 0o777)
+        let tun = scratch.path("tun")   // /dev/net/tun: character device 10, 200 (glibc makedev for small numbers)
+        #expect(mknod(tun, S_IFCHR | 0o666, 10 << 8 | 200) == 0)
+        chmod(tun, 0o666)
+        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                     addressesB: ["198.18.0.2/24"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            try a.configure(peers: [(b, "198.18.0.2")])
+            try b.configure(peers: [(a, "198.18.0.1")])
+            for host in [a, b] { chown("\(scratch.directory)/\(host.name).key", 65534, 65534) }
+            func prefix(_ capabilities: String) -> String {
+                "mount --bind '\(tun)' /dev/net/tun && exec setpriv --reuid=65534 --regid=65534 --clear-groups "
+                    + "--inh-caps=\(capabilities) --ambient-caps=\(capabilities)"
+            }
+            let processA = try a.start(in: namespaces[0], prefix: prefix("+net_admin,+net_raw"))
+            let processB = try b.start(in: namespaces[1], prefix: prefix("+net_admin"))
+            let procStatus = try String(contentsOfFile: "/proc/\(processA.processIdentifier)/status", encoding: .utf8)
+            #expect(procStatus.contains("Uid:\t65534\t65534\t65534\t65534"))
+            #expect(procStatus.contains("CapEff:\t0000000000003000"))
+            #expect(a.logText.contains("raw HIP on"))
+            #expect(b.logText.contains("raw HIP off (no CAP_NET_RAW): HIP over UDP only"))
+            let ping = try Self.ping(namespaces[1], a.hit)
+            #expect(ping.status == 0, "\(ping.standardOutput)\n\(a.logText)\n\(b.logText)")
+            #expect(try a.status().associations.first?.state == "ESTABLISHED")
+            processA.stop()
+            processB.stop()
+            #expect(processA.exitStatus == 0 && processB.exitStatus == 0, "\(a.logText)\n\(b.logText)")
         }
     }
 }
