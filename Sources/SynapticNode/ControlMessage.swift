@@ -10,6 +10,9 @@ enum ControlMessage: Sendable {
     case outboundData(peer: HIT)
     /// The first ESP packet arrived on an inbound SA of `peer`.
     case traffic(peer: HIT)
+    /// ESP with an SPI we do not know came from `source` (rate-limited by the outside path): a peer there
+    /// may still use SAs of a run of ours that ended (we restarted), so a new base exchange is due.
+    case unknownSPI(source: IPAddress)
     /// Close the association with `peer`.
     case close(peer: HIT)
     /// New peers and policy (SIGHUP).

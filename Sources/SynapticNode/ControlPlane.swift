@@ -5,6 +5,8 @@
 //            close requests, reload, status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
 //   → timer: `.wake(at:)` deadline passed → `.timer`
+//   → idle check (every `NodeLimits.idleCheckInterval` at most): associations whose SAs carried no packet
+//     for the unused association lifetime are closed (RFC 7401 §4.4.3 UAL)
 //   → each event's actions performed in order (ActionExecutor).
 // Shutdown: CLOSE to every established peer, then the loop ends when no association is CLOSING any more
 // or after `NodeLimits.closeWait`.
@@ -26,10 +28,18 @@ final class ControlPlane: @unchecked Sendable {
     private let rawBatch = DatagramBatch(capacity: 8, bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
     private var configuration: NodeConfiguration
     private var closingDeadline: Instant?
+    /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
+    private let pathSnapshots: @Sendable () -> (InsideSnapshot, OutsideSnapshot)?
+    private var idleCheckAt: Instant?
+    /// Per established peer: packets seen at the last idle check, and since when that count is unchanged.
+    private var activity: [HIT: (packets: UInt64, since: Instant)] = [:]
 
     /// - Parameter inbox: the control inbox (made first, so the paths can post to it); its poller is the loop's.
+    /// - Parameter pathSnapshots: copies of the data paths' SAs and counters (waits for their threads).
     init(inbox: Inbox<ControlMessage>, host: HIPHost, executor: ActionExecutor, policy: ReloadablePolicy,
-         sockets: HIPSockets, configuration: NodeConfiguration, logger: Logger) throws(SystemError) {
+         sockets: HIPSockets, configuration: NodeConfiguration, logger: Logger,
+         pathSnapshots: @escaping @Sendable () -> (InsideSnapshot, OutsideSnapshot)?) throws(SystemError) {
+        self.pathSnapshots = pathSnapshots
         self.host = host
         self.executor = executor
         self.policy = policy
@@ -49,12 +59,19 @@ final class ControlPlane: @unchecked Sendable {
     /// The loop: returns once shutdown has finished.
     func run() {
         executor.publishPeerLSIs()
+        if let lifetime = configuration.unusedAssociationLifetime {
+            idleCheckAt = MonotonicClock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
+        }
         while true {
             var now = MonotonicClock.now()
             if let wake = executor.wakeAt, wake <= now {
                 executor.timerServed()
                 perform(host.handle(.timer, now: now), now: now)
                 now = MonotonicClock.now()
+            }
+            if let check = idleCheckAt, check <= now, let lifetime = configuration.unusedAssociationLifetime {
+                closeIdleAssociations(lifetime: lifetime, now: now)
+                idleCheckAt = now + min(lifetime / 2, NodeLimits.idleCheckInterval)
             }
             if let closingDeadline, now >= closingDeadline
                 || !host.allAssociations.contains(where: { $0.state == .closing }) {
@@ -79,7 +96,7 @@ final class ControlPlane: @unchecked Sendable {
 
     /// Milliseconds until the next deadline (rounded up), or -1 for none.
     private func timeout(now: Instant) -> Int32 {
-        let deadlines = [executor.wakeAt, closingDeadline].compactMap { $0 }
+        let deadlines = [executor.wakeAt, closingDeadline, idleCheckAt].compactMap { $0 }
         guard let next = deadlines.min() else { return -1 }
         guard next > now else { return 0 }
         let nanoseconds = next.nanoseconds - now.nanoseconds
@@ -102,6 +119,8 @@ final class ControlPlane: @unchecked Sendable {
                 requestExchange(with: peer, now: now)
             case .traffic(let peer):
                 perform(host.handle(.trafficReceived(peer: peer), now: now), now: now)
+            case .unknownSPI(let source):
+                recoverFromUnknownSPI(from: source, now: now)
             case .close(let peer):
                 perform(host.handle(.close(peer: peer), now: now), now: now)
             case .reload(let new):
@@ -123,6 +142,41 @@ final class ControlPlane: @unchecked Sendable {
         }
         guard closingDeadline == nil else { return }
         perform(host.handle(.outboundData(peer: peer, endpoints: endpoints), now: now), now: now)
+    }
+
+    /// A peer at `source` sent ESP we cannot open: if we have no usable association with it, it still
+    /// uses SAs from before our restart, so start a new base exchange (its reply replaces them).
+    private func recoverFromUnknownSPI(from source: IPAddress, now: Instant) {
+        for peer in executor.directory.peers(at: source) {
+            let state = host.association(for: peer)?.state
+            guard state == nil || state == .closed, policy.allows(peer) else { continue }
+            logger.info("ESP with an unknown SPI from \(source): starting a base exchange with \(executor.label(peer))")
+            requestExchange(with: peer, now: now)
+        }
+    }
+
+    /// Closes established associations whose SAs carried no packet for `lifetime`.
+    private func closeIdleAssociations(lifetime: Duration, now: Instant) {
+        guard let (inside, outside) = pathSnapshots() else { return }
+        var packets: [HIT: UInt64] = [:]
+        for sa in inside.outbound { packets[sa.peer, default: 0] += sa.counters.packetsOut }
+        for sa in outside.inbound { packets[sa.peer, default: 0] += sa.counters.packetsIn }
+        var seen: [HIT: (packets: UInt64, since: Instant)] = [:]
+        for association in host.allAssociations where association.state == .established {
+            let peer = association.peerHIT
+            let count = packets[peer] ?? 0
+            guard let last = activity[peer], last.packets == count else {
+                seen[peer] = (count, now)
+                continue
+            }
+            if now - last.since >= lifetime {
+                logger.info("closing the association with \(executor.label(peer)): no traffic for \(lifetime)")
+                perform(host.handle(.close(peer: peer), now: now), now: now)
+            } else {
+                seen[peer] = last
+            }
+        }
+        activity = seen
     }
 
     private func beginShutdown(now: Instant) {

@@ -88,8 +88,11 @@ public final class Node: Sendable {
             let executor = ActionExecutor(transmitter: sockets,
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
                                           directory: directory, keyLog: keyLog, logger: logger)
+            let (insidePath, outsidePath) = (inside, outside)
             control = try ControlPlane(inbox: controlInbox, host: host, executor: executor, policy: policy,
-                                       sockets: sockets, configuration: configuration, logger: logger)
+                                       sockets: sockets, configuration: configuration, logger: logger) {
+                Node.pathSnapshots(inside: insidePath, outside: outsidePath)
+            }
         } catch {
             throw .setup("event loop", "\(error)")
         }
@@ -163,16 +166,22 @@ public final class Node: Sendable {
     private static func snapshot(identity: NodeStatus.Identity, startedAt: Instant, control: ControlPlane,
                                  inside: InsidePath, outside: OutsidePath) -> NodeStatus? {
         let controlReply = Reply<ControlSnapshot>()
-        let insideReply = Reply<InsideSnapshot>()
-        let outsideReply = Reply<OutsideSnapshot>()
         control.inbox.post(.snapshot(controlReply))
-        inside.inbox.post(.snapshot(insideReply))
-        outside.inbox.post(.snapshot(outsideReply))
-        guard let controlSnapshot = controlReply.wait(timeout: NodeLimits.snapshotWait),
-              let insideSnapshot = insideReply.wait(timeout: NodeLimits.snapshotWait),
-              let outsideSnapshot = outsideReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
+        guard let (insideSnapshot, outsideSnapshot) = pathSnapshots(inside: inside, outside: outside),
+              let controlSnapshot = controlReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
         return NodeStatus(identity: identity, uptime: MonotonicClock.now() - startedAt, control: controlSnapshot,
                           inside: insideSnapshot, outside: outsideSnapshot)
+    }
+
+    /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer).
+    private static func pathSnapshots(inside: InsidePath, outside: OutsidePath) -> (InsideSnapshot, OutsideSnapshot)? {
+        let insideReply = Reply<InsideSnapshot>()
+        let outsideReply = Reply<OutsideSnapshot>()
+        inside.inbox.post(.snapshot(insideReply))
+        outside.inbox.post(.snapshot(outsideReply))
+        guard let insideSnapshot = insideReply.wait(timeout: NodeLimits.snapshotWait),
+              let outsideSnapshot = outsideReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
+        return (insideSnapshot, outsideSnapshot)
     }
 
     // MARK: - Startup steps

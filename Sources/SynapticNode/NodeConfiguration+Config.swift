@@ -44,6 +44,7 @@ extension NodeConfiguration {
         settings.i2Retransmission = retransmission
         settings.closeRetransmission = retransmission
         hostSettings = settings
+        unusedAssociationLifetime = config.timers.unusedAssociationLifetime
 
         logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
         statusSocketPath = config.statusSocket

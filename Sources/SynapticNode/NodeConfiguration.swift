@@ -59,6 +59,8 @@ public struct NodeConfiguration: Sendable {
     public var allowedPeers: AllowedPeers?
     /// Offered algorithms, puzzle, timers.
     public var hostSettings = HostSettings()
+    /// Close an association without ESP traffic for this long (RFC 7401 §4.4.3 UAL); nil: never.
+    public var unusedAssociationLifetime: Duration? = .seconds(900)
     public var logLevel: Logger.Level = .info
     /// The status socket (mode 0600); nil: no status socket.
     public var statusSocketPath: String? = NodeLimits.defaultStatusSocket
@@ -85,6 +87,7 @@ public struct NodeConfiguration: Sendable {
             changed.append("transport")
         }
         if new.logLevel != logLevel { changed.append("log level") }
+        if new.unusedAssociationLifetime != unusedAssociationLifetime { changed.append("timers.ual_seconds") }
         if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
         if new.metricsListen != metricsListen { changed.append("metrics listener") }
         if new.keylogPath != keylogPath { changed.append("keylog") }

@@ -36,6 +36,10 @@ public enum NodeLimits {
     static let minimumBufferSize = 2048
     /// How long shutdown waits for CLOSE_ACKs.
     public static let closeWait: Duration = .seconds(1)
+    /// The longest time between two checks for idle associations (UAL).
+    static let idleCheckInterval: Duration = .seconds(30)
+    /// Minimum time between two unknown-SPI reports from the outside path to the control plane.
+    static let unknownSPIReportInterval: Duration = .milliseconds(100)
     /// How long a status or metrics request waits for the node's threads to answer.
     static let snapshotWait: Duration = .seconds(2)
     /// Rejection log lines per second (the rest are counted and summarized).

@@ -32,6 +32,8 @@ final class OutsidePath: @unchecked Sendable {
     /// Whether the first ESP packet of the SA with this tag was reported to the control plane.
     private var trafficReported: [Bool] = []
     private var counters = OutsideCounters()
+    /// When an unknown SPI was last reported to the control plane.
+    private var lastUnknownSPIReport = Instant.zero
 
     /// - Parameter control: posts a message to the control plane (any thread).
     init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
@@ -157,7 +159,9 @@ final class OutsidePath: @unchecked Sendable {
             opened = try processor.process(buffer, offset: batch.headroom, length: length,
                                            hopLimit: NodeProtocol.innerHopLimit)
         } catch {
-            return  // counted by the data plane
+            // Counted by the data plane. An unknown SPI may be a peer still using SAs of our previous run.
+            if error.dropReason == .unknownSPI { reportUnknownSPI(index) }
+            return
         }
         if !trafficReported[opened.tag] {
             trafficReported[opened.tag] = true
@@ -167,5 +171,16 @@ final class OutsidePath: @unchecked Sendable {
         }
         let inner = UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length])
         if (try? tun.writePacket(inner)) != true { counters.tunDropped += 1 }
+    }
+
+    /// Tells the control plane where an unknown SPI came from, at most every
+    /// `NodeLimits.unknownSPIReportInterval` (a flood costs one message per interval).
+    private func reportUnknownSPI(_ index: Int) {
+        let now = MonotonicClock.now()
+        guard now - lastUnknownSPIReport >= NodeLimits.unknownSPIReportInterval, let source = batch.peer(at: index) else {
+            return
+        }
+        lastUnknownSPIReport = now
+        control(.unknownSPI(source: IPAddress(source.address)))
     }
 }

@@ -68,6 +68,13 @@ struct PeerDirectory {
         }
     }
 
+    /// The peers known at `address`: configured locators and endpoints of past exchanges.
+    func peers(at address: IPAddress) -> [HIT] {
+        let configuredHere = configured.values.filter { $0.locators.contains { $0.address == address } }.map(\.hit)
+        let remembered = lastEndpoints.filter { $0.value.address == address }.map(\.key)
+        return Array(Set(configuredHere + remembered)).sorted()
+    }
+
     /// Records the endpoint of a completed base exchange.
     mutating func remember(_ endpoint: Endpoint, for peer: HIT) {
         lastEndpoints[peer] = endpoint

@@ -268,4 +268,40 @@ import Testing
             #expect(processA.exitStatus == 0 && processB.exitStatus == 0, "\(a.logText)\n\(b.logText)")
         }
     }
+
+    /// A is killed (no CLOSE) and restarted with the same key: B still holds the old SAs. Traffic from B
+    /// reaches A under an SPI A no longer knows, which makes A run a new base exchange; pings from B work
+    /// again. Then, idle, the association is closed after B's unused association lifetime.
+    @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
+    func restartAfterSIGKILLThenIdleClose() throws {
+        let scratch = try CLITests.Scratch()
+        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                     addressesB: ["198.18.0.2/24"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            try a.configure(peers: [(b, "198.18.0.2")])
+            try b.configure(peers: [(a, "198.18.0.1")], extra: "[timers]\nual_seconds = 3")
+            let first = try a.start(in: namespaces[0])
+            let processB = try b.start(in: namespaces[1])
+            #expect(try Self.ping(namespaces[0], b.hit).status == 0)
+            let before = try #require(try b.status().associations.first)
+
+            kill(first.processIdentifier, SIGKILL)
+            for _ in 0..<100 where first.isRunning { usleep(20_000) }
+            let second = try a.start(in: namespaces[0])
+            let resumed = try namespaces[1].execute(["ping", "-c", "3", "-i", "0.3", "-w", "15", a.hit], timeout: 30)
+            #expect(resumed.status == 0, "\(resumed.standardOutput)\n\(a.logText)\n\(b.logText)")
+            #expect(a.logText.contains("ESP with an unknown SPI from 198.18.0.2: starting a base exchange with b"))
+            #expect(b.logText.contains("association replaced: a (\(a.hit))"))
+            let after = try #require(try b.status().associations.first)
+            #expect(after.state == "ESTABLISHED" && after.spiIn != before.spiIn && after.spiOut != before.spiOut)
+
+            for _ in 0..<100 where !b.logText.contains("no traffic for") { usleep(100_000) }
+            #expect(b.logText.contains("closing the association with a (\(a.hit)): no traffic for 3"), "\(b.logText)")
+            second.stop()
+            processB.stop()
+            #expect(second.exitStatus == 0 && processB.exitStatus == 0)
+        }
+    }
 }
