@@ -20,6 +20,18 @@ final class Inbox<Message: Sendable>: Sendable {
         try? poller.wake()
     }
 
+    /// Queues `message` unless `limit` messages already wait (then returns false: the caller counts the
+    /// drop). For input that arrives from the network at the sender's pace.
+    func post(_ message: Message, limit: Int) -> Bool {
+        let queued = messages.withLock { queue in
+            guard queue.count < limit else { return false }
+            queue.append(message)
+            return true
+        }
+        if queued { try? poller.wake() }
+        return queued
+    }
+
     /// Takes every queued message, oldest first.
     func drain() -> [Message] {
         messages.withLock { queued in

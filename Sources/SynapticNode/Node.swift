@@ -79,12 +79,11 @@ public final class Node: Sendable {
         let flows = LSIFlowTable()
         do {
             let controlInbox = Inbox<ControlMessage>(poller: try EventPoller())
-            let post: @Sendable (ControlMessage) -> Void = { controlInbox.post($0) }
             outside = try OutsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                      mtu: configuration.mtu, logger: logger, control: post)
+                                      mtu: configuration.mtu, logger: logger, control: controlInbox)
             inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
                                     mtu: configuration.mtu, logger: logger,
-                                    requestExchange: { post(.outboundData(peer: $0)) })
+                                    requestExchange: { controlInbox.post(.outboundData(peer: $0)) })
             let executor = ActionExecutor(transmitter: sockets,
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
                                           directory: directory, keyLog: keyLog, logger: logger)

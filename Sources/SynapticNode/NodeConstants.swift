@@ -36,6 +36,8 @@ public enum NodeLimits {
     static let minimumBufferSize = 2048
     /// How long shutdown waits for CLOSE_ACKs.
     public static let closeWait: Duration = .seconds(1)
+    /// HIP packets from UDP waiting for the control thread; beyond, they are dropped and counted.
+    static let controlQueueLimit = 1024
     /// The longest time between two checks for idle associations (UAL).
     static let idleCheckInterval: Duration = .seconds(30)
     /// Minimum time between two unknown-SPI reports from the outside path to the control plane.

@@ -32,6 +32,7 @@ extension NodeStatus {
             "tun_read_errors": inside.counters.readErrors,
             "oversized": outside.counters.oversized,
             "invalid_datagram": outside.counters.invalid,
+            "hip_queue_full": outside.counters.hipQueueFull,
             "nat_keepalive": outside.counters.natKeepalives,
             "tun_write_dropped": outside.counters.tunDropped,
             "receive_errors": outside.counters.receiveErrors,

@@ -39,6 +39,8 @@ struct OutsideCounters: Hashable, Sendable {
     var datagrams: UInt64 = 0
     /// HIP packets (zero marker) handed to the control plane.
     var hipPackets: UInt64 = 0
+    /// HIP packets dropped because the control plane had `NodeLimits.controlQueueLimit` waiting.
+    var hipQueueFull: UInt64 = 0
     /// RFC 3948 NAT keepalives (dropped).
     var natKeepalives: UInt64 = 0
     /// Datagrams too short to be HIP or ESP.

@@ -24,7 +24,7 @@ final class OutsidePath: @unchecked Sendable {
     private let udp6: UDPSocket?
     private let database: SADatabase
     private let processor: InboundProcessor
-    private let control: @Sendable (ControlMessage) -> Void
+    private let control: Inbox<ControlMessage>
     private let logger: Logger
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
@@ -35,9 +35,9 @@ final class OutsidePath: @unchecked Sendable {
     /// When an unknown SPI was last reported to the control plane.
     private var lastUnknownSPIReport = Instant.zero
 
-    /// - Parameter control: posts a message to the control plane (any thread).
+    /// - Parameter control: the control plane's inbox.
     init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         logger: Logger, control: @escaping @Sendable (ControlMessage) -> Void) throws(SystemError) {
+         logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
         self.tun = tun
         self.udp4 = udp4
         self.udp6 = udp6
@@ -140,10 +140,15 @@ final class OutsidePath: @unchecked Sendable {
                 counters.invalid += 1
                 return
             }
-            counters.hipPackets += 1
-            control(.packet(bytes: Array(packet[offset...]),
-                            source: Endpoint(address: IPAddress(source.address), transport: .udp(port: source.port)),
-                            destination: IPAddress(destination)))
+            let message = ControlMessage.packet(
+                bytes: Array(packet[offset...]),
+                source: Endpoint(address: IPAddress(source.address), transport: .udp(port: source.port)),
+                destination: IPAddress(destination))
+            if control.post(message, limit: NodeLimits.controlQueueLimit) {
+                counters.hipPackets += 1
+            } else {
+                counters.hipQueueFull += 1
+            }
         case .natKeepalive:
             counters.natKeepalives += 1
         case .invalid:
@@ -166,7 +171,7 @@ final class OutsidePath: @unchecked Sendable {
         if !trafficReported[opened.tag] {
             trafficReported[opened.tag] = true
             if let association = database.inbound(spi: opened.spi) {
-                control(.traffic(peer: association.endpoints.peerHIT))
+                control.post(.traffic(peer: association.endpoints.peerHIT))
             }
         }
         let inner = UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length])
@@ -181,6 +186,6 @@ final class OutsidePath: @unchecked Sendable {
             return
         }
         lastUnknownSPIReport = now
-        control(.unknownSPI(source: IPAddress(source.address)))
+        _ = control.post(.unknownSPI(source: IPAddress(source.address)), limit: NodeLimits.controlQueueLimit)
     }
 }
