@@ -33,6 +33,12 @@ extension NodeConfiguration.Locator {
 }
 
 extension HIT {
+    /// Whether the HIT lies in the ORCHIDv2 prefix 2001:20::/28 (RFC 7343).
+    var isORCHID: Bool {
+        let bytes = self.bytes
+        return bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x00 && bytes[3] & 0xF0 == 0x20
+    }
+
     /// The HIT as an IPv6 platform address.
     var inetAddress: InetAddress {
         let bytes = self.bytes

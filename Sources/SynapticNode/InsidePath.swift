@@ -283,17 +283,3 @@ final class InsidePath: @unchecked Sendable {
         return (ready ?? 0) > 0
     }
 }
-
-extension HIT {
-    /// Whether the HIT lies in the ORCHIDv2 prefix 2001:20::/28 (RFC 7343).
-    var isORCHID: Bool {
-        let bytes = self.bytes
-        return bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x00 && bytes[3] & 0xF0 == 0x20
-    }
-}
-
-/// An SPI as 0x-prefixed 8 hex digits.
-func hex(_ spi: UInt32) -> String {
-    let digits = String(spi, radix: 16)
-    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-}

@@ -36,6 +36,12 @@ enum StatusLabel {
     static func label(_ type: PacketType) -> String { snake("\(type)") }
 }
 
+/// An SPI as 0x and 8 hex digits (status table, keylog, logs).
+func hex(_ spi: UInt32) -> String {
+    let digits = String(spi, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}
+
 extension ESPSuiteID {
     /// The suite's usual name (RFC 7402 §5.1.2).
     var displayName: String {

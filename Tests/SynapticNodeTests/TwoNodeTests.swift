@@ -84,6 +84,33 @@ import Testing
         }
     }
 
+    /// An HTTP/1.0 GET to 127.0.0.1:`port` from inside `namespace`; the whole response.
+    static func httpGet(_ path: String, port: UInt16, in namespace: NetworkNamespace) throws -> String {
+        try namespace.run {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw NetnsError("socket failed") }
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw NetnsError("connect to port \(port) failed") }
+            let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            var response: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard count > 0 else { break }
+                response += chunk[..<count]
+            }
+            return String(decoding: response, as: UTF8.self)
+        }
+    }
+
     /// The UDP payloads of the IPv4 packets in a classic pcap file of Ethernet frames.
     static func udpPayloads(pcap path: String) throws -> [[UInt8]] {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -110,7 +137,7 @@ import Testing
                                             addressesB: ["198.18.0.2/24"])
             let a = try Host("a", in: scratch.directory)
             let b = try Host("b", in: scratch.directory)
-            try a.configure(peers: [(b, "198.18.0.2")])
+            try a.configure(peers: [(b, "198.18.0.2")], extra: "[metrics]\nlisten = \"127.0.0.1:9100\"")
             try b.configure(peers: [(a, "198.18.0.1:10500")])
             let processA = try a.start(in: namespaces[0])
             let processB = try b.start(in: namespaces[1])
@@ -136,6 +163,12 @@ import Testing
             let statusB = try b.status()
             #expect(statusB.associations.first?.spiIn == association.spiOut)
             #expect(statusB.associations.first?.role == "responder")
+            let metrics = try Self.httpGet("/metrics", port: 9100, in: namespaces[0])
+            #expect(metrics.hasPrefix("HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4"))
+            #expect(metrics.contains("synaptic_associations{state=\"ESTABLISHED\"} 1\n"))
+            #expect(metrics.contains("synaptic_esp_packets_total{peer=\"\(b.hit)\",name=\"b\",direction=\"out\"} "))
+            #expect(metrics.contains("synaptic_hip_packets_total{direction=\"sent\",type=\"i1\"} "))
+            #expect(try Self.httpGet("/other", port: 9100, in: namespaces[0]).hasPrefix("HTTP/1.0 404"))
             let table = try CLITests.run(["status", "--config", b.config])
             #expect(table.status == 0)
             #expect(table.stdout.contains("ESTABLISHED") && table.stdout.contains(a.hit))
