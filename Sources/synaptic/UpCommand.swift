@@ -3,6 +3,7 @@ import ArgumentParser
 import Glibc
 import Logging
 import SynapticConfig
+import Synchronization
 import SynapticNode
 
 struct UpCommand: ParsableCommand {
@@ -12,7 +13,7 @@ struct UpCommand: ParsableCommand {
         discussion: """
             Loads CONFIG (TOML, see Configs/synaptic.example.toml), creates the host identity key if it is \
             missing, and runs until SIGTERM or SIGINT (CLOSE is sent to every peer, the TUN is removed, exit \
-            status 0). SIGHUP reloads the peers and the policy from CONFIG; a file with errors is reported and \
+            status 0; a second signal exits at once). SIGHUP reloads the peers and the policy from CONFIG; a file with errors is reported and \
             the running settings are kept. Logs go to standard error. Needs CAP_NET_ADMIN, and CAP_NET_RAW for \
             HIP on raw IP protocol 139 (without it HIP runs over UDP only).
             """)
@@ -45,6 +46,7 @@ struct UpCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let path = config
+        let stopping = Atomic<Bool>(false)
         signals.start { signal in
             if signal == SIGHUP {
                 do {
@@ -52,11 +54,14 @@ struct UpCommand: ParsableCommand {
                 } catch {
                     logger.error("reload: \(error); keeping the running configuration")
                 }
-                return true
+            } else if stopping.exchange(true, ordering: .relaxed) {
+                logger.warning("signal \(signal) again: exiting without waiting for CLOSE_ACKs")
+                Glibc.exit(1)
+            } else {
+                logger.info("signal \(signal): closing associations and stopping")
+                node.stop()
             }
-            logger.info("signal \(signal): closing associations and stopping")
-            node.stop()
-            return false
+            return true
         }
         node.start()
         node.wait()

@@ -137,7 +137,8 @@ import Testing
                                             addressesB: ["198.18.0.2/24"])
             let a = try Host("a", in: scratch.directory)
             let b = try Host("b", in: scratch.directory)
-            try a.configure(peers: [(b, "198.18.0.2")], extra: "[metrics]\nlisten = \"127.0.0.1:9100\"")
+            try a.configure(peers: [(b, "198.18.0.2")],
+                            extra: "[metrics]\nlisten = \"127.0.0.1:9100\"\n[keylog]\npath = \"a.keylog\"")
             try b.configure(peers: [(a, "198.18.0.1:10500")])
             let processA = try a.start(in: namespaces[0])
             let processB = try b.start(in: namespaces[1])
@@ -182,6 +183,14 @@ import Testing
             #expect(try Self.ping(namespaces[0], b.hit).status == 0)
             for _ in 0..<100 where tshark.isRunning { usleep(50_000) }
             let esp = try #require(try Self.udpPayloads(pcap: capture).first { $0.count > 8 && $0[0..<4] != [0, 0, 0, 0] })
+
+            // tshark decrypts the captured ESP with the keylog's esp_sa records.
+            let records = try String(contentsOfFile: scratch.path("a.keylog"), encoding: .utf8).split(separator: "\n")
+            #expect(records.count == 2)
+            let decoded = try namespaces[1].execute(["tshark", "-r", capture, "-o", "esp.enable_encryption_decode:TRUE",
+                                                     "-d", "udp.port==10500,udpencap"]
+                                                    + records.flatMap { ["-o", "uat:esp_sa:\($0)"] }, timeout: 60)
+            #expect(decoded.standardOutput.contains("Echo (ping) request"), "\(decoded.standardOutput)\(decoded.standardError)")
             var unknownSPI = esp
             unknownSPI[0] ^= 0x80
             var forged = esp
