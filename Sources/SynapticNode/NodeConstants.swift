@@ -36,6 +36,9 @@ public enum NodeLimits {
     static let minimumBufferSize = 2048
     /// How long shutdown waits for CLOSE_ACKs.
     public static let closeWait: Duration = .seconds(1)
+    /// ESP packets the outside path keeps for an SA about to be installed, and for how long.
+    static let parkedESPPackets = 64
+    static let parkedESPAge: Duration = .milliseconds(250)
     /// HIP packets from UDP waiting for the control thread; beyond, they are dropped and counted.
     static let controlQueueLimit = 1024
     /// The longest time between two checks for idle associations (UAL).

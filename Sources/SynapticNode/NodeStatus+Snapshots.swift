@@ -36,6 +36,7 @@ extension NodeStatus {
             "nat_keepalive": outside.counters.natKeepalives,
             "tun_write_dropped": outside.counters.tunDropped,
             "receive_errors": outside.counters.receiveErrors,
+            "unknown_spi": outside.counters.parkedExpired,
             "hip_send_failed": control.sendFailures,
         ])
         let associated = Set(control.associations.map(\.peer))

@@ -51,4 +51,6 @@ struct OutsideCounters: Hashable, Sendable {
     var tunDropped: UInt64 = 0
     /// Socket receive errors.
     var receiveErrors: UInt64 = 0
+    /// ESP packets parked for an SA that was not installed within `NodeLimits.parkedESPAge`.
+    var parkedExpired: UInt64 = 0
 }

@@ -9,7 +9,10 @@
 //                                         (R2-SENT → ESTABLISHED)
 //                           0xFF        → NAT keepalive, dropped
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
-// SA changes arrive in the inbox and are applied between batches.
+// SA changes arrive in the inbox and are applied first after each wait, before the sockets are read.
+// ESP whose SPI is not installed yet is parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may
+// send its first ESP right behind the R2 (or I2) that the control plane is still processing; installing
+// an inbound SA retries the parked packets, the rest expire as unknown SPIs.
 import HIPCore
 import HIPWire
 import Logging
@@ -34,6 +37,9 @@ final class OutsidePath: @unchecked Sendable {
     private var counters = OutsideCounters()
     /// When an unknown SPI was last reported to the control plane.
     private var lastUnknownSPIReport = Instant.zero
+    /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
+    private let parked: PendingPackets
+    private let scratch: UnsafeMutableRawBufferPointer
 
     /// - Parameter control: the control plane's inbox.
     init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
@@ -47,14 +53,17 @@ final class OutsidePath: @unchecked Sendable {
         self.logger = logger
         poller = try EventPoller()
         inbox = Inbox(poller: poller)
-        batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu),
-                              headroom: NodeLimits.headroom)
+        let bufferSize = NodeLimits.bufferSize(mtu: mtu)
+        batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
+        parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
+        scratch = .allocate(byteCount: bufferSize, alignment: 64)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
         if let udp6 { try poller.register(udp6.fileDescriptor, token: 6, for: .readable) }
     }
 
     deinit {
         poller.close()
+        scratch.deallocate()
     }
 
     /// The loop: returns after `.stop`.
@@ -62,21 +71,51 @@ final class OutsidePath: @unchecked Sendable {
         while true {
             let count: Int
             do {
-                count = try poller.wait(into: events, timeoutMilliseconds: -1)
+                count = try poller.wait(into: events, timeoutMilliseconds: parkedTimeout())
             } catch {
                 logger.error("outside path: \(error)")
                 return
             }
+            var (wake, readable4, readable6) = (false, false, false)
             for index in 0..<count {
-                let event = events[index]
-                switch event.token {
-                case EventPoller.wakeToken:
-                    guard handleInbox() else { return }
-                case 4:
-                    if let udp4 { drain(udp4) }
-                default:
-                    if let udp6 { drain(udp6) }
+                switch events[index].token {
+                case EventPoller.wakeToken: wake = true
+                case 4: readable4 = true
+                default: readable6 = true
                 }
+            }
+            // SA changes first: an SA installed for a packet already waiting in a socket must be there.
+            if wake {
+                guard handleInbox() else { return }
+            }
+            if readable4, let udp4 { drain(udp4) }
+            if readable6, let udp6 { drain(udp6) }
+            expireParked(now: MonotonicClock.now())
+        }
+    }
+
+    /// Milliseconds until the oldest parked packet expires, or -1 when none is parked.
+    private func parkedTimeout() -> Int32 {
+        guard let oldest = parked.oldestArrival else { return -1 }
+        let remaining = (oldest + NodeLimits.parkedESPAge) - MonotonicClock.now()
+        return remaining <= .zero ? 0 : Int32(remaining.milliseconds.rounded(.up))
+    }
+
+    /// Drops parked packets older than `NodeLimits.parkedESPAge` (counted as unknown SPIs).
+    private func expireParked(now: Instant) {
+        while let oldest = parked.oldestArrival, now - oldest >= NodeLimits.parkedESPAge { parked.dropFirst() }
+    }
+
+    /// Retries every parked packet once: those whose SA now exists are opened, the others parked again.
+    private func retryParked() {
+        let area = UnsafeMutableRawBufferPointer(rebasing: scratch[NodeLimits.headroom...])
+        for _ in 0..<parked.count {
+            guard let arrival = parked.oldestArrival, let length = parked.removeFirst(into: area) else { return }
+            let spi = UInt32(bigEndian: area.loadUnaligned(as: UInt32.self))
+            if database.inbound(spi: spi) != nil {
+                open(scratch, offset: NodeLimits.headroom, length: length)
+            } else {
+                parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival)
             }
         }
     }
@@ -95,12 +134,15 @@ final class OutsidePath: @unchecked Sendable {
                 } catch {
                     logger.error("cannot install inbound SA \(hex(install.spi)) from \(install.endpoints.peerHIT): \(error)")
                 }
+                retryParked()
             case .remove(let spi):
                 database.removeInbound(spi: spi)
             case .snapshot(let reply):
+                var current = counters
+                current.parkedExpired = parked.drops.exchangeFailed
                 reply.deliver(OutsideSnapshot(
                     inbound: database.inboundSAs.map { .init(peer: $0.endpoints.peerHIT, spi: $0.spi, counters: $0.counters) },
-                    unassigned: database.inboundCounters, counters: counters))
+                    unassigned: database.inboundCounters, counters: current))
             case .stop:
                 return false
             }
@@ -133,8 +175,13 @@ final class OutsidePath: @unchecked Sendable {
         }
         let packet = batch.packet(at: index)
         switch UDPPayload.classify(UnsafeRawBufferPointer(packet)) {
-        case .esp:
-            open(index, length: packet.count)
+        case .esp(let spi):
+            if database.inbound(spi: spi) == nil {
+                reportUnknownSPI(index)
+                // Parked if there is room (else the processor counts it as an unknown SPI right away).
+                if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now()) { return }
+            }
+            open(batch.buffer(at: index), offset: batch.headroom, length: packet.count)
         case .hip(let offset):
             guard let source = batch.peer(at: index), let destination = batch.destination(at: index) else {
                 counters.invalid += 1
@@ -156,16 +203,13 @@ final class OutsidePath: @unchecked Sendable {
         }
     }
 
-    /// Opens the ESP packet in slot `index` in place and writes the inner packet to the TUN.
-    private func open(_ index: Int, length: Int) {
-        let buffer = batch.buffer(at: index)
+    /// Opens the ESP packet at `offset` of `buffer` in place (with headroom before it for the rebuilt inner
+    /// header) and writes the inner packet to the TUN. Drops are counted by the data plane.
+    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int) {
         let opened: OpenedPacket
         do {
-            opened = try processor.process(buffer, offset: batch.headroom, length: length,
-                                           hopLimit: NodeProtocol.innerHopLimit)
+            opened = try processor.process(buffer, offset: offset, length: length, hopLimit: NodeProtocol.innerHopLimit)
         } catch {
-            // Counted by the data plane. An unknown SPI may be a peer still using SAs of our previous run.
-            if error.dropReason == .unknownSPI { reportUnknownSPI(index) }
             return
         }
         if !trafficReported[opened.tag] {
@@ -178,8 +222,8 @@ final class OutsidePath: @unchecked Sendable {
         if (try? tun.writePacket(inner)) != true { counters.tunDropped += 1 }
     }
 
-    /// Tells the control plane where an unknown SPI came from, at most every
-    /// `NodeLimits.unknownSPIReportInterval` (a flood costs one message per interval).
+    /// Tells the control plane where an unknown SPI came from (a peer may still use SAs of our previous
+    /// run), at most every `NodeLimits.unknownSPIReportInterval` (a flood costs one message per interval).
     private func reportUnknownSPI(_ index: Int) {
         let now = MonotonicClock.now()
         guard now - lastUnknownSPIReport >= NodeLimits.unknownSPIReportInterval, let source = batch.peer(at: index) else {

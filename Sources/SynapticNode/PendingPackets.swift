@@ -1,11 +1,12 @@
-// PendingPackets: inner packets for one peer that wait for its SA (a base exchange is running).
+// PendingPackets: packets that wait for an SA: inner packets for a peer whose base exchange runs (inside
+// path), or ESP packets that arrived just before their inbound SA was installed (outside path).
 //
 //   memory: | slot 0 | slot 1 | … | slot capacity−1 |   each `slotSize` bytes, allocated once
 //   ring:   head → oldest packet; append copies into slot (head + count) % capacity; full → refuse, count
 //
-// The inside path appends what it cannot seal yet and, once the SA is installed, takes the packets out in
-// order (copying each into a send buffer) and seals them. Nothing is dropped silently: every refused or
-// discarded packet is counted, by reason.
+// The owner appends what it cannot process yet and, once the SA is installed, takes the packets out in
+// order (copying each into a work buffer) and processes them. Nothing is dropped silently: every refused
+// or discarded packet is counted, by reason.
 import HIPCore
 
 /// A bounded FIFO of packet copies. Owned by the inside path's thread; not Sendable.
@@ -26,6 +27,7 @@ final class PendingPackets {
     let slotSize: Int
     private let memory: UnsafeMutableRawPointer
     private let lengths: UnsafeMutablePointer<Int>
+    private let arrivals: UnsafeMutablePointer<Instant>
     private var head = 0
     private(set) var count = 0
     private(set) var drops = Drops()
@@ -39,18 +41,24 @@ final class PendingPackets {
         memory = .allocate(byteCount: capacity * slotSize, alignment: 64)
         lengths = .allocate(capacity: capacity)
         lengths.initialize(repeating: 0, count: capacity)
+        arrivals = .allocate(capacity: capacity)
+        arrivals.initialize(repeating: .zero, count: capacity)
     }
 
     deinit {
         memory.deallocate()
         lengths.deallocate()
+        arrivals.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
 
+    /// When the oldest packet arrived (as given to `append`), or nil when empty.
+    var oldestArrival: Instant? { count > 0 ? arrivals[head] : nil }
+
     /// Copies `packet` to the back of the queue; false (and counted) when full or too big.
     @discardableResult
-    func append(_ packet: UnsafeRawBufferPointer) -> Bool {
+    func append(_ packet: UnsafeRawBufferPointer, arrival: Instant = .zero) -> Bool {
         guard packet.count <= slotSize else {
             drops.tooBig += 1
             return false
@@ -62,6 +70,7 @@ final class PendingPackets {
         let slot = (head + count) % capacity
         if let base = packet.baseAddress { (memory + slot * slotSize).copyMemory(from: base, byteCount: packet.count) }
         lengths[slot] = packet.count
+        arrivals[slot] = arrival
         count += 1
         return true
     }
@@ -76,6 +85,14 @@ final class PendingPackets {
         head = (head + 1) % capacity
         count -= 1
         return length
+    }
+
+    /// Drops the oldest packet, counting it as `exchangeFailed` (it waited too long).
+    func dropFirst() {
+        guard count > 0 else { return }
+        drops.exchangeFailed += 1
+        head = (head + 1) % capacity
+        count -= 1
     }
 
     /// Discards every queued packet, counting them as `exchangeFailed`.

@@ -7,6 +7,7 @@ import HIPWire
 import SynapticNode
 import SynapticPlatform
 import SynapticTestSupport
+import Synchronization
 import Testing
 
 @Suite(.serialized) struct TwoNodeTests {
@@ -344,6 +345,35 @@ import Testing
             second.stop()
             processB.stop()
             #expect(second.exitStatus == 0 && processB.exitStatus == 0)
+        }
+    }
+
+    /// Both sides start at the same moment (crossing I1s); every ping of both is answered: queued packets
+    /// are sent once the SAs exist, and ESP that overtakes the R2 inside the receiver waits for its SA.
+    @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
+    func simultaneousStartLosesNothing() throws {
+        let scratch = try CLITests.Scratch()
+        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                     addressesB: ["198.18.0.2/24"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            try a.configure(peers: [(b, "198.18.0.2")])
+            try b.configure(peers: [(a, "198.18.0.1")])
+            let processes = [try a.start(in: namespaces[0]), try b.start(in: namespaces[1])]
+            let targets = [(namespaces[0], b.hit), (namespaces[1], a.hit)]
+            let results = Mutex<[Int: ProcessOutput]>([:])
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                let output = try? Self.ping(targets[index].0, targets[index].1)
+                results.withLock { $0[index] = output }
+            }
+            for index in 0..<2 {
+                let output = results.withLock { $0[index] }
+                #expect(output?.standardOutput.contains("3 packets transmitted, 3 received") == true,
+                        "\(output?.standardOutput ?? "no output")\n\(a.logText)\n\(b.logText)")
+            }
+            #expect(try a.status().associations.first?.state == "ESTABLISHED")
+            for process in processes { process.stop() }
         }
     }
 }
