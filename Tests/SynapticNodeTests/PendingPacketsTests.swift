@@ -1,4 +1,5 @@
 // The per-peer queue of packets waiting for an SA: order, bounds, and that every drop is counted.
+import HIPCore
 import Testing
 @testable import SynapticNode
 
@@ -52,5 +53,19 @@ import Testing
         #expect(queue.drops.exchangeFailed == 5)
         #expect(queue.drops.total == 6)
         #expect(takeAll(queue).isEmpty)
+    }
+
+    @Test func remembersArrivalsAndExpiresOldestFirst() {
+        let queue = PendingPackets(capacity: 4, slotSize: 64)
+        #expect(queue.oldestArrival == nil)
+        packet(1).prefix(10).withUnsafeBytes { _ = queue.append($0, arrival: Instant(nanoseconds: 5)) }
+        packet(2).prefix(10).withUnsafeBytes { _ = queue.append($0, arrival: Instant(nanoseconds: 9)) }
+        #expect(queue.oldestArrival == Instant(nanoseconds: 5))
+        queue.dropFirst()
+        #expect(queue.oldestArrival == Instant(nanoseconds: 9))
+        #expect(queue.drops.exchangeFailed == 1)
+        #expect(takeAll(queue) == [[UInt8](repeating: 2, count: 10)])
+        queue.dropFirst()
+        #expect(queue.drops.exchangeFailed == 1)
     }
 }
