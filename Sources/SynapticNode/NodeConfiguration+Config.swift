@@ -7,11 +7,10 @@ import Logging
 import SynapticConfig
 
 extension NodeConfiguration {
-    /// The settings of `config`, read from `file`. SynapticConfig has validated every value, so the
-    /// mappings below cannot fail for a loaded Config (IDs are from the supported sets).
-    public init(_ config: Config, file: String) {
+    /// The settings of `config`. SynapticConfig has validated every value, so the mappings below cannot
+    /// fail for a loaded Config (IDs are from the supported sets).
+    public init(_ config: Config) {
         self.init(identityKeyPath: config.identity.keyPath)
-        source = file
         identityKind = HostIdentityKind(rawValue: config.identity.algorithm.rawValue) ?? .ecdsaP256
         tunName = config.tun.name
         mtu = config.tun.mtu
@@ -57,6 +56,6 @@ extension NodeConfiguration {
     /// Loads and validates the TOML file at `path`. Errors (`ConfigError`) name the file, the key and what
     /// is wrong.
     public static func load(path: String) throws(ConfigError) -> NodeConfiguration {
-        NodeConfiguration(try Config.load(path: path), file: path)
+        NodeConfiguration(try Config.load(path: path))
     }
 }

@@ -40,8 +40,6 @@ public struct NodeConfiguration: Sendable {
         }
     }
 
-    /// The file the settings came from (named in log lines), if any.
-    public var source: String?
     /// The host identity key file, created (mode 0600) with `identityKind` if missing.
     public var identityKeyPath: String
     public var identityKind: HostIdentityKind = .ecdsaP256

@@ -67,6 +67,7 @@ final class ServiceLoop: @unchecked Sendable {
         guard connection.read(limit: NodeLimits.maximumRequestBytes, timeoutMilliseconds: NodeLimits.requestTimeoutMilliseconds,
                               isComplete: { $0.contains(UInt8(ascii: "\n")) }) != nil else { return }
         guard let snapshot = status(), let json = try? JSONEncoder.status.encode(snapshot) else {
+            logger.warning("status request: the node's threads did not answer in time")
             connection.write(Array("{\"error\":\"the node did not answer in time\"}\n".utf8))
             return
         }
@@ -88,6 +89,7 @@ final class ServiceLoop: @unchecked Sendable {
         } else if let snapshot = status() {
             response = ("200 OK", snapshot.prometheusText())
         } else {
+            logger.warning("metrics request: the node's threads did not answer in time")
             response = ("503 Service Unavailable", "the node did not answer in time\n")
         }
         let body = Array(response.body.utf8)

@@ -48,9 +48,7 @@ import Testing
             retransmit_max_ms = 4000
             retransmit_retries = 6
             """
-        let configuration = NodeConfiguration(try Config.parse(text, file: "/etc/s.toml", baseDirectory: "/etc"),
-                                              file: "/etc/s.toml")
-        #expect(configuration.source == "/etc/s.toml")
+        let configuration = NodeConfiguration(try Config.parse(text, file: "/etc/s.toml", baseDirectory: "/etc"))
         #expect(configuration.identityKeyPath == "/etc/keys/host.key")
         #expect(configuration.identityKind == .ed25519)
         #expect(configuration.tunName == "hip3" && configuration.mtu == 1400)
@@ -79,7 +77,7 @@ import Testing
     }
 
     @Test func defaultsAndAnyPolicy() throws {
-        let configuration = NodeConfiguration(try Config.parse("[policy]\nallow = \"any\"\n"), file: "x")
+        let configuration = NodeConfiguration(try Config.parse("[policy]\nallow = \"any\"\n"))
         #expect(configuration.effectivePolicy == .anyone)
         #expect(configuration.tunName == "hip0" && configuration.mtu == 1392 && configuration.udpPort == 10500)
         #expect(configuration.rawHIP && configuration.metricsListen == nil && configuration.keylogPath == nil)
