@@ -60,6 +60,9 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SynapticDataPlaneTests", dependencies: ["SynapticTestSupport", "SynapticDataPlane", "HIPCrypto", "HIPWire"],
                     swiftSettings: strict),
-        .testTarget(name: "SynapticNodeTests", dependencies: ["SynapticTestSupport", "SynapticNode"], swiftSettings: strict),
+        .testTarget(name: "SynapticNodeTests",
+                    dependencies: ["SynapticTestSupport", "SynapticNode", "SynapticConfig", "SynapticPlatform",
+                                   "SynapticDataPlane", "HIPCore", "HIPCrypto", "HIPWire"],
+                    swiftSettings: strict),
     ]
 )

@@ -6,6 +6,6 @@ struct Synaptic: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synaptic",
         abstract: "Secure, persistent connectivity for containers over the Host Identity Protocol (HIPv2).",
-        subcommands: [KeygenCommand.self, HitCommand.self]
+        subcommands: [UpCommand.self, StatusCommand.self, KeygenCommand.self, HitCommand.self]
     )
 }

@@ -1,0 +1,134 @@
+// ActionExecutor: performs what HIPHost asks for, in order, on the control thread.
+//
+//   .send(packet)      → HIPTransmitter (UDP with zero marker, or raw 139 with the checksum)
+//   .installSA(pair)   → data plane (inbound, then outbound with its ESP destination), keylog, peer table
+//   .removeSA          → data plane
+//   .wake(at:)         → the one timer (`wakeAt`), replacing the previous request
+//   .report(report)    → one log line (rejections rate-limited), exchange records, and on failure the
+//                        peer's queued packets are dropped (counted) instead of waiting forever
+import Foundation
+import HIPCore
+import HIPWire
+import Logging
+import SynapticDataPlane
+
+/// Performs actions. Owned by the control thread (tests drive it directly); not Sendable.
+final class ActionExecutor {
+    private let transmitter: any HIPTransmitter
+    private let dataPlane: any SecurityAssociationSink
+    private let keyLog: KeyLog?
+    private let logger: Logger
+    var directory: PeerDirectory
+    /// When the core wants `.timer` next.
+    private(set) var wakeAt: Instant?
+    /// The last completed base exchange per peer.
+    private(set) var records: [HIT: ExchangeRecord] = [:]
+    /// Where each peer's current SAs send ESP (for the "up" log line).
+    private var locators: [HIT: Endpoint] = [:]
+    /// HIP packets that could not be sent.
+    private(set) var sendFailures: UInt64 = 0
+    private var rejectionLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
+
+    init(transmitter: any HIPTransmitter, dataPlane: any SecurityAssociationSink, directory: PeerDirectory,
+         keyLog: KeyLog?, logger: Logger) {
+        self.transmitter = transmitter
+        self.dataPlane = dataPlane
+        self.directory = directory
+        self.keyLog = keyLog
+        self.logger = logger
+    }
+
+    /// Performs `actions` in order.
+    func perform(_ actions: [Action], now: Instant) {
+        for action in actions {
+            switch action {
+            case .send(let packet):
+                if !transmitter.send(packet) {
+                    sendFailures += 1
+                    logger.debug("could not send \(packet.type) to \(packet.destination)")
+                }
+            case .installSA(let pair):
+                install(pair)
+            case .removeSA(let peer, let inboundSPI, let outboundSPI):
+                dataPlane.remove(peer: peer, inboundSPI: inboundSPI, outboundSPI: outboundSPI)
+            case .wake(let instant):
+                wakeAt = instant
+            case .report(let report):
+                log(report, now: now)
+            }
+        }
+    }
+
+    /// The timer request was served.
+    func timerServed() {
+        wakeAt = nil
+    }
+
+    /// Rejections that happen in normal operation: logged at debug level only (still counted).
+    static let routineRejections: Set<RejectReason> = [.fromOurselves, .unexpected, .staleR1, .simultaneousOpenYield]
+
+    /// Tells the inside path which peers are reachable by LSI.
+    func publishPeerLSIs() {
+        dataPlane.publish(peerLSIs: directory.peerLSIs)
+    }
+
+    /// Drops the packets queued for `peer` (counted by the inside path).
+    func discardPending(for peer: HIT) {
+        dataPlane.discardPending(peer: peer)
+    }
+
+    /// "name (HIT)" or the HIT.
+    func label(_ peer: HIT) -> String {
+        directory.name(of: peer).map { "\($0) (\(peer))" } ?? "\(peer)"
+    }
+
+    private func install(_ pair: SecurityAssociationPair) {
+        let peer = pair.peerHIT
+        guard let destination = directory.espDestination(for: peer, endpoint: pair.peerEndpoint) else {
+            logger.error("association with \(label(peer)): unusable ESP destination \(pair.peerEndpoint)")
+            return
+        }
+        let hadLSI = directory.assignedLSI(of: peer) != nil
+        let endpoints = SAEndpoints(ownHIT: pair.localHIT, peerHIT: peer, ownLSI: directory.ownLSI,
+                                    peerLSI: directory.lsi(for: peer))
+        directory.remember(pair.peerEndpoint, for: peer)
+        if !hadLSI { dataPlane.publish(peerLSIs: directory.peerLSIs) }
+        dataPlane.install(
+            inbound: InboundInstall(spi: pair.inboundSPI, suite: pair.suite, keys: pair.inboundKeys, endpoints: endpoints),
+            outbound: OutboundInstall(spi: pair.outboundSPI, suite: pair.suite, keys: pair.outboundKeys,
+                                      endpoints: endpoints, destination: destination))
+        locators[peer] = pair.peerEndpoint
+        keyLog?.record(pair, destination: destination)
+    }
+
+    private func log(_ report: Report, now: Instant) {
+        switch report {
+        case .established(let peer, let role, let latency):
+            records[peer] = ExchangeRecord(role: role, latency: latency, completedAt: Date())
+            let via = locators[peer].map { " via \($0)" } ?? ""
+            let timing = latency.map { String(format: ", latency %.1f ms", $0.milliseconds) } ?? ""
+            logger.info("association up: \(label(peer))\(via) (\(role == .initiator ? "initiator" : "responder")\(timing))")
+        case .replaced(let peer):
+            logger.info("association replaced: \(label(peer)) restarted and ran a new base exchange")
+        case .closed(let peer):
+            locators[peer] = nil
+            logger.info("association down: \(label(peer))")
+        case .failed(let peer, let reason):
+            dataPlane.discardPending(peer: peer)
+            logger.warning("association failed: \(label(peer)): \(reason)")
+        case .rejected(let rejection):
+            // Protocol noise, not attacks: our own packets back over loopback raw sockets, the second R1
+            // or R2 when I1s went out on several transports, the losing side of a simultaneous open.
+            guard !ActionExecutor.routineRejections.contains(rejection.reason) else {
+                logger.debug("rejected \(rejection)")
+                return
+            }
+            let (allowed, suppressed) = rejectionLog.admit(now: now)
+            guard allowed else { return }
+            let more = suppressed > 0 ? " (\(suppressed) more rejections not logged)" : ""
+            logger.notice("rejected \(rejection)\(more)")
+        case .notified(let peer, let notification):
+            logger.notice("NOTIFY from \(label(peer)): type \(notification.type)")
+        }
+    }
+}

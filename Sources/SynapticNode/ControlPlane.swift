@@ -1,0 +1,265 @@
+// ControlPlane: the thread that owns HIPHost, feeds it every event and performs its actions.
+//
+// Loop: wait (epoll) for the inbox, the raw HIP sockets, or the core's timer
+//   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), first traffic,
+//            close requests, reload, status snapshots, shutdown
+//   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
+//   → timer: `.wake(at:)` deadline passed → `.timer`
+//   → idle check (every `NodeLimits.idleCheckInterval` at most): associations whose SAs carried no packet
+//     for the unused association lifetime are closed (RFC 7401 §4.4.3 UAL)
+//   → each event's actions performed in order (ActionExecutor).
+// Shutdown: CLOSE to every established peer, then the loop ends when no association is CLOSING any more
+// or after `NodeLimits.closeWait`.
+import HIPCore
+import HIPWire
+import Logging
+import SynapticPlatform
+
+/// The control plane. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
+final class ControlPlane: @unchecked Sendable {
+    let inbox: Inbox<ControlMessage>
+    private var host: HIPHost
+    private let executor: ActionExecutor
+    private let policy: ReloadablePolicy
+    private let sockets: HIPSockets
+    private let logger: Logger
+    private let poller: EventPoller
+    private let events = ReadyEvents(capacity: 8)
+    private let rawBatch = DatagramBatch(capacity: 8, bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
+    private var configuration: NodeConfiguration
+    private var closingDeadline: Instant?
+    /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
+    private let pathSnapshots: @Sendable () -> (InsideSnapshot, OutsideSnapshot)?
+    private var idleCheckAt: Instant?
+    /// Per established peer: packets seen at the last idle check, and since when that count is unchanged.
+    private var activity: [HIT: (packets: UInt64, since: Instant)] = [:]
+
+    /// - Parameter inbox: the control inbox (made first, so the paths can post to it); its poller is the loop's.
+    /// - Parameter pathSnapshots: copies of the data paths' SAs and counters (waits for their threads).
+    init(inbox: Inbox<ControlMessage>, host: HIPHost, executor: ActionExecutor, policy: ReloadablePolicy,
+         sockets: HIPSockets, configuration: NodeConfiguration, logger: Logger,
+         pathSnapshots: @escaping @Sendable () -> (InsideSnapshot, OutsideSnapshot)?) throws(SystemError) {
+        self.pathSnapshots = pathSnapshots
+        self.host = host
+        self.executor = executor
+        self.policy = policy
+        self.sockets = sockets
+        self.configuration = configuration
+        self.logger = logger
+        self.inbox = inbox
+        poller = inbox.poller
+        if let raw4 = sockets.raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
+        if let raw6 = sockets.raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
+    }
+
+    deinit {
+        poller.close()
+    }
+
+    /// The loop: returns once shutdown has finished.
+    func run() {
+        executor.publishPeerLSIs()
+        if let lifetime = configuration.unusedAssociationLifetime {
+            idleCheckAt = MonotonicClock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
+        }
+        while true {
+            var now = MonotonicClock.now()
+            if let wake = executor.wakeAt, wake <= now {
+                executor.timerServed()
+                perform(host.handle(.timer, now: now), now: now)
+                now = MonotonicClock.now()
+            }
+            if let check = idleCheckAt, check <= now, let lifetime = configuration.unusedAssociationLifetime {
+                closeIdleAssociations(lifetime: lifetime, now: now)
+                idleCheckAt = now + min(lifetime / 2, NodeLimits.idleCheckInterval)
+            }
+            if let closingDeadline, now >= closingDeadline
+                || !host.allAssociations.contains(where: { $0.state == .closing }) {
+                return
+            }
+            let count: Int
+            do {
+                count = try poller.wait(into: events, timeoutMilliseconds: timeout(now: now))
+            } catch {
+                logger.error("control plane: \(error)")
+                return
+            }
+            for index in 0..<count {
+                switch events[index].token {
+                case EventPoller.wakeToken: handleInbox()
+                case 4: if let raw4 = sockets.raw4 { receive(raw4) }
+                default: if let raw6 = sockets.raw6 { receive(raw6) }
+                }
+            }
+        }
+    }
+
+    /// Milliseconds until the next deadline (rounded up), or -1 for none.
+    private func timeout(now: Instant) -> Int32 {
+        let deadlines = [executor.wakeAt, closingDeadline, idleCheckAt].compactMap { $0 }
+        guard let next = deadlines.min() else { return -1 }
+        guard next > now else { return 0 }
+        let nanoseconds = next.nanoseconds - now.nanoseconds
+        return Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
+    }
+
+    private func perform(_ actions: [Action], now: Instant) {
+        executor.perform(actions, now: now)
+    }
+
+    // MARK: - Inbox
+
+    private func handleInbox() {
+        for message in inbox.drain() {
+            let now = MonotonicClock.now()
+            switch message {
+            case .packet(let bytes, let source, let destination):
+                perform(host.handle(.packet(bytes: bytes, source: source, destination: destination), now: now), now: now)
+            case .outboundData(let peer):
+                requestExchange(with: peer, now: now)
+            case .traffic(let peer):
+                perform(host.handle(.trafficReceived(peer: peer), now: now), now: now)
+            case .unknownSPI(let source):
+                recoverFromUnknownSPI(from: source, now: now)
+            case .close(let peer):
+                perform(host.handle(.close(peer: peer), now: now), now: now)
+            case .reload(let new):
+                reload(new, now: now)
+            case .snapshot(let reply):
+                reply.deliver(snapshot())
+            case .shutdown:
+                beginShutdown(now: now)
+            }
+        }
+    }
+
+    private func requestExchange(with peer: HIT, now: Instant) {
+        let endpoints = executor.directory.endpoints(for: peer)
+        guard !endpoints.isEmpty else {
+            logger.notice("no locator for \(executor.label(peer)): dropping the packets queued for it")
+            executor.discardPending(for: peer)
+            return
+        }
+        guard closingDeadline == nil else { return }
+        perform(host.handle(.outboundData(peer: peer, endpoints: endpoints), now: now), now: now)
+    }
+
+    /// A peer at `source` sent ESP we cannot open: if we have no usable association with it, it still
+    /// uses SAs from before our restart, so start a new base exchange (its reply replaces them).
+    private func recoverFromUnknownSPI(from source: IPAddress, now: Instant) {
+        for peer in executor.directory.peers(at: source) {
+            let state = host.association(for: peer)?.state
+            guard state == nil || state == .closed, policy.allows(peer) else { continue }
+            logger.info("ESP with an unknown SPI from \(source): starting a base exchange with \(executor.label(peer))")
+            requestExchange(with: peer, now: now)
+        }
+    }
+
+    /// Closes established associations whose SAs carried no packet for `lifetime`.
+    private func closeIdleAssociations(lifetime: Duration, now: Instant) {
+        guard let (inside, outside) = pathSnapshots() else { return }
+        var packets: [HIT: UInt64] = [:]
+        for sa in inside.outbound { packets[sa.peer, default: 0] += sa.counters.packetsOut }
+        for sa in outside.inbound { packets[sa.peer, default: 0] += sa.counters.packetsIn }
+        var seen: [HIT: (packets: UInt64, since: Instant)] = [:]
+        for association in host.allAssociations where association.state == .established {
+            let peer = association.peerHIT
+            let count = packets[peer] ?? 0
+            guard let last = activity[peer], last.packets == count else {
+                seen[peer] = (count, now)
+                continue
+            }
+            if now - last.since >= lifetime {
+                logger.info("closing the association with \(executor.label(peer)): no traffic for \(lifetime)")
+                perform(host.handle(.close(peer: peer), now: now), now: now)
+            } else {
+                seen[peer] = last
+            }
+        }
+        activity = seen
+    }
+
+    private func beginShutdown(now: Instant) {
+        guard closingDeadline == nil else { return }
+        closingDeadline = now + NodeLimits.closeWait
+        for association in host.allAssociations where [.established, .r2Sent].contains(association.state) {
+            perform(host.handle(.close(peer: association.peerHIT), now: now), now: now)
+        }
+    }
+
+    // MARK: - Raw HIP
+
+    private func receive(_ socket: RawHIPSocket) {
+        while true {
+            guard let received = try? socket.receive(into: rawBatch), received > 0 else { return }
+            for index in 0..<received {
+                let packet = UnsafeRawBufferPointer(rawBatch.packet(at: index))
+                let bytes: [UInt8]
+                let source: IPAddress
+                let destination: IPAddress
+                if socket.family == .v4 {
+                    guard !rawBatch.isTruncated(at: index), let header = IPv4Header(parsing: packet) else { continue }
+                    bytes = Array(packet[header.headerLength..<min(header.totalLength, packet.count)])
+                    source = .v4(header.source.value)
+                    destination = .v4(header.destination.value)
+                } else {
+                    guard !rawBatch.isTruncated(at: index), let peer = rawBatch.peer(at: index),
+                          let local = rawBatch.destination(at: index) else { continue }
+                    bytes = Array(packet)
+                    source = IPAddress(peer.address)
+                    destination = IPAddress(local)
+                }
+                let now = MonotonicClock.now()
+                perform(host.handle(.packet(bytes: bytes, source: Endpoint(address: source, transport: .raw),
+                                            destination: destination), now: now), now: now)
+            }
+            if received < rawBatch.capacity { return }
+        }
+    }
+
+    // MARK: - Reload and status
+
+    private func reload(_ new: NodeConfiguration, now: Instant) {
+        let changes = executor.directory.replacePeers(new.peers)
+        for peer in changes.added { logger.info("reload: peer added: \(describe(peer))") }
+        for peer in changes.removed { logger.info("reload: peer removed: \(describe(peer))") }
+        for peer in changes.changed { logger.info("reload: peer changed: \(describe(peer))") }
+        if policy.replace(with: new.effectivePolicy) {
+            logger.info("reload: policy now allows \(new.effectivePolicy.hits.map { "\($0.count) peers" } ?? "any peer")")
+        }
+        if changes.isEmpty && new.effectivePolicy == configuration.effectivePolicy {
+            logger.info("reload: peers and policy unchanged")
+        }
+        for ignored in configuration.restartOnlyChanges(to: new) {
+            logger.notice("reload: \(ignored) changed; takes effect after a restart")
+        }
+        executor.publishPeerLSIs()
+        for association in host.allAssociations where !policy.allows(association.peerHIT)
+            && [.established, .r2Sent, .i1Sent, .i2Sent].contains(association.state) {
+            logger.info("reload: closing the association with \(executor.label(association.peerHIT)): no longer allowed")
+            perform(host.handle(.close(peer: association.peerHIT), now: now), now: now)
+        }
+        configuration.peers = new.peers
+        configuration.allowedPeers = new.allowedPeers
+    }
+
+    private func describe(_ peer: NodeConfiguration.Peer) -> String {
+        let locators = peer.locators.map(\.description).joined(separator: ", ")
+        return "\(peer.name.map { "\($0) " } ?? "")\(peer.hit) at [\(locators)]"
+    }
+
+    private func snapshot() -> ControlSnapshot {
+        let directory = executor.directory
+        let associations = host.allAssociations.map { association in
+            let peer = association.peerHIT
+            let record = executor.records[peer]
+            return ControlSnapshot.Association(
+                peer: peer, name: directory.name(of: peer), lsi: directory.assignedLSI(of: peer),
+                state: association.state, role: association.role ?? record?.role, locator: association.peerEndpoint,
+                inboundSPI: association.inboundSPI, outboundSPI: association.outboundSPI, suite: association.espSuite,
+                exchangedAt: record?.completedAt, latency: record?.latency)
+        }
+        return ControlSnapshot(associations: associations.sorted { $0.peer < $1.peer }, core: host.counters,
+                               sendFailures: executor.sendFailures)
+    }
+}

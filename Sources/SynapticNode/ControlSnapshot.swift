@@ -1,0 +1,36 @@
+// ControlSnapshot: the control plane's view of every association, copied on its thread for status and
+// metrics.
+import Foundation
+import HIPCore
+import HIPCrypto
+import HIPWire
+
+/// Associations and counters of the control plane at one moment. A value type.
+struct ControlSnapshot: Sendable {
+    struct Association: Sendable {
+        var peer: HIT
+        var name: String?
+        var lsi: UInt32?
+        var state: AssociationState
+        var role: Role?
+        var locator: Endpoint?
+        var inboundSPI: UInt32?
+        var outboundSPI: UInt32?
+        var suite: ESPSuiteID?
+        /// Wall-clock time and latency (Initiator only) of the last completed base exchange.
+        var exchangedAt: Date?
+        var latency: Duration?
+    }
+
+    var associations: [Association]
+    var core: Counters
+    /// HIP packets the shell could not send (no socket of that kind, kernel refused, no source address).
+    var sendFailures: UInt64
+}
+
+/// What the node remembers about the last base exchange with a peer (the core keeps the protocol state).
+struct ExchangeRecord: Sendable {
+    var role: Role
+    var latency: Duration?
+    var completedAt: Date
+}

@@ -1,0 +1,80 @@
+// HIPSockets: the node's HIP control transports and how packets are framed on each.
+//
+//   UDP (RFC 9028 §5.11):  | 0x00000000 | HIP packet (checksum 0) |   to the peer's port, from our port
+//   raw IPv4 (proto 139):  | HIP packet, checksum over the IPv4 pseudo-header (we fill it) |
+//   raw IPv6 (proto 139):  | HIP packet, checksum 0: the kernel fills it (IPV6_CHECKSUM) |
+//
+// The UDP sockets are shared with the data plane (ESP uses the same port); the raw sockets exist only with
+// CAP_NET_RAW and `transport.raw_hip`.
+import HIPCore
+import HIPWire
+import SynapticPlatform
+
+/// The sockets of the node. Owned by `Node`; sending here happens on the control thread (the data
+/// threads use the UDP sockets through their own batches).
+final class HIPSockets: HIPTransmitter, @unchecked Sendable {
+    let udp4: UDPSocket?
+    let udp6: UDPSocket?
+    let raw4: RawHIPSocket?
+    let raw6: RawHIPSocket?
+    /// One datagram, built in place (control thread only).
+    private let batch = DatagramBatch(capacity: 1,
+                                      bufferSize: NodeProtocol.udpZeroMarkerLength + NodeProtocol.maximumHIPPacketLength)
+
+    init(udp4: UDPSocket?, udp6: UDPSocket?, raw4: RawHIPSocket?, raw6: RawHIPSocket?) {
+        self.udp4 = udp4
+        self.udp6 = udp6
+        self.raw4 = raw4
+        self.raw6 = raw6
+    }
+
+    var hasRaw: Bool { raw4 != nil || raw6 != nil }
+
+    func send(_ packet: OutboundPacket) -> Bool {
+        guard let destination = packet.destination.address.inetAddress,
+              packet.bytes.count <= NodeProtocol.maximumHIPPacketLength else { return false }
+        // A source of the other family cannot be used (it would not be ours on this path anyway).
+        let source = packet.source?.inetAddress.flatMap { $0.family == destination.family ? $0 : nil }
+        let buffer = batch.buffer(at: 0)
+        switch packet.destination.transport {
+        case .udp(let port):
+            guard let socket = destination.family == .v4 ? udp4 : udp6 else { return false }
+            buffer.storeBytes(of: 0, as: UInt32.self)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[NodeProtocol.udpZeroMarkerLength...]).copyBytes(from: packet.bytes)
+            batch.setDatagram(at: 0, length: NodeProtocol.udpZeroMarkerLength + packet.bytes.count,
+                              to: SocketAddress(destination, port: port), from: source)
+            batch.count = 1
+            return (try? socket.send(batch).sent) == 1
+        case .raw:
+            var bytes = packet.bytes
+            var from = source
+            switch destination {
+            case .v4(let address):
+                guard let socket = raw4 else { return false }
+                if from == nil { from = SourceAddressSelector.source(toward: address).map { .v4($0) } }
+                guard let from else { return false }
+                HIPChecksum.fill(&bytes, source: IPAddress(from), destination: packet.destination.address)
+                return transmit(bytes, on: socket, to: destination, from: from)
+            case .v6:
+                guard let socket = raw6 else { return false }
+                return transmit(bytes, on: socket, to: destination, from: from)
+            }
+        }
+    }
+
+    private func transmit(_ bytes: [UInt8], on socket: RawHIPSocket, to destination: InetAddress,
+                          from source: InetAddress?) -> Bool {
+        batch.buffer(at: 0).copyBytes(from: bytes)
+        batch.setDatagram(at: 0, length: bytes.count, to: SocketAddress(destination, port: 0), from: source)
+        batch.count = 1
+        return (try? socket.send(batch).sent) == 1
+    }
+
+    /// Closes every socket (after the threads using them stopped).
+    func close() {
+        udp4?.close()
+        udp6?.close()
+        raw4?.close()
+        raw6?.close()
+    }
+}

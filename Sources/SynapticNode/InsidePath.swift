@@ -1,0 +1,285 @@
+// InsidePath: the TUN → ESP direction, on one thread.
+//
+// Stages, per batch of up to 64 packets:
+//   TUN read (one packet per read, straight into a send slot after the headroom)
+//   → classify + seal in place (OutboundProcessor: SA by destination HIT or LSI, LSI→HIT translation,
+//     BEET strip, sequence number, ESP)                     → slot kept for sending
+//     no SA: copy to the peer's pending queue (bounded), ask the control plane for a base exchange
+//            (at most once per second per peer), slot reused
+//     dropped (malformed, untranslatable, ...): counted by the data plane, slot reused
+//   → sendmmsg per run of slots of one address family (ESP in UDP to the peer's locator, shared port).
+// SA changes arrive in the inbox and are applied between batches; installing an SA sends that peer's
+// queued packets first, in order. Nothing is allocated per packet once SAs exist.
+import HIPCore
+import HIPWire
+import Logging
+import SynapticDataPlane
+import SynapticPlatform
+
+/// The inside path. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
+final class InsidePath: @unchecked Sendable {
+    let inbox: Inbox<InsideMessage>
+    private let tun: TunDevice
+    private let udp4: UDPSocket?
+    private let udp6: UDPSocket?
+    private let database: SADatabase
+    private let processor: OutboundProcessor
+    private let requestExchange: @Sendable (HIT) -> Void
+    private let logger: Logger
+    private let poller: EventPoller
+    private let writable: EventPoller
+    private let events = ReadyEvents(capacity: 8)
+    private let writableEvents = ReadyEvents(capacity: 2)
+    private let batch: DatagramBatch
+    private var families: [AddressFamily]
+    /// ESP destination by SA tag.
+    private var destinations: [SocketAddress] = []
+    private var pending: [HIT: PendingPackets] = [:]
+    private var peerLSIs: [UInt32: HIT] = [:]
+    private var counters = InsideCounters()
+
+    private static let tunToken: UInt64 = 1
+
+    /// - Parameter requestExchange: asks the control plane for a base exchange with a peer (any thread).
+    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
+         logger: Logger, requestExchange: @escaping @Sendable (HIT) -> Void) throws(SystemError) {
+        self.tun = tun
+        self.udp4 = udp4
+        self.udp6 = udp6
+        self.database = database
+        self.processor = OutboundProcessor(database: database, flows: flows)
+        self.requestExchange = requestExchange
+        self.logger = logger
+        poller = try EventPoller()
+        writable = try EventPoller()
+        inbox = Inbox(poller: poller)
+        batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu))
+        families = Array(repeating: .v4, count: NodeLimits.batchCapacity)
+        try poller.register(tun.fileDescriptor, token: Self.tunToken, for: .readable)
+    }
+
+    /// The loop: returns after `.stop`.
+    func run() {
+        while true {
+            let count: Int
+            do {
+                count = try poller.wait(into: events, timeoutMilliseconds: -1)
+            } catch {
+                logger.error("inside path: \(error)")
+                return
+            }
+            for index in 0..<count {
+                let event = events[index]
+                if event.token == EventPoller.wakeToken {
+                    guard handleInbox() else { return }
+                } else {
+                    drainTUN()
+                }
+            }
+        }
+    }
+
+    deinit {
+        poller.close()
+        writable.close()
+    }
+
+    // MARK: - Inbox
+
+    /// Applies queued messages; false on `.stop`.
+    private func handleInbox() -> Bool {
+        for message in inbox.drain() {
+            switch message {
+            case .install(let install):
+                let tag = destinations.count
+                destinations.append(install.destination)
+                do {
+                    try database.installOutbound(spi: install.spi, suite: install.suite, keys: install.keys,
+                                                 endpoints: install.endpoints, tag: tag)
+                } catch {
+                    logger.error("cannot install outbound SA \(hex(install.spi)) to \(install.endpoints.peerHIT): \(error)")
+                    continue
+                }
+                flushPending(install.endpoints.peerHIT)
+            case .remove(let peer, let spi):
+                if database.outbound(peer: peer)?.spi == spi { database.removeOutbound(peer: peer) }
+            case .discardPending(let peer):
+                if let queue = pending[peer] {
+                    queue.discardAll()
+                    queue.lastRequest = nil
+                }
+            case .peerLSIs(let map):
+                peerLSIs = map
+            case .snapshot(let reply):
+                reply.deliver(snapshot())
+            case .stop:
+                return false
+            }
+        }
+        return true
+    }
+
+    private func snapshot() -> InsideSnapshot {
+        InsideSnapshot(
+            outbound: database.outboundSAs.map {
+                .init(peer: $0.endpoints.peerHIT, spi: $0.spi, suite: $0.suite, destination: destinations[$0.tag],
+                      counters: $0.counters)
+            },
+            unassigned: database.outboundCounters,
+            pending: pending.mapValues { (queued: $0.count, drops: $0.drops) },
+            counters: counters)
+    }
+
+    // MARK: - TUN → ESP
+
+    /// The part of slot `index` a packet is read or copied into.
+    private func readArea(_ index: Int) -> UnsafeMutableRawBufferPointer {
+        let buffer = batch.buffer(at: index)
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[NodeLimits.headroom..<buffer.count - NodeLimits.tailroom])
+    }
+
+    /// Reads and sends batches until the TUN has nothing more.
+    private func drainTUN() {
+        while true {
+            var filled = 0
+            var exhausted = false
+            while filled < batch.capacity {
+                let length: Int?
+                do {
+                    length = try tun.readPacket(into: readArea(filled))
+                } catch {
+                    counters.readErrors += 1
+                    exhausted = true
+                    break
+                }
+                guard let length else {
+                    exhausted = true
+                    break
+                }
+                counters.packetsRead += 1
+                if seal(slot: filled, length: length) { filled += 1 }
+            }
+            send(filled)
+            if exhausted { return }
+        }
+    }
+
+    /// Seals the packet in slot `slot` (at the headroom) and prepares it for sending; false when it was
+    /// queued for a base exchange or dropped (the slot is then free again).
+    private func seal(slot: Int, length: Int) -> Bool {
+        let buffer = batch.buffer(at: slot)
+        do {
+            let sealed = try processor.process(buffer, offset: NodeLimits.headroom, length: length)
+            let destination = destinations[sealed.tag]
+            batch.setDatagram(at: slot, offset: sealed.offset, length: sealed.length, to: destination)
+            families[slot] = destination.family
+            return true
+        } catch {
+            if error.dropReason == .noSecurityAssociation {
+                queue(UnsafeRawBufferPointer(rebasing: buffer[NodeLimits.headroom..<NodeLimits.headroom + length]))
+            }
+            return false
+        }
+    }
+
+    /// Queues a packet that has no SA yet for its peer (a HIT, or a known peer's LSI) and asks for a base
+    /// exchange; anything else is counted as unroutable.
+    private func queue(_ packet: UnsafeRawBufferPointer) {
+        guard let peer = destinationPeer(packet) else {
+            counters.unroutable += 1
+            return
+        }
+        let queue: PendingPackets
+        if let existing = pending[peer] {
+            queue = existing
+        } else {
+            guard pending.count < NodeLimits.pendingPeers else {
+                counters.tooManyPendingPeers += 1
+                return
+            }
+            queue = PendingPackets(capacity: NodeLimits.pendingPacketsPerPeer,
+                                   slotSize: batch.bufferSize - NodeLimits.headroom - NodeLimits.tailroom)
+            pending[peer] = queue
+        }
+        queue.append(packet)
+        let now = MonotonicClock.now()
+        if queue.lastRequest.map({ now - $0 >= NodeLimits.outboundRequestInterval }) ?? true {
+            queue.lastRequest = now
+            requestExchange(peer)
+        }
+    }
+
+    /// The peer HIT a packet without SA is for: its IPv6 destination if that is a HIT, or the HIT of the
+    /// peer whose LSI is its IPv4 destination.
+    private func destinationPeer(_ packet: UnsafeRawBufferPointer) -> HIT? {
+        guard let first = packet.first else { return nil }
+        switch first >> 4 {
+        case 6 where packet.count >= 40:
+            guard let hit = HIT(bytes: packet[24..<40]), hit.isORCHID else { return nil }
+            return hit
+        case 4 where packet.count >= 20:
+            let destination = packet[16..<20].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            return peerLSIs[destination]
+        default:
+            return nil
+        }
+    }
+
+    /// Seals and sends the packets queued for `peer`, oldest first.
+    private func flushPending(_ peer: HIT) {
+        guard let queue = pending[peer] else { return }
+        queue.lastRequest = nil
+        while !queue.isEmpty {
+            var filled = 0
+            while filled < batch.capacity, let length = queue.removeFirst(into: readArea(filled)) {
+                if seal(slot: filled, length: length) { filled += 1 }
+            }
+            send(filled)
+        }
+    }
+
+    /// Sends slots 0..<count, one sendmmsg per run of slots of the same address family.
+    private func send(_ count: Int) {
+        var start = 0
+        while start < count {
+            let family = families[start]
+            var end = start + 1
+            while end < count && families[end] == family { end += 1 }
+            batch.count = end
+            if let socket = family == .v4 ? udp4 : udp6 {
+                send(from: start, on: socket)
+            } else {
+                counters.sendDropped += UInt64(end - start)
+            }
+            start = end
+        }
+        batch.count = 0
+    }
+
+    /// Sends slots start..<batch.count; if the socket is full, waits briefly for room once, then drops.
+    private func send(from start: Int, on socket: UDPSocket) {
+        var next = start
+        var waited = false
+        while next < batch.count {
+            do {
+                let progress = try socket.send(batch, from: next)
+                counters.sendRejected += UInt64(progress.rejected)
+                next = progress.next
+            } catch {
+                break
+            }
+            guard next < batch.count, !waited else { break }
+            waited = true
+            guard waitUntilWritable(socket) else { break }
+        }
+        counters.sendDropped += UInt64(batch.count - next)
+    }
+
+    /// Waits at most `NodeLimits.sendBlockedWaitMilliseconds` for room in `socket`'s send buffer.
+    private func waitUntilWritable(_ socket: UDPSocket) -> Bool {
+        guard (try? writable.register(socket.fileDescriptor, token: 1, for: .writable)) != nil else { return false }
+        defer { try? writable.unregister(socket.fileDescriptor) }
+        let ready = try? writable.wait(into: writableEvents, timeoutMilliseconds: NodeLimits.sendBlockedWaitMilliseconds)
+        return (ready ?? 0) > 0
+    }
+}

@@ -1,0 +1,84 @@
+// KeyLog: ESP SAs written for Wireshark/tshark, like SSLKEYLOGFILE for TLS (off unless configured).
+//
+// One line per SA direction, a record of Wireshark's "esp_sa" UAT table (Wireshark 4.0, packet-esp.c):
+//   "Protocol","Src IP","Dest IP","SPI","Encryption","Encryption Key","Authentication","Authentication Key"
+//   e.g. "IPv4","198.18.0.1","198.18.0.2","0x12345678","AES-GCM with 16 octet ICV [RFC4106]","0x<key‖salt>","NULL",""
+// Protocol and addresses are those of the outer (ESP) packet; "*" matches any address when ours is not
+// known. Algorithm names are the UAT's value strings; keys are hex with 0x. A file of these lines can be
+// used as the esp_sa UAT file, or each line passed as `-o "uat:esp_sa:<line>"`.
+// (Our ESP covers the ESN high bits in the ICV, RFC 4303; tshark 4.0 checks ICVs without them, so it
+// marks correct packets "incorrect ICV" but decrypts them.)
+import Glibc
+import HIPCore
+import HIPCrypto
+import HIPWire
+import SynapticPlatform
+
+/// The keylog file: created with mode 0600 (an existing file must not be group/other accessible),
+/// appended to. Written from the control thread only.
+final class KeyLog {
+    let path: String
+    private let descriptor: Int32
+
+    /// Opens (or creates) `path` for appending. Errors name the path and the reason.
+    init(path: String) throws(NodeError) {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .file(path, "cannot open keylog: \(String(cString: strerror(errno)))") }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 == 0 else {
+            close(fd)
+            throw .file(path, "keylog must be a regular file without group or other permissions (chmod 600)")
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Appends the two SAs of `pair`; ESP to the peer goes to `destination`.
+    func record(_ pair: SecurityAssociationPair, destination: SocketAddress) {
+        let text = KeyLog.lines(pair, peerAddress: IPAddress(destination.address)).joined()
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+    }
+
+    /// The esp_sa records of `pair` (outbound, then inbound), each ending in a newline.
+    static func lines(_ pair: SecurityAssociationPair, peerAddress: IPAddress) -> [String] {
+        let local = pair.localAddress.map(\.description) ?? "*"
+        let peer = peerAddress.description
+        return [
+            record(protocol: peerAddress.familyName, source: local, destination: peer, spi: pair.outboundSPI,
+                   suite: pair.suite, keys: pair.outboundKeys),
+            record(protocol: peerAddress.familyName, source: peer, destination: local, spi: pair.inboundSPI,
+                   suite: pair.suite, keys: pair.inboundKeys),
+        ]
+    }
+
+    private static func record(protocol family: String, source: String, destination: String, spi: UInt32,
+                               suite: ESPSuiteID, keys: ESPKeys) -> String {
+        let (encryption, authentication) = algorithmNames(suite)
+        let fields = [family, source, destination, hex(spi),
+                      encryption, hexKey(keys.encryption),
+                      authentication, hexKey(keys.authentication)]
+        return fields.map { "\"\($0)\"" }.joined(separator: ",") + "\n"
+    }
+
+    /// Wireshark's names for the suite's encryption and authentication algorithms (RFC 7402 §5.1.2 suites).
+    static func algorithmNames(_ suite: ESPSuiteID) -> (encryption: String, authentication: String) {
+        switch suite {
+        case .nullSHA256: ("NULL", "HMAC-SHA-256-128 [RFC4868]")
+        case .aes128CBCSHA256, .aes256CBCSHA256: ("AES-CBC [RFC3602]", "HMAC-SHA-256-128 [RFC4868]")
+        case .aesGCM16: ("AES-GCM with 16 octet ICV [RFC4106]", "NULL")
+        }
+    }
+
+    /// "0x" and the key in hex, or "" for an empty key.
+    private static func hexKey(_ key: SecretBytes) -> String {
+        key.withUnsafeBytes { bytes in
+            bytes.isEmpty ? "" : "0x" + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        }
+    }
+}

@@ -1,0 +1,267 @@
+// Node: the composition root of `synaptic up`: identity, TUN, sockets, HIPHost, data plane and services,
+// wired together and run on dedicated threads.
+//
+// Startup (init, in this order; any failure is a NodeError naming what failed):
+//   identity key file (created 0600 if missing) → HIPHost (settings, policy) → TUN with HIT/128, LSI/32
+//   and routes 2001:20::/28, 1.0.0.0/8 → UDP sockets on the port (IPv4, IPv6) → raw 139 sockets when
+//   enabled and permitted → keylog, status socket, metrics listener → paths and control plane.
+// Threads (start()):
+//   control  HIPHost, raw HIP, timers, actions          inside   TUN → seal → sendmmsg
+//   outside  recvmmsg → demux → open → TUN               services status socket, metrics
+// Shutdown (stop()): CLOSE to every peer (≤ 1 s for CLOSE_ACKs) → the paths stop → sockets and TUN close
+// (the kernel removes the interface with its addresses and routes).
+import Foundation
+import HIPCore
+import HIPCrypto
+import HIPWire
+import Logging
+import Synchronization
+import SynapticDataPlane
+import SynapticPlatform
+
+/// A running HIP host. Create it (startup), `start()` its threads, then `wait()` until `stop()` finishes.
+///
+/// Concurrency: `start`, `stop`, `reload`, `status` and `wait` may be called from any thread (signal
+/// handlers of the CLI call `stop` and `reload`). Errors: `init` throws `NodeError`; later failures are
+/// logged.
+public final class Node: Sendable {
+    /// Our HIT and LSI, the TUN's name, the UDP port, whether raw HIP is in use.
+    public let hit: HIT
+    public let lsi: IPAddress
+    public let tunName: String
+    public let udpPort: UInt16
+    public let rawHIP: Bool
+
+    private let tun: TunDevice
+    private let sockets: HIPSockets
+    private let control: ControlPlane
+    private let inside: InsidePath
+    private let outside: OutsidePath
+    private let services: ServiceLoop?
+    private let logger: Logger
+    private let startedAt = MonotonicClock.now()
+    private let threads = Mutex<[WorkerThread]>([])
+    private let finished = Mutex(false)
+
+    /// Sets everything up (see the file comment). Needs CAP_NET_ADMIN (TUN), and CAP_NET_RAW for raw HIP.
+    public init(configuration: NodeConfiguration, logger: Logger) throws(NodeError) {
+        self.logger = logger
+        let identity = try Node.loadIdentity(configuration, logger: logger)
+        hit = identity.hit
+        let policy = ReloadablePolicy(configuration.effectivePolicy)
+        let host: HIPHost
+        do {
+            host = try HIPHost(identity: identity, settings: configuration.hostSettings, policy: policy,
+                               now: MonotonicClock.now())
+        } catch {
+            throw .core("\(error)")
+        }
+        let directory = PeerDirectory(ownHIT: hit, peers: configuration.peers, udpPort: configuration.udpPort,
+                                      rawHIP: configuration.rawHIP)
+        lsi = .v4(directory.ownLSI)
+
+        tun = try Node.createTUN(configuration, hit: hit, lsi: directory.ownLSI)
+        tunName = tun.name
+        sockets = try Node.openSockets(configuration, logger: logger)
+        udpPort = configuration.udpPort
+        rawHIP = sockets.hasRaw
+
+        let keyLog = try configuration.keylogPath.map { (path) throws(NodeError) in try KeyLog(path: path) }
+        let statusListener = try configuration.statusSocketPath.map { (path) throws(NodeError) in
+            try StreamListener.unix(path: path)
+        }
+        let metricsListener = try configuration.metricsListen.map { (locator) throws(NodeError) -> StreamListener in
+            guard let address = locator.socketAddress else { throw .setup("metrics listener", "bad address \(locator)") }
+            return try StreamListener.tcp(address)
+        }
+
+        let database = SADatabase()
+        let flows = LSIFlowTable()
+        do {
+            let controlInbox = Inbox<ControlMessage>(poller: try EventPoller())
+            outside = try OutsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
+                                      mtu: configuration.mtu, logger: logger, control: controlInbox)
+            inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
+                                    mtu: configuration.mtu, logger: logger,
+                                    requestExchange: { controlInbox.post(.outboundData(peer: $0)) })
+            let executor = ActionExecutor(transmitter: sockets,
+                                          dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
+                                          directory: directory, keyLog: keyLog, logger: logger)
+            let (insidePath, outsidePath) = (inside, outside)
+            control = try ControlPlane(inbox: controlInbox, host: host, executor: executor, policy: policy,
+                                       sockets: sockets, configuration: configuration, logger: logger) {
+                Node.pathSnapshots(inside: insidePath, outside: outsidePath)
+            }
+        } catch {
+            throw .setup("event loop", "\(error)")
+        }
+
+        let identitySummary = NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP)
+        if statusListener != nil || metricsListener != nil {
+            let (control, inside, outside, startedAt) = (self.control, self.inside, self.outside, self.startedAt)
+            do {
+                services = try ServiceLoop(statusListener: statusListener, metricsListener: metricsListener, logger: logger) {
+                    Node.snapshot(identity: identitySummary, startedAt: startedAt, control: control, inside: inside,
+                                  outside: outside)
+                }
+            } catch {
+                throw .setup("status service", "\(error)")
+            }
+        } else {
+            services = nil
+        }
+        let keyLogNote = keyLog.map { ", keylog \($0.path)" } ?? ""
+        logger.info("synaptic up: HIT \(hit), LSI \(lsi), TUN \(tunName), UDP \(udpPort), raw HIP \(rawHIP ? "on" : "off")\(keyLogNote)")
+    }
+
+    /// Starts the threads. Call once.
+    public func start() {
+        let (control, inside, outside, services) = (self.control, self.inside, self.outside, self.services)
+        var started = [
+            WorkerThread(name: "synaptic-outside") { outside.run() },
+            WorkerThread(name: "synaptic-inside") { inside.run() },
+            WorkerThread(name: "synaptic-control") {
+                control.run()
+                // The control plane has finished its CLOSEs: stop the data paths and services.
+                inside.inbox.post(.stop)
+                outside.inbox.post(.stop)
+                services?.stop()
+            },
+        ]
+        if let services { started.append(WorkerThread(name: "synaptic-services") { services.run() }) }
+        threads.withLock { $0 = started }
+    }
+
+    /// Sends CLOSE to every established peer, waits up to `NodeLimits.closeWait` for the CLOSE_ACKs, then
+    /// stops every thread. Returns at once; `wait()` for the end.
+    public func stop() {
+        control.inbox.post(.shutdown)
+    }
+
+    /// Applies new peers and policy (other settings need a restart and are logged as such).
+    public func reload(_ configuration: NodeConfiguration) {
+        control.inbox.post(.reload(configuration))
+    }
+
+    /// Blocks until the node has stopped, then removes the TUN and closes the sockets.
+    public func wait() {
+        for thread in threads.withLock({ $0 }) { thread.join() }
+        let first = finished.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        sockets.close()
+        tun.close()
+        logger.info("synaptic stopped")
+    }
+
+    /// A snapshot of the node (as `synaptic status` shows it); nil if its threads did not answer in time.
+    public func status() -> NodeStatus? {
+        Node.snapshot(identity: NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP),
+                      startedAt: startedAt, control: control, inside: inside, outside: outside)
+    }
+
+    private static func snapshot(identity: NodeStatus.Identity, startedAt: Instant, control: ControlPlane,
+                                 inside: InsidePath, outside: OutsidePath) -> NodeStatus? {
+        let controlReply = Reply<ControlSnapshot>()
+        control.inbox.post(.snapshot(controlReply))
+        guard let (insideSnapshot, outsideSnapshot) = pathSnapshots(inside: inside, outside: outside),
+              let controlSnapshot = controlReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
+        return NodeStatus(identity: identity, uptime: MonotonicClock.now() - startedAt, control: controlSnapshot,
+                          inside: insideSnapshot, outside: outsideSnapshot)
+    }
+
+    /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer).
+    private static func pathSnapshots(inside: InsidePath, outside: OutsidePath) -> (InsideSnapshot, OutsideSnapshot)? {
+        let insideReply = Reply<InsideSnapshot>()
+        let outsideReply = Reply<OutsideSnapshot>()
+        inside.inbox.post(.snapshot(insideReply))
+        outside.inbox.post(.snapshot(outsideReply))
+        guard let insideSnapshot = insideReply.wait(timeout: NodeLimits.snapshotWait),
+              let outsideSnapshot = outsideReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
+        return (insideSnapshot, outsideSnapshot)
+    }
+
+    // MARK: - Startup steps
+
+    /// Loads the key file, or creates it (mode 0600, its directory 0700) when it does not exist.
+    static func loadIdentity(_ configuration: NodeConfiguration, logger: Logger) throws(NodeError) -> HostIdentity {
+        let path = configuration.identityKeyPath
+        do {
+            return try HostIdentity.load(path: path)
+        } catch where error.code == .keyFileMissing {
+            do {
+                try FileSystem.createParentDirectory(of: path, mode: 0o700)
+                let identity = try HostIdentity.generate(configuration.identityKind)
+                try identity.save(path: path)
+                logger.notice("created host identity \(path) (\(configuration.identityKind.rawValue), HIT \(identity.hit))")
+                return identity
+            } catch {
+                throw .setup("host identity", "cannot create \(path): \(error)")
+            }
+        } catch {
+            throw .setup("host identity", "\(error)")
+        }
+    }
+
+    private static func createTUN(_ configuration: NodeConfiguration, hit: HIT, lsi: UInt32) throws(NodeError) -> TunDevice {
+        do {
+            let tun = try TunDevice(name: configuration.tunName)
+            guard let lsiAddress = IPAddress.v4(lsi).inetAddress,
+                  let orchid = IPPrefix(NodeProtocol.orchidPrefix), let lsis = IPPrefix(NodeProtocol.lsiPrefix) else {
+                throw NodeError.setup("TUN \(tun.name)", "invalid HIT or LSI")
+            }
+            try tun.configure(TunConfiguration(mtu: configuration.mtu,
+                                               addresses: [IPPrefix(host: hit.inetAddress), IPPrefix(host: lsiAddress)],
+                                               routes: [orchid, lsis]))
+            return tun
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            let hint = (error as? SystemError)?.isPermissionDenied == true ? " (needs CAP_NET_ADMIN)" : ""
+            throw .setup("TUN \(configuration.tunName)", "\(error)\(hint)")
+        }
+    }
+
+    private static func openSockets(_ configuration: NodeConfiguration, logger: Logger) throws(NodeError) -> HIPSockets {
+        let port = configuration.udpPort
+        var failures: [String] = []
+        func udp(_ address: InetAddress) -> UDPSocket? {
+            do {
+                return try UDPSocket(bindingTo: SocketAddress(address, port: port))
+            } catch {
+                failures.append("\(error)")
+                return nil
+            }
+        }
+        // Every address, or the first configured one of each family (an absent family stays unbound).
+        let listen = configuration.listenAddresses.compactMap(\.inetAddress)
+        let any4: InetAddress? = listen.isEmpty ? .v4(IPv4Address(0)) : listen.first { $0.family == .v4 }
+        let any6: InetAddress? = listen.isEmpty ? .v6(IPv6Address(high: 0, low: 0)) : listen.first { $0.family == .v6 }
+        if listen.count > [any4, any6].compactMap({ $0 }).count {
+            logger.warning("transport.listen: only the first address of each family is bound")
+        }
+        let udp4 = any4.flatMap(udp)
+        let udp6 = any6.flatMap(udp)
+        guard udp4 != nil || udp6 != nil else {
+            throw .setup("UDP port \(port)", failures.joined(separator: "; "))
+        }
+        for failure in failures { logger.warning("UDP: \(failure); continuing with the other address family") }
+
+        var raw4: RawHIPSocket?
+        var raw6: RawHIPSocket?
+        if configuration.rawHIP {
+            do {
+                raw4 = try RawHIPSocket(family: .v4)
+                raw6 = try RawHIPSocket(family: .v6)
+            } catch {
+                raw4?.close()
+                raw4 = nil
+                let reason = error.isPermissionDenied ? "no CAP_NET_RAW" : "\(error)"
+                logger.notice("raw HIP off (\(reason)): HIP over UDP only")
+            }
+        }
+        return HIPSockets(udp4: udp4, udp6: udp6, raw4: raw4, raw6: raw6)
+    }
+}

@@ -1,0 +1,61 @@
+// NodeConfiguration+Config: the node's settings from the validated TOML configuration (SynapticConfig),
+// mapped to the protocol targets' types.
+import HIPCore
+import HIPCrypto
+import HIPWire
+import Logging
+import SynapticConfig
+
+extension NodeConfiguration {
+    /// The settings of `config`. SynapticConfig has validated every value, so the mappings below cannot
+    /// fail for a loaded Config (IDs are from the supported sets).
+    public init(_ config: Config) {
+        self.init(identityKeyPath: config.identity.keyPath)
+        identityKind = HostIdentityKind(rawValue: config.identity.algorithm.rawValue) ?? .ecdsaP256
+        tunName = config.tun.name
+        mtu = config.tun.mtu
+        udpPort = config.transport.udpPort
+        rawHIP = config.transport.rawHIP
+        listenAddresses = config.transport.listen.compactMap { IPAddress(bytes: $0.bytes) }
+        peers = config.peers.compactMap { peer in
+            guard let hit = HIT(bytes: peer.hit.bytes) else { return nil }
+            return Peer(hit: hit, name: peer.name,
+                        locators: peer.locators.compactMap { locator in
+                            IPAddress(bytes: locator.address.bytes).map { Locator(address: $0, port: locator.port) }
+                        },
+                        lsi: peer.lsi.flatMap { IPAddress(bytes: $0.bytes) }.flatMap {
+                            if case .v4(let value) = $0 { value } else { nil }
+                        })
+        }
+        allowedPeers = AllowedPeers(config.allowedPeers.map { Set($0.compactMap { HIT(bytes: $0.bytes) }) })
+
+        var settings = HostSettings()
+        settings.dhGroups = config.crypto.dhGroups.compactMap(DHGroup.init(rawValue:))
+        settings.hipCiphers = config.crypto.hipCiphers.compactMap(HIPCipherID.init(rawValue:))
+        settings.espSuites = config.crypto.espSuites.compactMap(ESPSuiteID.init(rawValue:))
+        settings.allowsNullHIPCipher = config.crypto.allowNullCipher
+        settings.allowsAuthenticationOnlyESP = config.policy.allowAuthenticationOnlyESP
+        settings.puzzleDifficulty = config.crypto.puzzleDifficulty
+        let retransmission = RetransmissionPolicy(initialTimeout: config.timers.retransmitInitial,
+                                                  maximumTimeout: config.timers.retransmitMaximum,
+                                                  maximumRetries: config.timers.retransmitRetries)
+        settings.i1Retransmission = retransmission
+        settings.i2Retransmission = retransmission
+        settings.closeRetransmission = retransmission
+        hostSettings = settings
+        unusedAssociationLifetime = config.timers.unusedAssociationLifetime
+
+        logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
+        statusSocketPath = config.statusSocket
+        metricsListen = config.metricsListen.flatMap { endpoint in
+            IPAddress(bytes: endpoint.address.bytes).map { Locator(address: $0, port: endpoint.port) }
+        }
+        keylogPath = config.keylogPath
+    }
+
+    /// Loads and validates the TOML file at `path`. Errors (`ConfigError`) name the file, the key and what
+    /// is wrong.
+    public static func load(path: String) throws(ConfigError) -> NodeConfiguration {
+        NodeConfiguration(try Config.load(path: path))
+    }
+}

@@ -1,0 +1,94 @@
+// NodeConfiguration: everything `Node` needs to run, as typed values of the protocol targets. Built from
+// the TOML configuration (NodeConfiguration+Config.swift) by the CLI, or directly by tests and embedders.
+import HIPCore
+import HIPCrypto
+import HIPWire
+import Logging
+
+/// The node's settings. A value type; build it anywhere and hand it to `Node.init` or `Node.reload`.
+public struct NodeConfiguration: Sendable {
+    /// A peer we know: its HIT, where to reach it, and an optional name for logs and status.
+    public struct Peer: Hashable, Sendable {
+        public var hit: HIT
+        public var name: String?
+        /// Where I1s go (in this order); ESP goes where the base exchange ran.
+        public var locators: [Locator]
+        /// The peer's LSI (host order) if fixed by configuration; else one is derived from the HIT.
+        public var lsi: UInt32?
+
+        public init(hit: HIT, name: String? = nil, locators: [Locator], lsi: UInt32? = nil) {
+            self.hit = hit
+            self.name = name
+            self.locators = locators
+            self.lsi = lsi
+        }
+    }
+
+    /// An address and UDP port of a peer (the port is used for HIP over UDP and for ESP).
+    public struct Locator: Hashable, Sendable, CustomStringConvertible {
+        public var address: IPAddress
+        public var port: UInt16
+
+        public init(address: IPAddress, port: UInt16 = NodeProtocol.defaultUDPPort) {
+            self.address = address
+            self.port = port
+        }
+
+        public var description: String {
+            if case .v6 = address { return "[\(address)]:\(port)" }
+            return "\(address):\(port)"
+        }
+    }
+
+    /// The host identity key file, created (mode 0600) with `identityKind` if missing.
+    public var identityKeyPath: String
+    public var identityKind: HostIdentityKind = .ecdsaP256
+    /// TUN interface name (≤ 15 bytes; "hip%d" lets the kernel number it) and MTU.
+    public var tunName = "hip0"
+    public var mtu = 1392
+    /// The UDP port for HIP control and ESP (IPv4 and IPv6).
+    public var udpPort: UInt16 = NodeProtocol.defaultUDPPort
+    /// The local addresses to bind (at most one per family); empty: every address.
+    public var listenAddresses: [IPAddress] = []
+    /// Also send and receive HIP on raw IP protocol 139 (needs CAP_NET_RAW; without it UDP only).
+    public var rawHIP = true
+    public var peers: [Peer] = []
+    /// Which peers may associate. Default (nil): the configured peers only.
+    public var allowedPeers: AllowedPeers?
+    /// Offered algorithms, puzzle, timers.
+    public var hostSettings = HostSettings()
+    /// Close an association without ESP traffic for this long (RFC 7401 §4.4.3 UAL); nil: never.
+    public var unusedAssociationLifetime: Duration? = .seconds(900)
+    public var logLevel: Logger.Level = .info
+    /// The status socket (mode 0600); nil: no status socket.
+    public var statusSocketPath: String? = NodeLimits.defaultStatusSocket
+    /// Where Prometheus metrics are served (HTTP GET /metrics); nil: off.
+    public var metricsListen: Locator?
+    /// Where ESP SAs are appended in Wireshark's esp_sa format; nil: off.
+    public var keylogPath: String?
+
+    public init(identityKeyPath: String) {
+        self.identityKeyPath = identityKeyPath
+    }
+
+    /// The policy in effect: `allowedPeers`, or exactly the configured peers.
+    public var effectivePolicy: AllowedPeers {
+        allowedPeers ?? AllowedPeers(Set(peers.map(\.hit)))
+    }
+
+    /// The settings that differ in `new` but are only read at startup (a reload keeps the old values).
+    func restartOnlyChanges(to new: NodeConfiguration) -> [String] {
+        var changed: [String] = []
+        if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }
+        if new.tunName != tunName || new.mtu != mtu { changed.append("tun") }
+        if new.udpPort != udpPort || new.rawHIP != rawHIP || new.listenAddresses != listenAddresses {
+            changed.append("transport")
+        }
+        if new.logLevel != logLevel { changed.append("log level") }
+        if new.unusedAssociationLifetime != unusedAssociationLifetime { changed.append("timers.ual_seconds") }
+        if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
+        if new.metricsListen != metricsListen { changed.append("metrics listener") }
+        if new.keylogPath != keylogPath { changed.append("keylog") }
+        return changed
+    }
+}

@@ -1,0 +1,68 @@
+// Constants of the node, in one place: protocol values (from RFCs and IANA), then implementation limits.
+import HIPWire
+
+/// Numbers fixed by RFCs and registries that the node's shell uses.
+public enum NodeProtocol {
+    /// The HIP UDP port (RFC 9028 §5.11; IANA "hip-nat-t"), the default for locators without a port.
+    public static let defaultUDPPort: UInt16 = 10500
+    /// Bytes of the non-ESP marker in front of HIP packets over UDP (RFC 9028 §5.11).
+    static let udpZeroMarkerLength = 4
+    /// ORCHIDv2 prefix 2001:20::/28 (RFC 7343 §2), routed into the TUN.
+    static let orchidPrefix = "2001:20::/28"
+    /// LSI prefix 1.0.0.0/8, routed into the TUN.
+    static let lsiPrefix = "1.0.0.0/8"
+    /// Hop limit of rebuilt inner IPv6 headers (BEET, RFC 7402 §4): the TUN is the next hop.
+    static let innerHopLimit: UInt8 = 64
+    /// The largest HIP packet: HdrLen is 8 bits in units of 8 octets (RFC 7401 §5.1).
+    static let maximumHIPPacketLength = (255 + 1) * 8
+}
+
+/// Limits of this implementation (our choices), shared by the node's threads.
+public enum NodeLimits {
+    /// Packets per TUN read batch, recvmmsg and sendmmsg.
+    public static let batchCapacity = 64
+    /// Packets queued per peer while its base exchange runs (beyond: dropped and counted).
+    public static let pendingPacketsPerPeer = 64
+    /// Peers that may have packets queued at once (more: dropped and counted).
+    public static let pendingPeers = 64
+    /// Minimum time between two `.outboundData` requests for the same peer while packets wait.
+    static let outboundRequestInterval: Duration = .seconds(1)
+    /// Bytes in front of and after every packet buffer (ESP header growth, BEET rebuild, ESP trailer).
+    static let headroom = 64
+    static let tailroom = 64
+    /// Per-packet ESP overhead the outside buffers allow beyond the MTU (header, IV, padding, trailer, ICV).
+    static let espOverhead = 64
+    /// The shortest buffer a slot gets (room for a 1500-byte packet and its ESP overhead).
+    static let minimumBufferSize = 2048
+    /// How long shutdown waits for CLOSE_ACKs.
+    public static let closeWait: Duration = .seconds(1)
+    /// ESP packets the outside path keeps for an SA about to be installed, and for how long.
+    static let parkedESPPackets = 64
+    static let parkedESPAge: Duration = .milliseconds(250)
+    /// HIP packets from UDP waiting for the control thread; beyond, they are dropped and counted.
+    static let controlQueueLimit = 1024
+    /// The longest time between two checks for idle associations (UAL).
+    static let idleCheckInterval: Duration = .seconds(30)
+    /// Minimum time between two unknown-SPI reports from the outside path to the control plane.
+    static let unknownSPIReportInterval: Duration = .milliseconds(100)
+    /// How long a status or metrics request waits for the node's threads to answer.
+    static let snapshotWait: Duration = .seconds(2)
+    /// Rejection log lines per second (the rest are counted and summarized).
+    static let rejectionLogsPerSecond = 5
+    /// Bytes a status or metrics request may send before it is answered or refused.
+    static let maximumRequestBytes = 4096
+    /// How long a status or metrics client may take to send its request.
+    static let requestTimeoutMilliseconds: Int32 = 1000
+    /// The default status socket.
+    public static let defaultStatusSocket = "/run/synaptic/status.sock"
+    /// How long `writable` waits for a socket that would block before its datagrams are dropped.
+    static let sendBlockedWaitMilliseconds: Int32 = 100
+}
+
+extension NodeLimits {
+    /// The slot size for packets of `mtu` bytes plus ESP overhead, headroom and tailroom (multiple of 64).
+    static func bufferSize(mtu: Int) -> Int {
+        let needed = headroom + mtu + espOverhead + tailroom
+        return max(minimumBufferSize, (needed + 63) / 64 * 64)
+    }
+}

@@ -1,0 +1,113 @@
+// NodeStatus+Snapshots: a NodeStatus from the copies the three threads made (control, inside, outside).
+//
+// Per association: state, SPIs and exchange record from the control plane; packets, bytes and drops
+// summed over the peer's SAs in both paths plus its pending queue. Node-wide drops: everything the paths
+// drop before an SA is known, their own counters, and pending queues of peers without an association.
+// (The data plane's "no SA" count is not a drop: those packets went to the pending queue.)
+import Foundation
+import HIPCore
+import HIPWire
+import SynapticDataPlane
+
+extension NodeStatus {
+    /// The node's fixed facts.
+    struct Identity: Sendable {
+        var hit: HIT
+        var lsi: IPAddress
+        var tun: String
+        var udpPort: UInt16
+        var rawHIP: Bool
+    }
+
+    init(identity: Identity, uptime: Duration, control: ControlSnapshot, inside: InsideSnapshot,
+         outside: OutsideSnapshot) {
+        var drops: [String: UInt64] = [:]
+        drops.add(inside.unassigned)
+        drops.add(outside.unassigned)
+        drops.add([
+            "unroutable": inside.counters.unroutable,
+            "too_many_pending_peers": inside.counters.tooManyPendingPeers,
+            "send_rejected": inside.counters.sendRejected,
+            "send_dropped": inside.counters.sendDropped,
+            "tun_read_errors": inside.counters.readErrors,
+            "oversized": outside.counters.oversized,
+            "invalid_datagram": outside.counters.invalid,
+            "hip_queue_full": outside.counters.hipQueueFull,
+            "nat_keepalive": outside.counters.natKeepalives,
+            "tun_write_dropped": outside.counters.tunDropped,
+            "receive_errors": outside.counters.receiveErrors,
+            "unknown_spi": outside.counters.parkedExpired,
+            "hip_send_failed": control.sendFailures,
+        ])
+        let associated = Set(control.associations.map(\.peer))
+        for (peer, entry) in inside.pending where !associated.contains(peer) { drops.add(entry.drops) }
+
+        let formatter = ISO8601DateFormatter()
+        let associations = control.associations.map { association -> AssociationStatus in
+            let peer = association.peer
+            var status = AssociationStatus(
+                name: association.name, hit: peer.description, lsi: association.lsi.map { IPAddress.v4($0).description },
+                state: association.state.description,
+                role: association.role.map { $0 == .initiator ? "initiator" : "responder" },
+                locator: association.locator?.description, spiIn: association.inboundSPI,
+                spiOut: association.outboundSPI, suite: association.suite?.displayName,
+                lastExchange: association.exchangedAt.map { formatter.string(from: $0) },
+                latencyMilliseconds: association.latency?.milliseconds)
+            var perPeer: [String: UInt64] = [:]
+            for sa in inside.outbound where sa.peer == peer {
+                status.packetsOut += sa.counters.packetsOut
+                status.bytesOut += sa.counters.bytesOut
+                perPeer.add(sa.counters)
+            }
+            for sa in outside.inbound where sa.peer == peer {
+                status.packetsIn += sa.counters.packetsIn
+                status.bytesIn += sa.counters.bytesIn
+                perPeer.add(sa.counters)
+            }
+            if let entry = inside.pending[peer] {
+                status.queued = entry.queued
+                perPeer.add(entry.drops)
+            }
+            status.drops = perPeer
+            return status
+        }
+
+        var sent: [String: UInt64] = [:]
+        var received: [String: UInt64] = [:]
+        for type in PacketType.allCases {
+            sent[StatusLabel.label(type)] = control.core.sent(type)
+            received[StatusLabel.label(type)] = control.core.received(type)
+        }
+        var rejections: [String: UInt64] = [:]
+        for reason in RejectReason.allCases { rejections[StatusLabel.label(reason)] = control.core.rejected(reason) }
+
+        self.init(hit: identity.hit.description, lsi: identity.lsi.description, tun: identity.tun,
+                  udpPort: Int(identity.udpPort), rawHIP: identity.rawHIP, uptimeSeconds: uptime.milliseconds / 1000,
+                  associations: associations, hipPacketsSent: sent.filter { $0.value > 0 },
+                  hipPacketsReceived: received.filter { $0.value > 0 }, rejections: rejections.filter { $0.value > 0 },
+                  drops: drops,
+                  associationEvents: [
+                      "established": control.core.associationsEstablished, "failed": control.core.associationsFailed,
+                      "closed": control.core.associationsClosed, "replaced": control.core.associationsReplaced,
+                  ].filter { $0.value > 0 })
+    }
+}
+
+extension [String: UInt64] {
+    /// Adds the non-zero values of `counts`.
+    mutating func add(_ counts: [String: UInt64]) {
+        for (key, value) in counts where value > 0 { self[key, default: 0] += value }
+    }
+
+    /// Adds a data-plane counter set's drops (not its "no SA" count: those packets were queued).
+    mutating func add(_ counters: TrafficCounters) {
+        for reason in DropReason.allCases where reason != .noSecurityAssociation {
+            let value = counters.drops(reason)
+            if value > 0 { self[StatusLabel.label(reason), default: 0] += value }
+        }
+    }
+
+    mutating func add(_ drops: PendingPackets.Drops) {
+        add(["queue_full": drops.queueFull, "exchange_failed": drops.exchangeFailed, "queued_too_big": drops.tooBig])
+    }
+}

@@ -1,0 +1,96 @@
+// NodeStatus: what `synaptic status` shows and the metrics endpoint exports: the node, one entry per
+// association, and counters. The node sends it as JSON over the status socket; the CLI prints it as a
+// table (NodeStatus+Table) or as the JSON itself.
+
+/// A snapshot of a running node. A Codable value type; use it anywhere.
+///
+/// Counter maps use stable snake_case labels (e.g. `unknown_spi`, `blocked_by_policy`) and hold only
+/// non-zero entries.
+public struct NodeStatus: Codable, Sendable, Equatable {
+    public var hit: String
+    public var lsi: String
+    public var tun: String
+    public var udpPort: Int
+    public var rawHIP: Bool
+    public var uptimeSeconds: Double
+    public var associations: [AssociationStatus]
+    /// HIP packets by type label (i1, r1, ..., close_ack).
+    public var hipPacketsSent: [String: UInt64]
+    public var hipPacketsReceived: [String: UInt64]
+    /// Received HIP packets the core dropped, by reason.
+    public var rejections: [String: UInt64]
+    /// Packets dropped by the data path outside any association (unknown SPI, malformed, unroutable, ...).
+    public var drops: [String: UInt64]
+    /// Associations established, failed, closed and replaced since start.
+    public var associationEvents: [String: UInt64]
+
+    public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,
+                associations: [AssociationStatus], hipPacketsSent: [String: UInt64] = [:],
+                hipPacketsReceived: [String: UInt64] = [:], rejections: [String: UInt64] = [:],
+                drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:]) {
+        self.hit = hit
+        self.lsi = lsi
+        self.tun = tun
+        self.udpPort = udpPort
+        self.rawHIP = rawHIP
+        self.uptimeSeconds = uptimeSeconds
+        self.associations = associations
+        self.hipPacketsSent = hipPacketsSent
+        self.hipPacketsReceived = hipPacketsReceived
+        self.rejections = rejections
+        self.drops = drops
+        self.associationEvents = associationEvents
+    }
+}
+
+/// One association: who, where, which SAs, and its traffic.
+public struct AssociationStatus: Codable, Sendable, Equatable {
+    public var name: String?
+    public var hit: String
+    public var lsi: String?
+    /// RFC 7401 state name (I1-SENT, ..., ESTABLISHED, CLOSING, CLOSED, E-FAILED).
+    public var state: String
+    /// "initiator" or "responder" of the last base exchange.
+    public var role: String?
+    /// The peer's current locator ("198.18.0.2 udp/10500").
+    public var locator: String?
+    public var spiIn: UInt32?
+    public var spiOut: UInt32?
+    /// ESP suite name (e.g. "AES-128-GCM").
+    public var suite: String?
+    public var packetsIn: UInt64
+    public var bytesIn: UInt64
+    public var packetsOut: UInt64
+    public var bytesOut: UInt64
+    /// Drops on this association's SAs and queue, by reason.
+    public var drops: [String: UInt64]
+    /// Packets waiting for the SA.
+    public var queued: Int
+    /// When the last base exchange completed (ISO 8601, UTC) and how long it took (Initiator only).
+    public var lastExchange: String?
+    public var latencyMilliseconds: Double?
+
+    public init(name: String? = nil, hit: String, lsi: String? = nil, state: String, role: String? = nil,
+                locator: String? = nil, spiIn: UInt32? = nil, spiOut: UInt32? = nil, suite: String? = nil,
+                packetsIn: UInt64 = 0, bytesIn: UInt64 = 0, packetsOut: UInt64 = 0, bytesOut: UInt64 = 0,
+                drops: [String: UInt64] = [:], queued: Int = 0, lastExchange: String? = nil,
+                latencyMilliseconds: Double? = nil) {
+        self.name = name
+        self.hit = hit
+        self.lsi = lsi
+        self.state = state
+        self.role = role
+        self.locator = locator
+        self.spiIn = spiIn
+        self.spiOut = spiOut
+        self.suite = suite
+        self.packetsIn = packetsIn
+        self.bytesIn = bytesIn
+        self.packetsOut = packetsOut
+        self.bytesOut = bytesOut
+        self.drops = drops
+        self.queued = queued
+        self.lastExchange = lastExchange
+        self.latencyMilliseconds = latencyMilliseconds
+    }
+}

@@ -1,0 +1,56 @@
+// OutsideMessage: what the control plane tells the outside path (UDP → TUN).
+import HIPCrypto
+import HIPWire
+import SynapticDataPlane
+
+/// A request for the outside path's thread, posted to its inbox.
+enum OutsideMessage: Sendable {
+    case install(InboundInstall)
+    case remove(spi: UInt32)
+    case snapshot(Reply<OutsideSnapshot>)
+    case stop
+}
+
+/// An inbound SA.
+struct InboundInstall: Sendable {
+    var spi: UInt32
+    var suite: ESPSuiteID
+    var keys: ESPKeys
+    var endpoints: SAEndpoints
+}
+
+/// The outside path's counters and SAs, copied on its thread.
+struct OutsideSnapshot: Sendable {
+    struct Inbound: Sendable {
+        var peer: HIT
+        var spi: UInt32
+        var counters: TrafficCounters
+    }
+
+    var inbound: [Inbound]
+    /// Drops before an SA was known (unknown SPI, truncated ESP).
+    var unassigned: TrafficCounters
+    var counters: OutsideCounters
+}
+
+/// What the outside path counts itself.
+struct OutsideCounters: Hashable, Sendable {
+    /// Datagrams received on the UDP port.
+    var datagrams: UInt64 = 0
+    /// HIP packets (zero marker) handed to the control plane.
+    var hipPackets: UInt64 = 0
+    /// HIP packets dropped because the control plane had `NodeLimits.controlQueueLimit` waiting.
+    var hipQueueFull: UInt64 = 0
+    /// RFC 3948 NAT keepalives (dropped).
+    var natKeepalives: UInt64 = 0
+    /// Datagrams too short to be HIP or ESP.
+    var invalid: UInt64 = 0
+    /// Datagrams longer than a buffer (cut by the kernel, dropped).
+    var oversized: UInt64 = 0
+    /// Opened packets the TUN did not take.
+    var tunDropped: UInt64 = 0
+    /// Socket receive errors.
+    var receiveErrors: UInt64 = 0
+    /// ESP packets parked for an SA that was not installed within `NodeLimits.parkedESPAge`.
+    var parkedExpired: UInt64 = 0
+}

@@ -1,0 +1,235 @@
+// OutsidePath: the UDP → TUN direction, on one thread.
+//
+// Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
+//   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
+//                           SPI ≠ 0     → ESP: open in place (InboundProcessor: SA by SPI, anti-replay check,
+//                                         ICV, decrypt, window update, BEET inner IPv6 header rebuilt from
+//                                         the HITs, IPv4/LSI translation when the flow was LSI-based)
+//                                         → TUN write; the first packet of an SA tells the control plane
+//                                         (R2-SENT → ESTABLISHED)
+//                           0xFF        → NAT keepalive, dropped
+//   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
+// SA changes arrive in the inbox and are applied first after each wait, before the sockets are read.
+// ESP whose SPI is not installed yet is parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may
+// send its first ESP right behind the R2 (or I2) that the control plane is still processing; installing
+// an inbound SA retries the parked packets, the rest expire as unknown SPIs.
+import HIPCore
+import HIPWire
+import Logging
+import SynapticDataPlane
+import SynapticPlatform
+
+/// The outside path. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
+final class OutsidePath: @unchecked Sendable {
+    let inbox: Inbox<OutsideMessage>
+    private let tun: TunDevice
+    private let udp4: UDPSocket?
+    private let udp6: UDPSocket?
+    private let database: SADatabase
+    private let processor: InboundProcessor
+    private let control: Inbox<ControlMessage>
+    private let logger: Logger
+    private let poller: EventPoller
+    private let events = ReadyEvents(capacity: 8)
+    private let batch: DatagramBatch
+    /// Whether the first ESP packet of the SA with this tag was reported to the control plane.
+    private var trafficReported: [Bool] = []
+    private var counters = OutsideCounters()
+    /// When an unknown SPI was last reported to the control plane.
+    private var lastUnknownSPIReport = Instant.zero
+    /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
+    private let parked: PendingPackets
+    private let scratch: UnsafeMutableRawBufferPointer
+
+    /// - Parameter control: the control plane's inbox.
+    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
+         logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
+        self.tun = tun
+        self.udp4 = udp4
+        self.udp6 = udp6
+        self.database = database
+        self.processor = InboundProcessor(database: database, flows: flows)
+        self.control = control
+        self.logger = logger
+        poller = try EventPoller()
+        inbox = Inbox(poller: poller)
+        let bufferSize = NodeLimits.bufferSize(mtu: mtu)
+        batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
+        parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
+        scratch = .allocate(byteCount: bufferSize, alignment: 64)
+        if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
+        if let udp6 { try poller.register(udp6.fileDescriptor, token: 6, for: .readable) }
+    }
+
+    deinit {
+        poller.close()
+        scratch.deallocate()
+    }
+
+    /// The loop: returns after `.stop`.
+    func run() {
+        while true {
+            let count: Int
+            do {
+                count = try poller.wait(into: events, timeoutMilliseconds: parkedTimeout())
+            } catch {
+                logger.error("outside path: \(error)")
+                return
+            }
+            var (wake, readable4, readable6) = (false, false, false)
+            for index in 0..<count {
+                switch events[index].token {
+                case EventPoller.wakeToken: wake = true
+                case 4: readable4 = true
+                default: readable6 = true
+                }
+            }
+            // SA changes first: an SA installed for a packet already waiting in a socket must be there.
+            if wake {
+                guard handleInbox() else { return }
+            }
+            if readable4, let udp4 { drain(udp4) }
+            if readable6, let udp6 { drain(udp6) }
+            expireParked(now: MonotonicClock.now())
+        }
+    }
+
+    /// Milliseconds until the oldest parked packet expires, or -1 when none is parked.
+    private func parkedTimeout() -> Int32 {
+        guard let oldest = parked.oldestArrival else { return -1 }
+        let remaining = (oldest + NodeLimits.parkedESPAge) - MonotonicClock.now()
+        return remaining <= .zero ? 0 : Int32(remaining.milliseconds.rounded(.up))
+    }
+
+    /// Drops parked packets older than `NodeLimits.parkedESPAge` (counted as unknown SPIs).
+    private func expireParked(now: Instant) {
+        while let oldest = parked.oldestArrival, now - oldest >= NodeLimits.parkedESPAge { parked.dropFirst() }
+    }
+
+    /// Retries every parked packet once: those whose SA now exists are opened, the others parked again.
+    private func retryParked() {
+        let area = UnsafeMutableRawBufferPointer(rebasing: scratch[NodeLimits.headroom...])
+        for _ in 0..<parked.count {
+            guard let arrival = parked.oldestArrival, let length = parked.removeFirst(into: area) else { return }
+            let spi = UInt32(bigEndian: area.loadUnaligned(as: UInt32.self))
+            if database.inbound(spi: spi) != nil {
+                open(scratch, offset: NodeLimits.headroom, length: length)
+            } else {
+                parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival)
+            }
+        }
+    }
+
+    // MARK: - Inbox
+
+    private func handleInbox() -> Bool {
+        for message in inbox.drain() {
+            switch message {
+            case .install(let install):
+                let tag = trafficReported.count
+                trafficReported.append(false)
+                do {
+                    try database.installInbound(spi: install.spi, suite: install.suite, keys: install.keys,
+                                                endpoints: install.endpoints, tag: tag)
+                } catch {
+                    logger.error("cannot install inbound SA \(hex(install.spi)) from \(install.endpoints.peerHIT): \(error)")
+                }
+                retryParked()
+            case .remove(let spi):
+                database.removeInbound(spi: spi)
+            case .snapshot(let reply):
+                var current = counters
+                current.parkedExpired = parked.drops.exchangeFailed
+                reply.deliver(OutsideSnapshot(
+                    inbound: database.inboundSAs.map { .init(peer: $0.endpoints.peerHIT, spi: $0.spi, counters: $0.counters) },
+                    unassigned: database.inboundCounters, counters: current))
+            case .stop:
+                return false
+            }
+        }
+        return true
+    }
+
+    // MARK: - UDP → TUN
+
+    /// Receives and handles batches until the socket has nothing more.
+    private func drain(_ socket: UDPSocket) {
+        while true {
+            let received: Int
+            do {
+                received = try socket.receive(into: batch)
+            } catch {
+                counters.receiveErrors += 1
+                return
+            }
+            for index in 0..<received { handle(index) }
+            if received < batch.capacity { return }
+        }
+    }
+
+    private func handle(_ index: Int) {
+        counters.datagrams += 1
+        guard !batch.isTruncated(at: index) else {
+            counters.oversized += 1
+            return
+        }
+        let packet = batch.packet(at: index)
+        switch UDPPayload.classify(UnsafeRawBufferPointer(packet)) {
+        case .esp(let spi):
+            if database.inbound(spi: spi) == nil {
+                reportUnknownSPI(index)
+                // Parked if there is room (else the processor counts it as an unknown SPI right away).
+                if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now()) { return }
+            }
+            open(batch.buffer(at: index), offset: batch.headroom, length: packet.count)
+        case .hip(let offset):
+            guard let source = batch.peer(at: index), let destination = batch.destination(at: index) else {
+                counters.invalid += 1
+                return
+            }
+            let message = ControlMessage.packet(
+                bytes: Array(packet[offset...]),
+                source: Endpoint(address: IPAddress(source.address), transport: .udp(port: source.port)),
+                destination: IPAddress(destination))
+            if control.post(message, limit: NodeLimits.controlQueueLimit) {
+                counters.hipPackets += 1
+            } else {
+                counters.hipQueueFull += 1
+            }
+        case .natKeepalive:
+            counters.natKeepalives += 1
+        case .invalid:
+            counters.invalid += 1
+        }
+    }
+
+    /// Opens the ESP packet at `offset` of `buffer` in place (with headroom before it for the rebuilt inner
+    /// header) and writes the inner packet to the TUN. Drops are counted by the data plane.
+    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int) {
+        let opened: OpenedPacket
+        do {
+            opened = try processor.process(buffer, offset: offset, length: length, hopLimit: NodeProtocol.innerHopLimit)
+        } catch {
+            return
+        }
+        if !trafficReported[opened.tag] {
+            trafficReported[opened.tag] = true
+            if let association = database.inbound(spi: opened.spi) {
+                control.post(.traffic(peer: association.endpoints.peerHIT))
+            }
+        }
+        let inner = UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length])
+        if (try? tun.writePacket(inner)) != true { counters.tunDropped += 1 }
+    }
+
+    /// Tells the control plane where an unknown SPI came from (a peer may still use SAs of our previous
+    /// run), at most every `NodeLimits.unknownSPIReportInterval` (a flood costs one message per interval).
+    private func reportUnknownSPI(_ index: Int) {
+        let now = MonotonicClock.now()
+        guard now - lastUnknownSPIReport >= NodeLimits.unknownSPIReportInterval, let source = batch.peer(at: index) else {
+            return
+        }
+        lastUnknownSPIReport = now
+        _ = control.post(.unknownSPI(source: IPAddress(source.address)), limit: NodeLimits.controlQueueLimit)
+    }
+}

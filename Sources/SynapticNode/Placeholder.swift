@@ -1,1 +1,0 @@
-// SynapticNode: placeholder until its first real file lands (replaced, not kept).

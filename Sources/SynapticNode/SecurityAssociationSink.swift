@@ -1,0 +1,43 @@
+// SecurityAssociationSink: how the control plane changes the data plane (the seam the executor tests fake).
+import HIPWire
+
+/// Installs and removes SAs and manages queued packets in the data plane. Called from the control thread;
+/// implementations hand the work to the thread owning each half of the SA database.
+protocol SecurityAssociationSink: AnyObject {
+    func install(inbound: InboundInstall, outbound: OutboundInstall)
+    func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)
+    /// Drops the packets queued for `peer` (its exchange failed or cannot start).
+    func discardPending(peer: HIT)
+    /// The peers reachable by LSI.
+    func publish(peerLSIs: [UInt32: HIT])
+}
+
+/// The real sink: posts to the inside and outside paths' inboxes (inbound first, so a peer's first ESP
+/// packet finds its SA).
+final class DataPlaneLink: SecurityAssociationSink {
+    private let inside: Inbox<InsideMessage>
+    private let outside: Inbox<OutsideMessage>
+
+    init(inside: Inbox<InsideMessage>, outside: Inbox<OutsideMessage>) {
+        self.inside = inside
+        self.outside = outside
+    }
+
+    func install(inbound: InboundInstall, outbound: OutboundInstall) {
+        outside.post(.install(inbound))
+        inside.post(.install(outbound))
+    }
+
+    func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32) {
+        inside.post(.remove(peer: peer, spi: outboundSPI))
+        outside.post(.remove(spi: inboundSPI))
+    }
+
+    func discardPending(peer: HIT) {
+        inside.post(.discardPending(peer: peer))
+    }
+
+    func publish(peerLSIs: [UInt32: HIT]) {
+        inside.post(.peerLSIs(peerLSIs))
+    }
+}

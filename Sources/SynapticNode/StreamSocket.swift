@@ -1,0 +1,171 @@
+// StreamSocket: the small stream sockets of the node's services: the status socket (Unix, 0600) and the
+// metrics listener (TCP), both answering one short request per connection, and the status client.
+//
+//   listener: socket → bind (Unix: stale file removed first, mode 0600) → listen; accept is non-blocking
+//   connection: read until the request is complete, a byte limit, or a timeout (poll) → write all → close
+// (SynapticPlatform has no stream sockets yet; these use Glibc directly and could move there.)
+import Glibc
+import SynapticPlatform
+
+/// A listening socket. `accept` from the service thread; `close` after it stopped.
+final class StreamListener: Sendable {
+    let fileDescriptor: Int32
+    /// The Unix socket path (removed on close), or nil for TCP.
+    let unixPath: String?
+
+    private init(fileDescriptor: Int32, unixPath: String?) {
+        self.fileDescriptor = fileDescriptor
+        self.unixPath = unixPath
+    }
+
+    /// A Unix stream socket at `path` with mode 0600, its directory created (0755) if missing. Refuses a
+    /// path where another node answers; removes a stale socket file.
+    static func unix(path: String) throws(NodeError) -> StreamListener {
+        guard path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else {
+            throw .file(path, "socket path too long")
+        }
+        try FileSystem.createParentDirectory(of: path, mode: 0o755)
+        if let connection = try? StreamConnection.connect(unixPath: path) {
+            connection.close()
+            throw .file(path, "another synaptic node is already serving this status socket")
+        }
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFSOCK else { throw .file(path, "exists and is not a socket") }
+            unlink(path)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw .file(path, "socket: \(lastError())") }
+        var address = unixAddress(path)
+        // The socket file gets mode 0600 from the umask at bind time; startup is single-threaded here.
+        let previous = umask(0o177)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        umask(previous)
+        guard bound == 0, chmod(path, 0o600) == 0, listen(fd, 16) == 0 else {
+            let error = lastError()
+            Glibc.close(fd)
+            throw .file(path, "cannot serve the status socket: \(error)")
+        }
+        return StreamListener(fileDescriptor: fd, unixPath: path)
+    }
+
+    /// A TCP listener on `address` (SO_REUSEADDR, so a restart can bind at once).
+    static func tcp(_ address: SocketAddress) throws(NodeError) -> StreamListener {
+        let family = address.family == .v4 ? AF_INET : AF_INET6
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw .setup("metrics listener \(address)", "socket: \(lastError())") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var storage = sockaddr_storage()
+        let length = withUnsafeMutablePointer(to: &storage) { address.write(sockaddr: UnsafeMutableRawPointer($0)) }
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            let error = lastError()
+            Glibc.close(fd)
+            throw .setup("metrics listener \(address)", error)
+        }
+        return StreamListener(fileDescriptor: fd, unixPath: nil)
+    }
+
+    /// The next waiting connection, or nil.
+    func accept() -> StreamConnection? {
+        let fd = Glibc.accept(fileDescriptor, nil, nil)
+        guard fd >= 0 else { return nil }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return StreamConnection(fileDescriptor: fd)
+    }
+
+    /// Closes the socket and removes the Unix socket file.
+    func close() {
+        Glibc.close(fileDescriptor)
+        if let unixPath { unlink(unixPath) }
+    }
+}
+
+/// A connected stream socket (blocking, with timeouts on reads). Closed on `close()` or deinit.
+final class StreamConnection {
+    private var fileDescriptor: Int32
+
+    init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    deinit { close() }
+
+    /// Connects to the Unix socket at `path`.
+    static func connect(unixPath path: String) throws(NodeError) -> StreamConnection {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .notRunning(path, "socket: \(lastError())") }
+        let connection = StreamConnection(fileDescriptor: fd)
+        var address = unixAddress(path)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else { throw .notRunning(path, lastError()) }
+        return connection
+    }
+
+    /// Reads until `isComplete` says the bytes so far are a whole request, the peer closes, `limit` bytes
+    /// arrived, or `timeoutMilliseconds` pass without data. Returns what arrived (nil on a timeout or
+    /// error before completion).
+    func read(limit: Int, timeoutMilliseconds: Int32, isComplete: ([UInt8]) -> Bool) -> [UInt8]? {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        while !isComplete(received) {
+            guard received.count < limit else { return nil }
+            var poller = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, timeoutMilliseconds) == 1 else { return nil }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fileDescriptor, $0.baseAddress, min($0.count, limit - received.count)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return count == 0 ? received : nil }
+            received += chunk[..<count]
+        }
+        return received
+    }
+
+    /// Writes all of `bytes`; false on an error.
+    @discardableResult
+    func write(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes {
+                send(fileDescriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            offset += count
+        }
+        return true
+    }
+
+    /// Ends the sending direction (the peer reads end-of-file).
+    func finishWriting() {
+        shutdown(fileDescriptor, Int32(SHUT_WR))
+    }
+
+    func close() {
+        if fileDescriptor >= 0 { Glibc.close(fileDescriptor) }
+        fileDescriptor = -1
+    }
+}
+
+/// A sockaddr_un for `path` (the caller checked the length).
+private func unixAddress(_ path: String) -> sockaddr_un {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        raw.copyBytes(from: path.utf8.prefix(raw.count - 1))
+    }
+    return address
+}
+
+/// The text of the current errno.
+private func lastError() -> String {
+    String(cString: strerror(errno))
+}

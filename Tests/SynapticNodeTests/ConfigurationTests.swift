@@ -1,0 +1,98 @@
+// The TOML configuration mapped to the node's settings (the types the core and data plane use).
+import HIPCore
+import HIPCrypto
+import HIPWire
+import Logging
+import SynapticConfig
+import Testing
+@testable import SynapticNode
+
+@Suite struct ConfigurationTests {
+    @Test func everyKeyReachesTheNode() throws {
+        let text = """
+            [identity]
+            key = "keys/host.key"
+            algorithm = "ed25519"
+            [tun]
+            name = "hip3"
+            mtu = 1400
+            [transport]
+            udp_port = 10600
+            raw_hip = false
+            listen = ["198.18.0.1"]
+            [[peers]]
+            hit = "2001:22::2"
+            locators = ["198.18.0.2", "[fd00::2]:10700"]
+            name = "db"
+            lsi = "1.0.0.20"
+            [[peers]]
+            hit = "2001:21::3"
+            [policy]
+            allow = ["2001:22::9"]
+            allow_auth_only_esp = true
+            [crypto]
+            dh_groups = [8, 3]
+            hip_ciphers = [2]
+            esp_suites = [8, 7]
+            puzzle_difficulty = 6
+            [log]
+            level = "debug"
+            [status]
+            socket = "run/status.sock"
+            [metrics]
+            listen = "127.0.0.1:9100"
+            [keylog]
+            path = "/tmp/esp.keylog"
+            [timers]
+            retransmit_initial_ms = 500
+            retransmit_max_ms = 4000
+            retransmit_retries = 6
+            """
+        let configuration = NodeConfiguration(try Config.parse(text, file: "/etc/s.toml", baseDirectory: "/etc"))
+        #expect(configuration.identityKeyPath == "/etc/keys/host.key")
+        #expect(configuration.identityKind == .ed25519)
+        #expect(configuration.tunName == "hip3" && configuration.mtu == 1400)
+        #expect(configuration.udpPort == 10600 && !configuration.rawHIP)
+        #expect(configuration.listenAddresses == [IPAddress("198.18.0.1")!])
+        #expect(configuration.peers == [
+            .init(hit: HIT("2001:22::2")!, name: "db",
+                  locators: [.init(address: IPAddress("198.18.0.2")!, port: 10600), .init(address: IPAddress("fd00::2")!, port: 10700)],
+                  lsi: 0x0100_0014),
+            .init(hit: HIT("2001:21::3")!, locators: []),
+        ])
+        #expect(configuration.effectivePolicy == AllowedPeers([HIT("2001:22::2")!, HIT("2001:21::3")!, HIT("2001:22::9")!]))
+        let settings = configuration.hostSettings
+        #expect(settings.dhGroups == [.nistP384, .modp1536])
+        #expect(settings.hipCiphers == [.aes128CBC])
+        #expect(settings.espSuites == [.aes128CBCSHA256, .nullSHA256])
+        #expect(settings.allowsAuthenticationOnlyESP && !settings.allowsNullHIPCipher)
+        #expect(settings.puzzleDifficulty == 6)
+        #expect(settings.i1Retransmission == RetransmissionPolicy(initialTimeout: .milliseconds(500),
+                                                                  maximumTimeout: .seconds(4), maximumRetries: 6))
+        #expect(settings.closeRetransmission == settings.i1Retransmission)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.statusSocketPath == "/etc/run/status.sock")
+        #expect(configuration.metricsListen == .init(address: IPAddress("127.0.0.1")!, port: 9100))
+        #expect(configuration.keylogPath == "/tmp/esp.keylog")
+    }
+
+    @Test func defaultsAndAnyPolicy() throws {
+        let configuration = NodeConfiguration(try Config.parse("[policy]\nallow = \"any\"\n"))
+        #expect(configuration.effectivePolicy == .anyone)
+        #expect(configuration.tunName == "hip0" && configuration.mtu == 1392 && configuration.udpPort == 10500)
+        #expect(configuration.rawHIP && configuration.metricsListen == nil && configuration.keylogPath == nil)
+        #expect(configuration.statusSocketPath == NodeLimits.defaultStatusSocket)
+        #expect(configuration.hostSettings.espSuites == [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256])
+    }
+
+    @Test func restartOnlySettingsAreNamed() {
+        let old = NodeConfiguration(identityKeyPath: "/k")
+        var new = old
+        new.peers = [.init(hit: HIT("2001:22::2")!, locators: [])]
+        #expect(old.restartOnlyChanges(to: new).isEmpty)
+        new.udpPort = 1
+        new.tunName = "hip9"
+        new.keylogPath = "/tmp/k"
+        #expect(old.restartOnlyChanges(to: new) == ["tun", "transport", "keylog"])
+    }
+}
