@@ -13,6 +13,7 @@
 // Every raw 139 socket in the namespace receives every HIP packet, including its own over loopback:
 // the node filters by receiver HIT.
 
+import CSynapticShims
 import Glibc
 
 /// A raw IP socket for protocol 139 (HIP) of one family.
