@@ -60,7 +60,7 @@ stats=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{v[NR]=$1} END {if (NR) print
 
 if command -v wireguard-go >/dev/null; then
     echo "== wireguard-go"
-    for side in a b; do wg genkey >"$W/wg$side"; wg pubkey <"$W/wg$side" >"$W/wg$side.pub"; done
+    for side in a b; do (umask 077; wg genkey >"$W/wg$side"); wg pubkey <"$W/wg$side" >"$W/wg$side.pub"; done
     wgup() { # wgup NS me peer peerip myaddr peeraddr
         ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 wireguard-go "wg$2" >/dev/null 2>&1 & NETNS_PIDS+=($!)
         wait_for ip -n "$1" link show "wg$2"
