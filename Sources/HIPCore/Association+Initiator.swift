@@ -184,6 +184,9 @@ extension Association {
         SecurityAssociationPair(localHIT: local.hit, peerHIT: peerHIT, inboundSPI: session.inboundSPI,
                                 outboundSPI: session.outboundSPI, suite: session.keys.suite,
                                 inboundKeys: session.keys.espInbound, outboundKeys: session.keys.espOutbound,
-                                peerEndpoint: session.peerEndpoint, localAddress: session.localAddress)
+                                peerEndpoint: session.peerEndpoint, localAddress: session.localAddress,
+                                keymatInputs: KeymatInputs(dhGroup: session.group, kij: session.keys.kij,
+                                                           puzzleI: session.keys.puzzleI, puzzleJ: session.keys.puzzleJ,
+                                                           hash: session.keys.hash, hipCipher: session.keys.cipher))
     }
 }

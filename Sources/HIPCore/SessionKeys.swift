@@ -20,6 +20,10 @@ struct SessionKeys: Sendable {
     let espInbound: ESPKeys
     /// ESP_INFO KEYMAT Index: where the ESP keys start.
     let keymatIndex: UInt16
+    /// Kij and the puzzle values KEYMAT was drawn from (kept for the keylog; zeroed with the session).
+    let kij: SecretBytes
+    let puzzleI: [UInt8]
+    let puzzleJ: [UInt8]
 
     init(kij: SecretBytes, puzzleI: [UInt8], puzzleJ: [UInt8], local: HIT, peer: HIT, hash: HashAlgorithm,
          cipher: HIPCipherID, suite: ESPSuiteID) throws(CryptoError) {
@@ -28,6 +32,9 @@ struct SessionKeys: Sendable {
         self.hash = hash
         self.cipher = cipher
         self.suite = suite
+        self.kij = kij
+        self.puzzleI = puzzleI
+        self.puzzleJ = puzzleJ
         keymatIndex = keys.espKeymatIndex
         if local > peer {
             outgoingEncryption = keys.glEncryption

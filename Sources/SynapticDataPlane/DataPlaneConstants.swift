@@ -27,6 +27,10 @@ enum ProtocolConstants {
     static let udpChecksumOffset = 6
     static let icmpChecksumOffset = 2
     static let tcpMinimumHeaderLength = 20
+    /// TCP flags byte (RFC 9293 §3.1) and its SYN and ACK bits.
+    static let tcpFlagsOffset = 13
+    static let tcpSYN: UInt8 = 0x02
+    static let tcpACK: UInt8 = 0x10
     static let udpHeaderLength = 8
     static let icmpEchoHeaderLength = 8
 

@@ -2,7 +2,8 @@
 //
 //   stages:  SA by SPI → replay check (infer ESN high bits) → open (verify ICV, decrypt, trailer)
 //            → replay window update → BEET: rebuild the IPv6 header (src = peer HIT, dst = own HIT)
-//            → if the flow was last used over an LSI: HIT→LSI translation to IPv4
+//            → if the flow is LSI-based (in the LSIFlowTable, or a flow the peer starts that the
+//              InboundFlowPolicy sends to an IPv4 socket, then recorded): HIT→LSI translation to IPv4
 //
 // The replay window is checked before and updated only after a successful open (RFC 4303 §3.4.3).
 //
@@ -28,10 +29,13 @@ public struct OpenedPacket: Sendable, Equatable {
 public struct InboundProcessor {
     public let database: SADatabase
     public let flows: LSIFlowTable
+    /// Asked about flows the peer starts; nil: they are presented as IPv6.
+    public let policy: (any InboundFlowPolicy)?
 
-    public init(database: SADatabase, flows: LSIFlowTable) {
+    public init(database: SADatabase, flows: LSIFlowTable, policy: (any InboundFlowPolicy)? = nil) {
         self.database = database
         self.flows = flows
+        self.policy = policy
     }
 
     /// Opens every packet of `batch` in place, in parallel on `database.workers` contexts: each window
@@ -150,11 +154,11 @@ public struct InboundProcessor {
                                          nextHeader: stage.nextHeader, source: association.peerHIT,
                                          destination: association.ownHIT, hopLimit: hopLimit)
             var packetLength = ProtocolConstants.ipv6HeaderLength + payloadLength
+            let segment = UnsafeRawBufferPointer(rebasing: buffer[payloadOffset..<payloadOffset + payloadLength])
             if let lsis = association.endpoints.lsis,
-               let flow = LSIFlowTable.Flow.inbound(
-                   peer: association.peerHIT, nextHeader: stage.nextHeader,
-                   segment: UnsafeRawBufferPointer(rebasing: buffer[payloadOffset..<payloadOffset + payloadLength])),
-               flows.contains(flow) {
+               let flow = LSIFlowTable.Flow.inbound(peer: association.peerHIT, nextHeader: stage.nextHeader,
+                                                    segment: segment),
+               isLSIBased(flow, nextHeader: stage.nextHeader, segment: segment) {
                 let translated = try LSITranslator.ipv6ToIPv4(buffer, offset: start, length: packetLength,
                                                               source: lsis.peer, destination: lsis.own)
                 start = translated.offset
@@ -167,5 +171,15 @@ public struct InboundProcessor {
             association.counters.countDrop(error.dropReason)
             throw error
         }
+    }
+
+    /// Whether `flow` is presented over the LSIs: recorded, or started by this segment and sent to IPv4
+    /// by the policy (then recorded, so the rest of the flow stays IPv4 both ways).
+    private func isLSIBased(_ flow: LSIFlowTable.Flow, nextHeader: UInt8, segment: UnsafeRawBufferPointer) -> Bool {
+        if flows.contains(flow) { return true }
+        guard let policy, let transport = LSIFlowTable.Flow.startingTransport(nextHeader: nextHeader, segment: segment),
+              policy.presentsOverLSI(transport, localPort: flow.localPort) else { return false }
+        flows.record(flow)
+        return true
     }
 }

@@ -1,18 +1,20 @@
-// LSIFlowTable: which flows local applications last used over an LSI (IPv4), so the packets that come
-// back on the same flow are handed to the TUN as IPv4 again instead of IPv6 between the HITs.
+// LSIFlowTable: which flows local applications use over an LSI (IPv4), so the packets that come back on
+// the same flow are handed to the TUN as IPv4 again instead of IPv6 between the HITs.
 //
 //   outbound IPv4 packet to an LSI  → record(flow)      (flow = peer HIT, protocol, local/remote port;
 //   outbound IPv6 packet to a HIT   → forget(flow)       ICMP echo: identifier as the local port, 0)
 //   inbound packet after BEET       → contains(flow)?  IPv4 : IPv6
+//   inbound flow start the InboundFlowPolicy sends to an IPv4 socket → record(flow)
 //
-// A flow the peer starts (nothing recorded here) is presented as IPv6 unless the SA says that peer
-// prefers LSIs. Slots are 64-bit flow hashes in atomics: a fixed open-addressed table, probed a few
-// slots deep, overwriting a slot chosen by the hash when full. No allocation, no lock; a lost race only
-// presents one packet in the other family.
+// A flow the peer starts (nothing recorded here) is presented as IPv6 unless the inbound processor's
+// policy finds only an IPv4 socket for it. Slots are 64-bit flow hashes in atomics: a fixed
+// open-addressed table, probed a few slots deep, overwriting a slot chosen by the hash when full. Empty
+// slots are claimed with compare-and-exchange (both paths record). No allocation, no lock; a lost race
+// only presents one packet in the other family.
 
 import Synchronization
 
-/// Lock-free flow memory shared by the inside (writer) and outside (reader) paths; any thread.
+/// Lock-free flow memory shared by the inside and outside paths (both record, any thread).
 public final class LSIFlowTable: Sendable {
     private nonisolated(unsafe) let slots: UnsafeMutablePointer<Atomic<UInt64>>
     private let mask: Int
@@ -31,18 +33,16 @@ public final class LSIFlowTable: Sendable {
         slots.deallocate()
     }
 
-    /// Remembers that the local side used an LSI for this flow.
+    /// Remembers that the local side uses an LSI for this flow.
     func record(_ flow: Flow) {
+        if contains(flow) { return }
         let key = flow.key
-        var empty: Int?
         for probe in 0..<DataPlaneLimits.lsiFlowTableProbes {
             let slot = (Int(truncatingIfNeeded: key) &+ probe) & mask
-            let value = slots[slot].load(ordering: .relaxed)
-            if value == key { return }
-            if value == 0, empty == nil { empty = slot }
+            if slots[slot].compareExchange(expected: 0, desired: key, ordering: .relaxed).exchanged { return }
         }
-        let victim = empty ?? ((Int(truncatingIfNeeded: key) &+ Int(truncatingIfNeeded: key >> 40)
-            % DataPlaneLimits.lsiFlowTableProbes) & mask)
+        let victim = (Int(truncatingIfNeeded: key) &+ Int(truncatingIfNeeded: key >> 40)
+            % DataPlaneLimits.lsiFlowTableProbes) & mask
         slots[victim].store(key, ordering: .relaxed)
     }
 
@@ -93,6 +93,22 @@ public final class LSIFlowTable: Sendable {
         static func inbound(peer: PackedHIT, nextHeader: UInt8, segment: UnsafeRawBufferPointer) -> Flow? {
             ports(nextHeader: nextHeader, segment: segment).map {
                 Flow(peer: peer, nextHeader: nextHeader, localPort: $0.destination, remotePort: $0.source)
+            }
+        }
+
+        /// The transport of a segment received from the peer that may start a flow: a TCP SYN without
+        /// ACK (a complete TCP header), or any UDP datagram (a complete UDP header); nil otherwise.
+        static func startingTransport(nextHeader: UInt8, segment: UnsafeRawBufferPointer) -> FlowTransport? {
+            switch nextHeader {
+            case ProtocolConstants.protocolTCP:
+                guard segment.count >= ProtocolConstants.tcpMinimumHeaderLength else { return nil }
+                let flags = segment[ProtocolConstants.tcpFlagsOffset]
+                return flags & (ProtocolConstants.tcpSYN | ProtocolConstants.tcpACK) == ProtocolConstants.tcpSYN
+                    ? .tcp : nil
+            case ProtocolConstants.protocolUDP:
+                return segment.count >= ProtocolConstants.udpHeaderLength ? .udp : nil
+            default:
+                return nil
             }
         }
 

@@ -40,9 +40,12 @@ extension HIT {
     }
 
     /// The HIT as an IPv6 platform address.
-    var inetAddress: InetAddress {
+    var inetAddress: InetAddress { .v6(ipv6Address) }
+
+    /// The HIT as an IPv6 address value.
+    var ipv6Address: IPv6Address {
         let bytes = self.bytes
-        return .v6(IPv6Address(high: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) },
-                               low: bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }))
+        return IPv6Address(high: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) },
+                           low: bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
     }
 }

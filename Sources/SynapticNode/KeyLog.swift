@@ -8,6 +8,13 @@
 // used as the esp_sa UAT file, or each line passed as `-o "uat:esp_sa:<line>"`.
 // (Our ESP covers the ESN high bits in the ICV, RFC 4303; tshark 4.0 checks ICVs without them, so it
 // marks correct packets "incorrect ICV" but decrypts them.)
+//
+// Before the two records, one comment line per association (Wireshark's UAT files skip lines starting
+// with "#") with what its KEYMAT was drawn from (RFC 7401 §6.5), for offline verification:
+//   # HIP local_hit=<HIT> peer_hit=<HIT> dh_group=<DH group ID> rhash=<sha1|sha256|sha384>
+//         hip_cipher=<HIP_CIPHER ID> esp_suite=<ESP suite ID> puzzle_i=<#I hex> puzzle_j=<#J hex> kij=<Kij hex>
+//   (one line) KEYMAT = HKDF(rhash, salt #I ‖ #J, Kij, info = the HITs in ascending order); the ESP keys of
+//   the records follow the HIP keys (HIPCrypto.HIPKeys): SA-gl is sent by the host with the greater HIT.
 import Glibc
 import HIPCore
 import HIPCrypto
@@ -37,9 +44,9 @@ final class KeyLog {
         close(descriptor)
     }
 
-    /// Appends the two SAs of `pair`; ESP to the peer goes to `destination`.
+    /// Appends the association line and the two SAs of `pair`; ESP to the peer goes to `destination`.
     func record(_ pair: SecurityAssociationPair, destination: SocketAddress) {
-        let text = KeyLog.lines(pair, peerAddress: IPAddress(destination.address)).joined()
+        let text = KeyLog.associationLine(pair) + KeyLog.lines(pair, peerAddress: IPAddress(destination.address)).joined()
         var bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
@@ -55,6 +62,31 @@ final class KeyLog {
             record(protocol: peerAddress.familyName, source: peer, destination: local, spi: pair.inboundSPI,
                    suite: pair.suite, keys: pair.inboundKeys),
         ]
+    }
+
+    /// The "# HIP" comment line of `pair` (file comment), ending in a newline.
+    static func associationLine(_ pair: SecurityAssociationPair) -> String {
+        let inputs = pair.keymatInputs
+        let fields = [
+            "local_hit=\(pair.localHIT)", "peer_hit=\(pair.peerHIT)", "dh_group=\(inputs.dhGroup.rawValue)",
+            "rhash=\(hashName(inputs.hash))", "hip_cipher=\(inputs.hipCipher.rawValue)", "esp_suite=\(pair.suite.rawValue)",
+            "puzzle_i=\(hexDigits(inputs.puzzleI))", "puzzle_j=\(hexDigits(inputs.puzzleJ))",
+            "kij=\(inputs.kij.withUnsafeBytes { hexDigits($0) })",
+        ]
+        return "# HIP " + fields.joined(separator: " ") + "\n"
+    }
+
+    private static func hashName(_ hash: HashAlgorithm) -> String {
+        switch hash {
+        case .sha1: "sha1"
+        case .sha256: "sha256"
+        case .sha384: "sha384"
+        }
+    }
+
+    /// Lower-case hex of `bytes`, no prefix.
+    private static func hexDigits(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     private static func record(protocol family: String, source: String, destination: String, spi: UInt32,
@@ -77,8 +109,6 @@ final class KeyLog {
 
     /// "0x" and the key in hex, or "" for an empty key.
     private static func hexKey(_ key: SecretBytes) -> String {
-        key.withUnsafeBytes { bytes in
-            bytes.isEmpty ? "" : "0x" + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        }
+        key.withUnsafeBytes { bytes in bytes.isEmpty ? "" : "0x" + hexDigits(bytes) }
     }
 }

@@ -55,6 +55,10 @@ public enum NodeLimits {
     static let requestTimeoutMilliseconds: Int32 = 1000
     /// The default status socket.
     public static let defaultStatusSocket = "/run/synaptic/status.sock"
+    /// How long the sockets found on a port decide the family of the flows peers start to it, and how
+    /// many (transport, port) answers are kept (beyond: all are dropped and looked up again).
+    static let listenerCacheAge: Duration = .seconds(1)
+    static let listenerCacheEntries = 4096
     /// How long `writable` waits for a socket that would block before its datagrams are dropped.
     static let sendBlockedWaitMilliseconds: Int32 = 100
 }

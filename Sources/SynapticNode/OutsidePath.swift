@@ -4,7 +4,9 @@
 //   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
 //                           SPI ≠ 0     → ESP: open in place (InboundProcessor: SA by SPI, anti-replay check,
 //                                         ICV, decrypt, window update, BEET inner IPv6 header rebuilt from
-//                                         the HITs, IPv4/LSI translation when the flow was LSI-based)
+//                                         the HITs, IPv4/LSI translation when the flow is LSI-based: one we
+//                                         started over an LSI, or one the peer starts towards a port with
+//                                         only an IPv4 socket, ListenerFamilyPolicy)
 //                                         → TUN write; the first packet of an SA tells the control plane
 //                                         (R2-SENT → ESTABLISHED)
 //                           0xFF        → NAT keepalive, dropped
@@ -42,13 +44,14 @@ final class OutsidePath: @unchecked Sendable {
     private let scratch: UnsafeMutableRawBufferPointer
 
     /// - Parameter control: the control plane's inbox.
-    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
+    /// - Parameter policy: decides the family of flows peers start (nil: IPv6).
+    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable,
+         policy: (any InboundFlowPolicy)?, mtu: Int, logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
         self.tun = tun
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
-        self.processor = InboundProcessor(database: database, flows: flows)
+        self.processor = InboundProcessor(database: database, flows: flows, policy: policy)
         self.control = control
         self.logger = logger
         poller = try EventPoller()

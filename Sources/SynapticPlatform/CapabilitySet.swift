@@ -3,8 +3,6 @@
 // /proc/thread-self/status has a line "CapEff:\t0000003fffffffff": the effective set as 16 hex digits,
 // bit n = capability n. The thread's own file is read because capabilities are per thread on Linux.
 
-import Glibc
-
 /// A set of Linux capabilities. The node checks `.netAdmin` (TUN, netlink) and `.netRaw` (raw HIP sockets)
 /// before using them, to log what it will do without them. Sendable value.
 public struct CapabilitySet: OptionSet, Hashable, Sendable {
@@ -22,8 +20,7 @@ public struct CapabilitySet: OptionSet, Hashable, Sendable {
     /// The effective capabilities of the calling thread. Throws `SystemError` if /proc cannot be read or
     /// has no CapEff line.
     public static func effective() throws(SystemError) -> CapabilitySet {
-        let path = access("/proc/thread-self/status", R_OK) == 0 ? "/proc/thread-self/status" : "/proc/self/status"
-        return try CapabilitySet(procStatus: readText(path))
+        try CapabilitySet(procStatus: ProcFile.readText(ProcFile.path("status")))
     }
 
     /// The effective set from the text of a /proc/<pid>/status file. Throws `SystemError` (malformed) when
@@ -39,21 +36,5 @@ public struct CapabilitySet: OptionSet, Hashable, Sendable {
             return
         }
         throw SystemError.malformed("CapEff", "no CapEff line")
-    }
-
-    /// Reads a small text file (a /proc file: read until end, no size known in advance).
-    private static func readText(_ path: String) throws(SystemError) -> String {
-        let fd = try SystemCall.retrying("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
-        let file = Descriptor(fd)
-        defer { file.close() }
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
-        defer { chunk.deallocate() }
-        var bytes: [UInt8] = []
-        while true {
-            let count = try SystemCall.retrying("read(\(path))") { Glibc.read(file.rawValue, chunk.baseAddress, chunk.count) }
-            if count == 0 { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -13,4 +13,6 @@ public enum PlatformLimits {
     static let controlBytesPerDatagram = 128
     /// Default socket buffer size requested for UDP and raw sockets (SO_RCVBUFFORCE when permitted).
     public static let defaultSocketBufferBytes = 4 * 1024 * 1024
+    /// Bytes per read(2) of a /proc file (a socket table line is 150 bytes; the kernel fills what fits).
+    static let procReadChunk = 16 * 1024
 }

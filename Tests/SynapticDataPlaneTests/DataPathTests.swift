@@ -17,10 +17,11 @@ struct DataPathTests {
     struct Host {
         let database: SADatabase
         let flows = LSIFlowTable(capacity: 64)
+        var policy: (any InboundFlowPolicy)?
 
         init(workers: Int = 1) { database = SADatabase(workers: workers) }
         var outbound: OutboundProcessor { OutboundProcessor(database: database, flows: flows) }
-        var inbound: InboundProcessor { InboundProcessor(database: database, flows: flows) }
+        var inbound: InboundProcessor { InboundProcessor(database: database, flows: flows, policy: policy) }
 
         /// Seals `packet` from the inside; returns the ESP bytes.
         func send(_ packet: [UInt8]) throws -> [UInt8] {
@@ -111,6 +112,87 @@ struct DataPathTests {
         let atA = try a.receive(try b.send(answer))
         #expect(atA[0] == 0x45)
         #expect(P.checksum(P.ipv4PseudoHeader(P.lsiB, P.lsiA, length: atA.count - 20, protocol: 6), Array(atA[20...])) == 0)
+    }
+
+    /// Answers from a fixed set of IPv4-only ports and records every question.
+    final class PortPolicy: InboundFlowPolicy {
+        let ipv4Ports: Set<[Int]>
+        var questions: [(FlowTransport, UInt16)] = []
+
+        init(tcp: [Int] = [], udp: [Int] = []) {
+            ipv4Ports = Set(tcp.map { [0, $0] } + udp.map { [1, $0] })
+        }
+
+        func presentsOverLSI(_ transport: FlowTransport, localPort: UInt16) -> Bool {
+            questions.append((transport, localPort))
+            return ipv4Ports.contains([transport == .tcp ? 0 : 1, Int(localPort)])
+        }
+    }
+
+    /// Whether `packet` is IPv4 from `source` to `destination` with valid header and transport checksums.
+    static func isIPv4(_ packet: [UInt8], from source: UInt32, to destination: UInt32) -> Bool {
+        packet.count > 20 && packet[0] == 0x45 && Array(packet[12..<20]) == P.be32(source) + P.be32(destination)
+            && P.checksum(Array(packet[0..<20])) == 0
+            && P.checksum(P.ipv4PseudoHeader(source, destination, length: packet.count - 20, protocol: packet[9]),
+                          Array(packet[20...])) == 0
+    }
+
+    @Test("a flow the peer starts towards an IPv4-only port arrives over the LSIs and stays IPv4 both ways")
+    func peerStartedFlowsOverLSI() throws {
+        var (a, b) = try Self.pair()
+        let policy = PortPolicy(tcp: [5001], udp: [6000])
+        b.policy = policy
+        func tcp(_ source: Int, _ destination: Int, flags: UInt8, data: [UInt8] = []) -> [UInt8] {
+            P.tcp(source: source, destination: destination, data: data, flags: flags)
+        }
+        // A's application connects to B's LSI: the SYN reaches B as IPv4 between the LSIs.
+        let syn = P.ipv4(P.lsiA, P.lsiB, protocol: 6, segment: tcp(40000, 5001, flags: 0x02), checksumOffset: 16)
+        let synAtB = try b.receive(try a.send(syn))
+        #expect(Self.isIPv4(synAtB, from: P.lsiA, to: P.lsiB))
+        #expect(Array(synAtB[20...]) == Array(syn[20...]))   // the segment is the original one
+        #expect(policy.questions.map(\.0) == [.tcp] && policy.questions.map(\.1) == [5001])
+        // B's listener answers over IPv4; A's application sees IPv4 too.
+        let synAck = P.ipv4(P.lsiB, P.lsiA, protocol: 6, segment: tcp(5001, 40000, flags: 0x12), checksumOffset: 16)
+        #expect(Self.isIPv4(try a.receive(try b.send(synAck)), from: P.lsiB, to: P.lsiA))
+        // The rest of the flow stays IPv4 at B without asking again.
+        let data = P.ipv4(P.lsiA, P.lsiB, protocol: 6, segment: tcp(40000, 5001, flags: 0x18, data: Array(0..<100)),
+                          checksumOffset: 16)
+        let dataAtB = try b.receive(try a.send(data))
+        #expect(Self.isIPv4(dataAtB, from: P.lsiA, to: P.lsiB) && Array(dataAtB[20...]) == Array(data[20...]))
+        #expect(policy.questions.count == 1)
+
+        // A SYN to a port the policy keeps on IPv6 arrives as IPv6; segments that start no flow (ACK,
+        // SYN+ACK, a short header) are not asked about.
+        let other = try b.receive(try a.send(P.ipv4(P.lsiA, P.lsiB, protocol: 6, segment: tcp(40001, 5002, flags: 0x02),
+                                                    checksumOffset: 16)))
+        #expect(other[0] >> 4 == 6 && other[6] == 6)
+        #expect(policy.questions.count == 2 && policy.questions[1].1 == 5002)
+        for flags: UInt8 in [0x10, 0x12] {
+            let atB = try b.receive(try a.send(P.ipv4(P.lsiA, P.lsiB, protocol: 6, segment: tcp(40002, 5001, flags: flags),
+                                                      checksumOffset: 16)))
+            #expect(atB[0] >> 4 == 6)
+        }
+        #expect(policy.questions.count == 2)
+
+        // UDP: A's application uses B's HIT, B's socket is IPv4-only: B gets IPv4, A keeps IPv6.
+        let datagram = P.ipv6(Self.hitA, Self.hitB, nextHeader: 17, segment: P.udp(source: 7000, destination: 6000,
+                                                                                 data: [1, 2, 3]), checksumOffset: 6)
+        let datagramAtB = try b.receive(try a.send(datagram))
+        #expect(Self.isIPv4(datagramAtB, from: P.lsiA, to: P.lsiB))
+        #expect(policy.questions.count == 3 && policy.questions[2].0 == .udp && policy.questions[2].1 == 6000)
+        let answer = P.ipv4(P.lsiB, P.lsiA, protocol: 17, segment: P.udp(source: 6000, destination: 7000, data: [4]),
+                            checksumOffset: 6)
+        let answerAtA = try a.receive(try b.send(answer))
+        #expect(answerAtA[0] >> 4 == 6)
+        #expect(P.checksum(P.ipv6PseudoHeader(Self.hitB, Self.hitA, length: answerAtA.count - 40, nextHeader: 17),
+                           Array(answerAtA[40...])) == 0)
+        #expect(Self.isIPv4(try b.receive(try a.send(datagram)), from: P.lsiA, to: P.lsiB))
+        #expect(policy.questions.count == 3)
+        // Without a policy the peer's new flows arrive as IPv6 (as before).
+        b.policy = nil
+        let plain = try b.receive(try a.send(P.ipv4(P.lsiA, P.lsiB, protocol: 6, segment: tcp(40003, 5001, flags: 0x02),
+                                                    checksumOffset: 16)))
+        #expect(plain[0] >> 4 == 6)
     }
 
     @Test("replayed, tampered, unknown-SPI and stale packets are dropped and counted")

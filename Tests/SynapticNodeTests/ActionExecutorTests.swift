@@ -131,8 +131,9 @@ final class Side {
         #expect(b.executor.records[identityA.hit]?.role == .responder)
         #expect(b.executor.records[identityA.hit]?.latency == nil)
 
-        let keyLog = try String(contentsOfFile: keyLogPath, encoding: .utf8).split(separator: "\n")
-        #expect(keyLog.count == 2)
+        let lines = try String(contentsOfFile: keyLogPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3 && lines[0].hasPrefix("# HIP local_hit=\(identityA.hit) peer_hit=\(identityB.hit) "))
+        let keyLog = Array(lines.dropFirst())
         #expect(keyLog[0].hasPrefix("\"IPv4\",\"198.18.0.1\",\"198.18.0.2\",\"\(hex(installA.outbound.spi))\""))
         #expect(keyLog[1].hasPrefix("\"IPv4\",\"198.18.0.2\",\"198.18.0.1\",\"\(hex(installA.inbound.spi))\""))
         let key = Self.bytes(installA.outbound.keys.encryption).map { String(format: "%02x", $0) }.joined()

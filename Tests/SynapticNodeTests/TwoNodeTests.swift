@@ -15,6 +15,8 @@ import Testing
     static let enabled = NetworkNamespace.isAvailable && pingAvailable
     static let skipReason = NetworkNamespace.isAvailable
         ? "needs ping (Debian package iputils-ping)" : NetworkNamespace.skipReason
+    static let socatAvailable = ["/usr/bin/socat", "/bin/socat"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    static let socatSkipReason = enabled ? "needs socat (Debian package socat)" : skipReason
 
     /// A host under test: its key, configuration, log and status socket in the scratch directory.
     struct Host {
@@ -112,6 +114,44 @@ import Testing
         }
     }
 
+    /// Sends `payload` in one datagram from a UDP socket connected to `destination` inside `namespace`
+    /// and returns the first datagram that comes back on it (within 10 s).
+    static func udpExchange(_ payload: String, with destination: SocketAddress, in namespace: NetworkNamespace) throws -> String {
+        try namespace.run {
+            let fd = socket(destination.family.rawValue, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { throw NetnsError("socket failed") }
+            defer { close(fd) }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var storage = sockaddr_storage()
+            let length = withUnsafeMutableBytes(of: &storage) { destination.write(sockaddr: $0.baseAddress!) }
+            let connected = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+            }
+            guard connected == 0 else { throw NetnsError("connect to \(destination) failed") }
+            let request = Array(payload.utf8)
+            guard request.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
+                throw NetnsError("send to \(destination) failed")
+            }
+            var reply = [UInt8](repeating: 0, count: 2048)
+            let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count >= 0 else { throw NetnsError("no answer from \(destination)") }
+            return String(decoding: reply[..<count], as: UTF8.self)
+        }
+    }
+
+    /// Waits until a `transport` socket of `family` is bound to `port` in `namespace` (a server started).
+    static func waitForSocket(_ transport: SocketTable.Transport, _ family: AddressFamily, port: UInt16,
+                              in namespace: NetworkNamespace) throws {
+        for _ in 0..<100 {
+            if try namespace.run({ try !SocketTable.read(transport, family: family, localPort: port).entries.isEmpty }) {
+                return
+            }
+            usleep(50_000)
+        }
+        throw NetnsError("nothing bound to \(transport) port \(port)")
+    }
+
     /// The UDP payloads of the IPv4 packets in a classic pcap file of Ethernet frames.
     static func udpPayloads(pcap path: String) throws -> [[UInt8]] {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -185,13 +225,18 @@ import Testing
             for _ in 0..<100 where tshark.isRunning { usleep(50_000) }
             let esp = try #require(try Self.udpPayloads(pcap: capture).first { $0.count > 8 && $0[0..<4] != [0, 0, 0, 0] })
 
-            // tshark decrypts the captured ESP with the keylog's esp_sa records.
-            let records = try String(contentsOfFile: scratch.path("a.keylog"), encoding: .utf8).split(separator: "\n")
-            #expect(records.count == 2)
-            let decoded = try namespaces[1].execute(["tshark", "-r", capture, "-o", "esp.enable_encryption_decode:TRUE",
-                                                     "-d", "udp.port==10500,udpencap"]
-                                                    + records.flatMap { ["-o", "uat:esp_sa:\($0)"] }, timeout: 60)
+            // tshark decrypts the captured ESP with the keylog used as its esp_sa table file (the "# HIP"
+            // line is a comment there).
+            let keyLog = try String(contentsOfFile: scratch.path("a.keylog"), encoding: .utf8)
+            #expect(keyLog.split(separator: "\n").map { $0.hasPrefix("# HIP local_hit=\(a.hit) peer_hit=\(b.hit) ") }
+                    == [true, false, false])
+            try FileManager.default.createDirectory(atPath: scratch.path("wireshark"), withIntermediateDirectories: false)
+            try keyLog.write(toFile: scratch.path("wireshark/esp_sa"), atomically: true, encoding: .utf8)
+            let decoded = try namespaces[1].execute(["env", "XDG_CONFIG_HOME=\(scratch.directory)", "tshark", "-r", capture,
+                                                     "-o", "esp.enable_encryption_decode:TRUE",
+                                                     "-d", "udp.port==10500,udpencap"], timeout: 60)
             #expect(decoded.standardOutput.contains("Echo (ping) request"), "\(decoded.standardOutput)\(decoded.standardError)")
+            #expect(!decoded.standardError.contains("Error loading table"), "\(decoded.standardError)")
             var unknownSPI = esp
             unknownSPI[0] ^= 0x80
             var forged = esp
@@ -226,6 +271,54 @@ import Testing
             processB.stop()
             #expect(processB.exitStatus == 0)
             #expect(b.logText.contains("association down: a (\(a.hit))"))
+        }
+    }
+
+    /// A peers' applications start flows to our LSI (BEET brings them as IPv6 between the HITs): a TCP4
+    /// listener and a UDP4 socket bound to B's LSI get them as IPv4 from A's LSI, and the answers on
+    /// the same flows reach A; a dual-stack `::` listener gets such a flow as IPv6 from A's HIT.
+    @Test(.enabled(if: enabled && socatAvailable, Comment(rawValue: socatSkipReason)), .timeLimit(.minutes(2)))
+    func flowsThePeerStartsToOurLSI() throws {
+        let scratch = try CLITests.Scratch()
+        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                     addressesB: ["198.18.0.2/24"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            try a.configure(peers: [(b, "198.18.0.2")])
+            try b.configure(peers: [(a, "198.18.0.1")])
+            let processes = [try a.start(in: namespaces[0]), try b.start(in: namespaces[1])]
+
+            // TCP: B's listener answers with the peer address it saw and the SHA-256 of what it received.
+            var generator = SeededGenerator(seed: 11)
+            let payload = generator.bytes(1 << 20)
+            let payloadPath = scratch.path("payload")
+            try Data(payload).write(to: URL(fileURLWithPath: payloadPath))
+            let digest = HashAlgorithm.sha256.digest(payload).map { String(format: "%02x", $0) }.joined()
+            _ = try namespaces[1].spawn(["socat", "TCP4-LISTEN:5001,bind=\(b.lsi)", "SYSTEM:echo \"$SOCAT_PEERADDR\"; sha256sum"])
+            try Self.waitForSocket(.tcp, .v4, port: 5001, in: namespaces[1])
+            let tcp = try namespaces[0].execute(["sh", "-c", "socat -t 20 - TCP4:\(b.lsi):5001 < '\(payloadPath)'"], timeout: 60)
+            #expect(tcp.status == 0 && tcp.standardOutput == "\(a.lsi)\n\(digest)  -\n",
+                    "\(tcp.standardOutput)\(tcp.standardError)\n\(a.logText)\n\(b.logText)")
+
+            // UDP: the datagram reaches B's UDP4 socket from A's LSI; its answer reaches A's socket.
+            _ = try namespaces[1].spawn(["socat", "-T", "20", "UDP4-RECVFROM:5002,bind=\(b.lsi)",
+                                         "SYSTEM:read line; echo \"$line from $SOCAT_PEERADDR\""])
+            try Self.waitForSocket(.udp, .v4, port: 5002, in: namespaces[1])
+            let destination = SocketAddress(InetAddress(b.lsi)!, port: 5002)
+            #expect(try Self.udpExchange("hello\n", with: destination, in: namespaces[0]) == "hello from \(a.lsi)\n")
+
+            // A dual-stack listener on :: is an IPv6 socket: the flow A starts to B's LSI arrives from A's HIT.
+            _ = try namespaces[1].spawn(["socat", "TCP6-LISTEN:5003,bind=[::],ipv6only=0", "SYSTEM:echo \"$SOCAT_PEERADDR\""])
+            try Self.waitForSocket(.tcp, .v6, port: 5003, in: namespaces[1])
+            let dual = try namespaces[0].execute(["sh", "-c", "socat -t 20 - TCP4:\(b.lsi):5003 < /dev/null"], timeout: 60)
+            let seen = dual.standardOutput.trimmingCharacters(in: CharacterSet(charactersIn: "[]\n"))
+            #expect(IPv6Address(seen) == IPv6Address(a.hit), "\(dual.standardOutput)\(dual.standardError)")
+
+            let association = try #require(try b.status().associations.first)
+            #expect(association.drops.isEmpty && association.packetsIn > 500)
+            for process in processes { process.stop() }
+            #expect(processes.allSatisfy { $0.exitStatus == 0 })
         }
     }
 

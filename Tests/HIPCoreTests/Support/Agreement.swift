@@ -6,7 +6,7 @@ import Testing
 enum Agreement {
     /// Asserts that peers `a` and `b` each have exactly one SA pair and that they mirror each other:
     /// a's inbound SPI/keys are b's outbound and vice versa, same suite, SPIs ≥ 256 and distinct per
-    /// direction. Returns the two pairs.
+    /// direction; both carry the same KEYMAT inputs, from which the keys are drawn again. Returns the two pairs.
     @discardableResult
     static func expectMirrored(_ network: TestNetwork, _ a: Int, _ b: Int,
                                sourceLocation: SourceLocation = #_sourceLocation) throws
@@ -31,6 +31,23 @@ enum Agreement {
         #expect(sa.inboundKeys.authentication.bytes != sa.outboundKeys.authentication.bytes
                 || sa.suite.authenticationKeyLength == 0, sourceLocation: sourceLocation)
         #expect(sa.outboundKeys.authentication.count == sa.suite.authenticationKeyLength, sourceLocation: sourceLocation)
+        // Both drew KEYMAT from the same Kij, #I and #J, and drawing it again gives the installed keys.
+        let inputs = sa.keymatInputs, mirror = sb.keymatInputs
+        #expect(inputs.kij.count > 0 && inputs.kij.bytes == mirror.kij.bytes, sourceLocation: sourceLocation)
+        #expect(inputs.puzzleI.count == inputs.hash.digestLength && inputs.puzzleI == mirror.puzzleI,
+                sourceLocation: sourceLocation)
+        #expect(inputs.puzzleJ.count == inputs.hash.digestLength && inputs.puzzleJ == mirror.puzzleJ,
+                sourceLocation: sourceLocation)
+        #expect(inputs.dhGroup == mirror.dhGroup && inputs.hash == mirror.hash && inputs.hipCipher == mirror.hipCipher,
+                sourceLocation: sourceLocation)
+        var keymat = Keymat(hash: inputs.hash, kij: inputs.kij, puzzleI: inputs.puzzleI, puzzleJ: inputs.puzzleJ,
+                            hitA: sa.localHIT, hitB: sa.peerHIT)
+        let keys = try HIPKeys(keymat: &keymat, cipher: inputs.hipCipher, hash: inputs.hash, esp: sa.suite)
+        let (sent, received) = sa.localHIT > sa.peerHIT ? (keys.espGL, keys.espLG) : (keys.espLG, keys.espGL)
+        #expect(sent.encryption.bytes == sa.outboundKeys.encryption.bytes
+                && sent.authentication.bytes == sa.outboundKeys.authentication.bytes, sourceLocation: sourceLocation)
+        #expect(received.encryption.bytes == sa.inboundKeys.encryption.bytes
+                && received.authentication.bytes == sa.inboundKeys.authentication.bytes, sourceLocation: sourceLocation)
         return (sa, sb)
     }
 }
