@@ -40,8 +40,30 @@ public struct RegInfo: Hashable, Sendable {
     }
 }
 
+/// The layout REG_REQUEST, REG_RESPONSE and REG_FAILED share: one leading byte (a lifetime or a
+/// failure type), then Reg Type × n. Each parameter keeps its own type and field name; the codec is here.
+protocol RegistrationTypeList {
+    var leadingByte: UInt8 { get }
+    var types: [UInt8] { get }
+    init(leadingByte: UInt8, types: [UInt8])
+}
+
+extension RegistrationTypeList {
+    var contentsLength: Int { 1 + types.count }
+
+    init(reading reader: inout ByteReader) throws(HIPWireError) {
+        let leadingByte = try reader.readUInt8()
+        self.init(leadingByte: leadingByte, types: reader.readRest())
+    }
+
+    func write(to writer: inout ByteWriter) {
+        writer.write(leadingByte)
+        writer.write(types)
+    }
+}
+
 /// REG_REQUEST contents: the requested lifetime (0 cancels) and registration types.
-public struct RegRequest: Hashable, Sendable {
+public struct RegRequest: Hashable, Sendable, RegistrationTypeList {
     public var lifetime: UInt8
     public var types: [UInt8]
 
@@ -50,21 +72,12 @@ public struct RegRequest: Hashable, Sendable {
         self.types = types
     }
 
-    var contentsLength: Int { 1 + types.count }
-
-    init(reading reader: inout ByteReader) throws(HIPWireError) {
-        lifetime = try reader.readUInt8()
-        types = reader.readRest()
-    }
-
-    func write(to writer: inout ByteWriter) {
-        writer.write(lifetime)
-        writer.write(types)
-    }
+    init(leadingByte: UInt8, types: [UInt8]) { self.init(lifetime: leadingByte, types: types) }
+    var leadingByte: UInt8 { lifetime }
 }
 
 /// REG_RESPONSE contents: the granted lifetime and registration types.
-public struct RegResponse: Hashable, Sendable {
+public struct RegResponse: Hashable, Sendable, RegistrationTypeList {
     public var lifetime: UInt8
     public var types: [UInt8]
 
@@ -73,21 +86,12 @@ public struct RegResponse: Hashable, Sendable {
         self.types = types
     }
 
-    var contentsLength: Int { 1 + types.count }
-
-    init(reading reader: inout ByteReader) throws(HIPWireError) {
-        lifetime = try reader.readUInt8()
-        types = reader.readRest()
-    }
-
-    func write(to writer: inout ByteWriter) {
-        writer.write(lifetime)
-        writer.write(types)
-    }
+    init(leadingByte: UInt8, types: [UInt8]) { self.init(lifetime: leadingByte, types: types) }
+    var leadingByte: UInt8 { lifetime }
 }
 
 /// REG_FAILED contents: the failure type (RFC 8003 §4.4; 9 from RFC 9028) and the types it applies to.
-public struct RegFailed: Hashable, Sendable {
+public struct RegFailed: Hashable, Sendable, RegistrationTypeList {
     public var failureType: UInt8
     public var types: [UInt8]
 
@@ -96,15 +100,6 @@ public struct RegFailed: Hashable, Sendable {
         self.types = types
     }
 
-    var contentsLength: Int { 1 + types.count }
-
-    init(reading reader: inout ByteReader) throws(HIPWireError) {
-        failureType = try reader.readUInt8()
-        types = reader.readRest()
-    }
-
-    func write(to writer: inout ByteWriter) {
-        writer.write(failureType)
-        writer.write(types)
-    }
+    init(leadingByte: UInt8, types: [UInt8]) { self.init(failureType: leadingByte, types: types) }
+    var leadingByte: UInt8 { failureType }
 }

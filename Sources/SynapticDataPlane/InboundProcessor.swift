@@ -43,16 +43,8 @@ public struct InboundProcessor {
     /// (counted). `hopLimit` goes into rebuilt headers.
     public func process(_ batch: PacketBatch, hopLimit: UInt8) {
         let count = batch.count
-        for index in 0..<count {
-            batch.associations[index] = nil
-            do {
-                let (association, stage) = try prepare(batch.buffer(at: index), offset: batch.offset(of: index),
-                                                       length: batch.length(of: index))
-                batch.associations[index] = association
-                batch.stages[index] = stage
-            } catch {
-                batch[metadata: index] = PacketMetadata(drop: error.dropReason)
-            }
+        batch.prepareEach { buffer, offset, length throws(DataPlaneError) in
+            try prepare(buffer, offset: offset, length: length)
         }
         if let pool = database.inboundWorkers, count > 1 {
             pool.run(.open, on: batch, workers: count)
@@ -60,9 +52,7 @@ public struct InboundProcessor {
             Self.openStripe(batch, worker: 0, workers: 1)
         }
         for index in 0..<count {
-            guard let object = batch.associations[index] else { continue }
-            batch.associations[index] = nil
-            let association = unsafeDowncast(object, to: InboundSA.self)
+            guard let association = batch.takeAssociation(at: index, as: InboundSA.self) else { continue }
             do {
                 let opened = try finish(batch.buffer(at: index), stage: batch.stages[index], association: association,
                                         hopLimit: hopLimit)
@@ -111,9 +101,8 @@ public struct InboundProcessor {
     /// The parallel stage for one worker: packets worker, worker + workers, … with that worker's contexts.
     static func openStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
         for index in stride(from: worker, to: batch.count, by: workers) {
-            guard let object = batch.associations[index] else { continue }
-            open(batch.buffer(at: index), stage: &batch.stages[index],
-                 association: unsafeDowncast(object, to: InboundSA.self), worker: worker)
+            guard let association = batch.association(at: index, as: InboundSA.self) else { continue }
+            open(batch.buffer(at: index), stage: &batch.stages[index], association: association, worker: worker)
         }
     }
 

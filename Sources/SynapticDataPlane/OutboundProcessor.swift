@@ -41,16 +41,8 @@ public struct OutboundProcessor {
     /// (counted). Packets without an SA keep their bytes and get `.noSecurityAssociation`.
     public func process(_ batch: PacketBatch) {
         let count = batch.count
-        for index in 0..<count {
-            batch.associations[index] = nil
-            do {
-                let (association, stage) = try prepare(batch.buffer(at: index), offset: batch.offset(of: index),
-                                                       length: batch.length(of: index))
-                batch.associations[index] = association
-                batch.stages[index] = stage
-            } catch {
-                batch[metadata: index] = PacketMetadata(drop: error.dropReason)
-            }
+        batch.prepareEach { buffer, offset, length throws(DataPlaneError) in
+            try prepare(buffer, offset: offset, length: length)
         }
         if let pool = database.outboundWorkers, count > 1 {
             pool.run(.seal, on: batch, workers: count)
@@ -58,9 +50,7 @@ public struct OutboundProcessor {
             Self.sealStripe(batch, worker: 0, workers: 1)
         }
         for index in 0..<count {
-            guard let object = batch.associations[index] else { continue }
-            batch.associations[index] = nil
-            let association = unsafeDowncast(object, to: OutboundSA.self)
+            guard let association = batch.takeAssociation(at: index, as: OutboundSA.self) else { continue }
             let stage = batch.stages[index]
             if let error = stage.error {
                 association.counters.countDrop(error.dropReason)
@@ -76,8 +66,7 @@ public struct OutboundProcessor {
     /// The parallel stage for one worker: packets worker, worker + workers, … with that worker's contexts.
     static func sealStripe(_ batch: PacketBatch, worker: Int, workers: Int) {
         for index in stride(from: worker, to: batch.count, by: workers) {
-            guard let object = batch.associations[index] else { continue }
-            let association = unsafeDowncast(object, to: OutboundSA.self)
+            guard let association = batch.association(at: index, as: OutboundSA.self) else { continue }
             do {
                 batch.stages[index].resultLength = try seal(batch.buffer(at: index), stage: batch.stages[index],
                                                             association: association, worker: worker)

@@ -24,9 +24,18 @@ public struct BatchProgress: Hashable, Sendable {
         self.lastRejection = lastRejection
     }
 
+    /// After a write of packet `next` failed with `error`: when the error is about that packet, counts it
+    /// as rejected and moves past it; when it is about the descriptor, rethrows it.
+    mutating func skip(failedWith error: SystemError) throws(SystemError) {
+        guard Self.isPerPacket(error) else { throw error }
+        rejected += 1
+        lastRejection = error
+        next += 1
+    }
+
     /// Whether a failed write of one packet is about that packet (skip it) rather than about the descriptor
     /// (throw): everything except a bad, closed or detached descriptor or a bad pointer.
-    static func isPerPacket(_ error: SystemError) -> Bool {
+    private static func isPerPacket(_ error: SystemError) -> Bool {
         guard let code = error.errno else { return false }
         return ![EBADF, EBADFD, EFAULT, ENOTSOCK].contains(code)
     }

@@ -34,10 +34,7 @@ extension DatagramBatch {
                 progress.next += Int(sent)
                 progress.sent += Int(sent)
             } catch {
-                guard BatchProgress.isPerPacket(error) else { throw error }
-                progress.rejected += 1
-                progress.lastRejection = error
-                progress.next += 1
+                try progress.skip(failedWith: error)
             }
         }
         return progress

@@ -139,12 +139,10 @@ public final class TunDevice: Sendable {
                     Glibc.write(fd, packet.baseAddress, packet.count)
                 }) != nil else { return progress }
                 progress.sent += 1
+                progress.next += 1
             } catch {
-                guard BatchProgress.isPerPacket(error) else { throw error }
-                progress.rejected += 1
-                progress.lastRejection = error
+                try progress.skip(failedWith: error)
             }
-            progress.next += 1
         }
         return progress
     }

@@ -201,27 +201,16 @@ import Testing
     func responderAccepts(_ variant: String) throws {
         let (small, great) = try TestIdentities.pair(.ecdsaP256)
         var network = TestNetwork([try TestHosts.make(small, seed: 1), try TestHosts.make(great, seed: 2)])
-        network.connect(0, to: 1)
-        network.deliver(network.queue.removeFirst())
-        network.deliver(network.queue.removeFirst())
-        let i2 = network.queue.removeFirst()
-        guard case .i2Sent(let pending)? = network.association(0, with: 1)?.phase else {
-            Issue.record("not in I2-SENT")
-            return
-        }
-        var packet = try HIPPacket.parse(i2.bytes)
+        let i2 = try network.holdI2()
+        var packet = try i2.unsealedPacket()
         #expect(packet.r1Counter == 1 && packet.has(ParameterType.encrypted))
-        packet.parameters.removeAll { [ParameterType.hipMAC, ParameterType.hipSignature].contains($0.type) }
         if variant == "plain HOST_ID" {
             packet.parameters.removeAll { $0.type == ParameterType.encrypted }
             packet.parameters.append(.hostID(HostID(algorithm: 7, hostIdentity: small.publicIdentity.hostIdentity)))
         } else {
             packet.parameters.removeAll { $0.type == ParameterType.r1Counter }
         }
-        var variantI2 = i2
-        variantI2.bytes = try PacketSealer.seal(packet, mac: .mac(pending.keys.outgoingIntegrity, pending.keys.hash),
-                                                identity: small)
-        network.deliver(variantI2)
+        network.deliver(try i2.resealed(packet, identity: small))
         network.deliverAll()
         #expect(network.peers[1].rejections.isEmpty)
         #expect(network.association(0, with: 1)?.state == .established)

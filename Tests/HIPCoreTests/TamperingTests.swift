@@ -237,28 +237,18 @@ import Testing
         settings.hipCiphers = [.null]
         var network = TestNetwork([try TestHosts.make(small, settings: settings, seed: 71),
                                    try TestHosts.make(great, settings: settings, seed: 72)])
-        network.connect(0, to: 1)
-        network.deliver(network.queue.removeFirst())
-        network.deliver(network.queue.removeFirst())
-        let i2 = network.queue.removeFirst()
-        guard case .i2Sent(let pending)? = network.association(0, with: 1)?.phase else {
-            Issue.record("not in I2-SENT")
-            return
-        }
+        let i2 = try network.holdI2()
         let mallory = try TestIdentities.identity(.ecdsaP256, 5)
-        var packet = try HIPPacket.parse(i2.bytes)
-        packet.parameters.removeAll { [ParameterType.hipMAC, ParameterType.hipSignature].contains($0.type) }
+        var packet = try i2.unsealedPacket()
         let index = try #require(packet.parameters.firstIndex { $0.type == ParameterType.hostID })
         packet.parameters[index] = .hostID(HostID(algorithm: mallory.publicIdentity.algorithm.rawValue,
                                                   hostIdentity: mallory.publicIdentity.hostIdentity))
-        var forged = i2
-        forged.bytes = try PacketSealer.seal(packet, mac: .mac(pending.keys.outgoingIntegrity, pending.keys.hash),
-                                             identity: mallory)
+        let forged = try i2.resealed(packet, identity: mallory)
         let before = HostFingerprint(network.peers[1])
         network.deliver(forged)
         #expect(network.peers[1].rejectionReasons == [.hitMismatch])
         #expect(HostFingerprint(network.peers[1]) == before)
-        network.deliver(i2)
+        network.deliver(i2.datagram)
         #expect(network.association(1, with: 0)?.state == .r2Sent)
     }
 
@@ -270,15 +260,19 @@ import Testing
         settings.dhGroups = [.nistP256, .modp1536]
         var network = TestNetwork([try TestHosts.make(small, settings: settings, seed: 81),
                                    try TestHosts.make(great, settings: settings, seed: 82)])
+        /// The attacker's rewrite of an I1: its DH_GROUP_LIST offers only the weakest group.
+        func downgraded(_ i1: Datagram) -> Datagram {
+            var packet = try! HIPPacket.parse(i1.bytes)
+            packet.parameters = [.dhGroupList([DHGroup.modp1536.rawValue])]
+            var copy = i1
+            copy.bytes = packet.serialize()
+            return copy
+        }
         var rewritten = 0
         network.intercept = { datagram in
             guard datagram.type == .i1, rewritten < 1 else { return [datagram] }
             rewritten += 1
-            var packet = try! HIPPacket.parse(datagram.bytes)
-            packet.parameters = [.dhGroupList([DHGroup.modp1536.rawValue])]
-            var copy = datagram
-            copy.bytes = packet.serialize()
-            return [copy]
+            return [downgraded(datagram)]
         }
         network.connect(0, to: 1)
         network.deliverAll()
@@ -293,14 +287,7 @@ import Testing
         // A persistent attacker only achieves E-FAILED.
         var attacked = TestNetwork([try TestHosts.make(small, settings: settings, seed: 83),
                                     try TestHosts.make(great, settings: settings, seed: 84)])
-        attacked.intercept = { datagram in
-            guard datagram.type == .i1 else { return [datagram] }
-            var packet = try! HIPPacket.parse(datagram.bytes)
-            packet.parameters = [.dhGroupList([DHGroup.modp1536.rawValue])]
-            var copy = datagram
-            copy.bytes = packet.serialize()
-            return [copy]
-        }
+        attacked.intercept = { datagram in [datagram.type == .i1 ? downgraded(datagram) : datagram] }
         attacked.connect(0, to: 1)
         attacked.run(for: .seconds(60))
         #expect(attacked.peers[0].rejectionReasons == Array(repeating: .dhDowngrade, count: 5))

@@ -96,14 +96,7 @@ import Testing
             [UInt8](repeating: 0xFF, count: length),
             Array(pair.publicValue.dropFirst()), pair.publicValue + [0],
         ]
-        for value in candidates {
-            do {
-                _ = try pair.sharedSecret(peerPublicValue: value)
-                Issue.record("accepted an invalid \(group) value of \(value.count) bytes")
-            } catch {
-                #expect(error.code == .invalidPublicValue)
-            }
-        }
+        Self.expectRefused(candidates, by: pair, group)
         var two = one
         two[length - 1] = 2
         #expect(try pair.sharedSecret(peerPublicValue: two).count > 0)   // 2 = g is in range and in the subgroup
@@ -122,12 +115,18 @@ import Testing
             Array(peer.publicValue.dropLast()),
             [],
         ]
+        Self.expectRefused(candidates, by: pair, group)
+    }
+
+    /// `pair` refuses every candidate peer value as an invalid public value.
+    static func expectRefused(_ candidates: [[UInt8]], by pair: DHKeyPair, _ group: DHGroup,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
         for value in candidates {
             do {
                 _ = try pair.sharedSecret(peerPublicValue: value)
-                Issue.record("accepted an invalid \(group) value of \(value.count) bytes")
+                Issue.record("accepted an invalid \(group) value of \(value.count) bytes", sourceLocation: sourceLocation)
             } catch {
-                #expect(error.code == .invalidPublicValue)
+                #expect(error.code == .invalidPublicValue, sourceLocation: sourceLocation)
             }
         }
     }

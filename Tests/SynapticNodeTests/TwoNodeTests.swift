@@ -68,6 +68,22 @@ import Testing
         }
     }
 
+    /// Runs `body` with two fresh namespaces joined by a veth (198.18.0.1/24 ↔ 198.18.0.2/24) and hosts
+    /// a and b (keys in `scratch`) configured as each other's peer by those addresses (`extraB`: TOML for b);
+    /// not started. The namespaces are removed afterwards, on every path.
+    static func withTwoHosts(in scratch: CLITests.Scratch, extraB: String = "",
+                             _ body: (_ namespaces: [NetworkNamespace], _ a: Host, _ b: Host) throws -> Void) throws {
+        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
+            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
+                                     addressesB: ["198.18.0.2/24"])
+            let a = try Host("a", in: scratch.directory)
+            let b = try Host("b", in: scratch.directory)
+            try a.configure(peers: [(b, "198.18.0.2")])
+            try b.configure(peers: [(a, "198.18.0.1")], extra: extraB)
+            try body(namespaces, a, b)
+        }
+    }
+
     static func ping(_ namespace: NetworkNamespace, _ address: String) throws -> ProcessOutput {
         try namespace.execute(["ping", "-c", "3", "-i", "0.2", "-W", "3", address], timeout: 30)
     }
@@ -280,13 +296,7 @@ import Testing
     @Test(.enabled(if: enabled && socatAvailable, Comment(rawValue: socatSkipReason)), .timeLimit(.minutes(2)))
     func flowsThePeerStartsToOurLSI() throws {
         let scratch = try CLITests.Scratch()
-        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
-            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
-                                     addressesB: ["198.18.0.2/24"])
-            let a = try Host("a", in: scratch.directory)
-            let b = try Host("b", in: scratch.directory)
-            try a.configure(peers: [(b, "198.18.0.2")])
-            try b.configure(peers: [(a, "198.18.0.1")])
+        try Self.withTwoHosts(in: scratch) { namespaces, a, b in
             let processes = [try a.start(in: namespaces[0]), try b.start(in: namespaces[1])]
 
             // TCP: B's listener answers with the peer address it saw and the SHA-256 of what it received.
@@ -377,13 +387,7 @@ import Testing
         let tun = scratch.path("tun")   // /dev/net/tun: character device 10, 200 (glibc makedev for small numbers)
         #expect(mknod(tun, S_IFCHR | 0o666, 10 << 8 | 200) == 0)
         chmod(tun, 0o666)
-        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
-            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
-                                     addressesB: ["198.18.0.2/24"])
-            let a = try Host("a", in: scratch.directory)
-            let b = try Host("b", in: scratch.directory)
-            try a.configure(peers: [(b, "198.18.0.2")])
-            try b.configure(peers: [(a, "198.18.0.1")])
+        try Self.withTwoHosts(in: scratch) { namespaces, a, b in
             for host in [a, b] { chown("\(scratch.directory)/\(host.name).key", 65534, 65534) }
             func prefix(_ capabilities: String) -> String {
                 "mount --bind '\(tun)' /dev/net/tun && exec setpriv --reuid=65534 --regid=65534 --clear-groups "
@@ -411,13 +415,7 @@ import Testing
     @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
     func restartAfterSIGKILLThenIdleClose() throws {
         let scratch = try CLITests.Scratch()
-        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
-            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
-                                     addressesB: ["198.18.0.2/24"])
-            let a = try Host("a", in: scratch.directory)
-            let b = try Host("b", in: scratch.directory)
-            try a.configure(peers: [(b, "198.18.0.2")])
-            try b.configure(peers: [(a, "198.18.0.1")], extra: "[timers]\nual_seconds = 3")
+        try Self.withTwoHosts(in: scratch, extraB: "[timers]\nual_seconds = 3") { namespaces, a, b in
             let first = try a.start(in: namespaces[0])
             let processB = try b.start(in: namespaces[1])
             #expect(try Self.ping(namespaces[0], b.hit).status == 0)
@@ -446,13 +444,7 @@ import Testing
     @Test(.enabled(if: enabled, Comment(rawValue: skipReason)), .timeLimit(.minutes(2)))
     func simultaneousStartLosesNothing() throws {
         let scratch = try CLITests.Scratch()
-        try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
-            _ = try VethPair.connect(namespaces[0], namespaces[1], addressesA: ["198.18.0.1/24"],
-                                     addressesB: ["198.18.0.2/24"])
-            let a = try Host("a", in: scratch.directory)
-            let b = try Host("b", in: scratch.directory)
-            try a.configure(peers: [(b, "198.18.0.2")])
-            try b.configure(peers: [(a, "198.18.0.1")])
+        try Self.withTwoHosts(in: scratch) { namespaces, a, b in
             let processes = [try a.start(in: namespaces[0]), try b.start(in: namespaces[1])]
             let targets = [(namespaces[0], b.hit), (namespaces[1], a.hit)]
             let results = Mutex<[Int: ProcessOutput]>([:])
