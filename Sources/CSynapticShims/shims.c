@@ -90,6 +90,7 @@ _Static_assert(SYNAPTIC_RT_TABLE_MAIN == RT_TABLE_MAIN, "RT_TABLE_MAIN");
 _Static_assert(SYNAPTIC_RTPROT_STATIC == RTPROT_STATIC, "RTPROT_STATIC");
 _Static_assert(SYNAPTIC_RT_SCOPE_LINK == RT_SCOPE_LINK, "RT_SCOPE_LINK");
 _Static_assert(SYNAPTIC_RTN_UNICAST == RTN_UNICAST, "RTN_UNICAST");
+_Static_assert(SYNAPTIC_RTN_LOCAL == RTN_LOCAL, "RTN_LOCAL");
 _Static_assert(sizeof(struct ifaddrmsg) == 8, "ifaddrmsg");
 _Static_assert(sizeof(struct rtmsg) == 12, "rtmsg");
 _Static_assert(sizeof(struct ifinfomsg) == 16, "ifinfomsg");

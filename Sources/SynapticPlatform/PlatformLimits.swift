@@ -15,4 +15,6 @@ public enum PlatformLimits {
     public static let defaultSocketBufferBytes = 4 * 1024 * 1024
     /// Bytes per read(2) of a /proc file (a socket table line is 150 bytes; the kernel fills what fits).
     static let procReadChunk = 16 * 1024
+    /// How long TunDevice.configure waits for the kernel to install the local routes of its addresses.
+    static let localRouteWait = Duration.seconds(2)
 }

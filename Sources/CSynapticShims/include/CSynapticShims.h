@@ -128,6 +128,7 @@ struct synaptic_sockaddr_nl {
 #define SYNAPTIC_RTPROT_STATIC 4
 #define SYNAPTIC_RT_SCOPE_LINK 253
 #define SYNAPTIC_RTN_UNICAST 1
+#define SYNAPTIC_RTN_LOCAL 2
 
 // MARK: - Namespaces and capabilities (used by the test helpers)
 
