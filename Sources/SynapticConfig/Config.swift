@@ -23,6 +23,8 @@ public struct Config: Hashable, Sendable {
     /// `[keylog] path`: where to append ESP SAs and DH secrets for Wireshark; nil (`""`, the default) is off.
     public let keylogPath: String?
     public let timers: Timers
+    /// `[dataplane] workers`: parallel seal/open threads per direction; nil (left out): the node's default.
+    public let dataPlaneWorkers: Int?
 
     /// Reads and validates the file at `path`. Relative paths inside it are taken relative to its directory.
     /// Blocking file I/O: call it at start-up or on SIGHUP, not from the data path.
@@ -89,6 +91,9 @@ public struct Config: Hashable, Sendable {
             return try value.filePath(relativeTo: baseDirectory)
         }
         timers = try reader.table("timers") { (table: inout TableReader) throws(ConfigError) in try Timers(&table) }
+        dataPlaneWorkers = try reader.table("dataplane") { (table: inout TableReader) throws(ConfigError) -> Int? in
+            try table.value("workers")?.int(in: ConfigLimits.dataPlaneWorkers)
+        }
     }
 
     /// `[[peers]]`, with HITs, names and LSIs unique across entries.

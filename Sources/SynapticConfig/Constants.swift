@@ -30,6 +30,8 @@ enum ConfigLimits {
     static let puzzleDifficulty = 0...28
     /// Linux interface names hold at most 15 bytes (IFNAMSIZ − 1).
     static let interfaceNameLength = 1...15
+    /// Parallel seal/open threads per direction: more than 64 would outnumber the packets of a batch.
+    static let dataPlaneWorkers = 1...64
     static let peerNameLength = 1...63
     static let port = 1...65535
     static let retransmitMilliseconds = 10...300_000

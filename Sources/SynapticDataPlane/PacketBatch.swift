@@ -5,6 +5,10 @@
 //
 // Stages move the packet window inside its buffer (strip/grow headers, seal/open in place) by changing
 // offset and length; the memory never moves and is never reallocated.
+//
+// A view batch (`init(viewing:bufferSize:)`) owns no packet memory: `setView` points each slot at a buffer
+// someone else owns (the node's platform DatagramBatch slots), so the processors' batch stages run on those
+// packets in place, without copying them.
 
 /// A batch of packet buffers carved from a `PacketSlab`. Owned by one stage at a time: a stage may touch
 /// a batch only between taking it (from the slab or a `BatchRing`) and handing it on, so it is
@@ -17,7 +21,8 @@ public final class PacketBatch: @unchecked Sendable {
     /// Packets currently in the batch (0…capacity); set by whoever fills it.
     public var count = 0
 
-    private let memory: UnsafeMutableRawPointer
+    /// Where each buffer starts: slab memory, or the buffers `setView` attached (nil until then).
+    private let bases: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private let offsets: UnsafeMutablePointer<Int>
     private let lengths: UnsafeMutablePointer<Int>
     private let metadata: UnsafeMutablePointer<PacketMetadata>
@@ -27,10 +32,24 @@ public final class PacketBatch: @unchecked Sendable {
     let associations: UnsafeMutablePointer<AnyObject?>
 
     /// Buffers live in `memory` (owned by the slab, which outlives its batches).
-    init(memory: UnsafeMutableRawPointer, capacity: Int, bufferSize: Int) {
-        self.memory = memory
+    convenience init(memory: UnsafeMutableRawPointer, capacity: Int, bufferSize: Int) {
+        self.init(capacity: capacity, bufferSize: bufferSize)
+        for index in 0..<capacity { bases[index] = memory + index * bufferSize }
+    }
+
+    /// A batch of `capacity` slots that view buffers of exactly `bufferSize` bytes owned elsewhere, attached
+    /// with `setView`. The owner of those buffers keeps them alive and leaves them alone while the batch is
+    /// processed. Allocates its bookkeeping once, here.
+    public convenience init(viewing capacity: Int, bufferSize: Int) {
+        precondition(capacity > 0 && bufferSize > 0, "a batch needs at least one non-empty buffer")
+        self.init(capacity: capacity, bufferSize: bufferSize)
+    }
+
+    private init(capacity: Int, bufferSize: Int) {
         self.capacity = capacity
         self.bufferSize = bufferSize
+        bases = .allocate(capacity: capacity)
+        bases.initialize(repeating: nil, count: capacity)
         offsets = .allocate(capacity: capacity)
         offsets.initialize(repeating: DataPlaneLimits.headroom, count: capacity)
         lengths = .allocate(capacity: capacity)
@@ -44,6 +63,7 @@ public final class PacketBatch: @unchecked Sendable {
     }
 
     deinit {
+        bases.deallocate()
         offsets.deallocate()
         lengths.deallocate()
         metadata.deinitialize(count: capacity)
@@ -67,7 +87,18 @@ public final class PacketBatch: @unchecked Sendable {
     @inline(__always)
     public func buffer(at index: Int) -> UnsafeMutableRawBufferPointer {
         precondition(index >= 0 && index < capacity, "packet index out of range")
-        return UnsafeMutableRawBufferPointer(start: memory + index * bufferSize, count: bufferSize)
+        guard let base = bases[index] else { preconditionFailure("no buffer attached to this slot") }
+        return UnsafeMutableRawBufferPointer(start: base, count: bufferSize)
+    }
+
+    /// Makes slot `index` of a view batch a view of `buffer` (exactly `bufferSize` bytes) with the packet
+    /// at `offset ..< offset + length`, and clears its metadata.
+    @inline(__always)
+    public func setView(_ index: Int, buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int) {
+        precondition(index >= 0 && index < capacity && buffer.count == bufferSize, "view does not fit the batch")
+        bases[index] = buffer.baseAddress
+        setPacket(index, offset: offset, length: length)
+        metadata[index] = PacketMetadata()
     }
 
     /// The packet bytes of packet `index`.

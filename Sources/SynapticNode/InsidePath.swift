@@ -1,13 +1,22 @@
-// InsidePath: the TUN → ESP direction, on one thread.
+// InsidePath: the TUN → ESP direction, on one thread (plus the seal workers of its SADatabase).
 //
 // Stages, per batch of up to 64 packets:
-//   TUN read (one packet per read, straight into a send slot after the headroom)
-//   → classify + seal in place (OutboundProcessor: SA by destination HIT or LSI, LSI→HIT translation,
-//     BEET strip, sequence number, ESP)                     → slot kept for sending
-//     no SA: copy to the peer's pending queue (bounded), ask the control plane for a base exchange
-//            (at most once per second per peer), slot reused
-//     dropped (malformed, untranslatable, ...): counted by the data plane, slot reused
-//   → sendmmsg per run of slots of one address family (ESP in UDP to the peer's locator, shared port).
+//   TUN read (one packet per read, straight into a send slot after the headroom; the slot is attached as a
+//     view to a SynapticDataPlane.PacketBatch, so the packet is never copied)
+//   → OutboundProcessor.process(batch), three stages over the whole batch:
+//       prepare (this thread, in batch order): SA by destination HIT or LSI, LSI→HIT translation, BEET strip,
+//         ESP sequence number — so per SA, sequence numbers follow the TUN's order
+//       seal (parallel): packet i on worker i mod n; the workers are the SADatabase's persistent StageWorkers
+//         threads, with this thread as worker 0. Not Dispatch queues: DispatchQueue.concurrentPerform and
+//         async+group allocate on every call, and the data path allocates nothing per packet or batch.
+//         With `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
+//       finish (this thread, in batch order): counters, ESP window and metadata per slot
+//   → per slot, in order: sealed → kept for sending
+//     no SA: copied to the peer's pending queue (bounded), base exchange requested (at most once per second
+//            per peer), slot left out of the send
+//     dropped (malformed, untranslatable, ...): counted by the data plane, slot left out
+//   → sendmmsg per run of consecutive kept slots of one address family (ESP in UDP to the peer's locator,
+//     shared port), so packets leave in batch order.
 // SA changes arrive in the inbox and are applied between batches; installing an SA sends that peer's
 // queued packets first, in order. Nothing is allocated per packet once SAs exist.
 import HIPCore
@@ -31,7 +40,10 @@ final class InsidePath: @unchecked Sendable {
     private let events = ReadyEvents(capacity: 8)
     private let writableEvents = ReadyEvents(capacity: 2)
     private let batch: DatagramBatch
-    private var families: [AddressFamily]
+    /// Views of `batch`'s slots for the processor's batch stages.
+    private let sealing: SynapticDataPlane.PacketBatch
+    /// The address family of each slot to send; nil: the slot is not sent (queued or dropped).
+    private var families: [AddressFamily?]
     /// ESP destination by SA tag.
     private var destinations: [SocketAddress] = []
     private var pending: [HIT: PendingPackets] = [:]
@@ -54,7 +66,8 @@ final class InsidePath: @unchecked Sendable {
         writable = try EventPoller()
         inbox = Inbox(poller: poller)
         batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu))
-        families = Array(repeating: .v4, count: NodeLimits.batchCapacity)
+        sealing = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: batch.bufferSize)
+        families = Array(repeating: nil, count: NodeLimits.batchCapacity)
         try poller.register(tun.fileDescriptor, token: Self.tunToken, for: .readable)
     }
 
@@ -157,29 +170,34 @@ final class InsidePath: @unchecked Sendable {
                     break
                 }
                 counters.packetsRead += 1
-                if seal(slot: filled, length: length) { filled += 1 }
+                sealing.setView(filled, buffer: batch.buffer(at: filled), offset: NodeLimits.headroom, length: length)
+                filled += 1
             }
-            send(filled)
+            sealAndSend(filled)
             if exhausted { return }
         }
     }
 
-    /// Seals the packet in slot `slot` (at the headroom) and prepares it for sending; false when it was
-    /// queued for a base exchange or dropped (the slot is then free again).
-    private func seal(slot: Int, length: Int) -> Bool {
-        let buffer = batch.buffer(at: slot)
-        do {
-            let sealed = try processor.process(buffer, offset: NodeLimits.headroom, length: length)
-            let destination = destinations[sealed.tag]
-            batch.setDatagram(at: slot, offset: sealed.offset, length: sealed.length, to: destination)
-            families[slot] = destination.family
-            return true
-        } catch {
-            if error.dropReason == .noSecurityAssociation {
-                queue(UnsafeRawBufferPointer(rebasing: buffer[NodeLimits.headroom..<NodeLimits.headroom + length]))
+    /// Seals the packets in slots 0..<count (attached to `sealing`) as one batch and sends them in order;
+    /// packets without an SA are queued for a base exchange, dropped ones are left out.
+    private func sealAndSend(_ count: Int) {
+        guard count > 0 else { return }
+        sealing.count = count
+        processor.process(sealing)
+        for slot in 0..<count {
+            let metadata = sealing[metadata: slot]
+            families[slot] = nil
+            if let drop = metadata.drop {
+                if drop == .noSecurityAssociation { queue(UnsafeRawBufferPointer(sealing.packet(at: slot))) }
+                continue
             }
-            return false
+            let destination = destinations[metadata.peer]
+            batch.setDatagram(at: slot, offset: sealing.offset(of: slot), length: sealing.length(of: slot),
+                              to: destination)
+            families[slot] = destination.family
         }
+        sealing.count = 0
+        send(count)
     }
 
     /// Queues a packet that has no SA yet for its peer (a HIT, or a known peer's LSI) and asks for a base
@@ -232,17 +250,21 @@ final class InsidePath: @unchecked Sendable {
         while !queue.isEmpty {
             var filled = 0
             while filled < batch.capacity, let length = queue.removeFirst(into: readArea(filled)) {
-                if seal(slot: filled, length: length) { filled += 1 }
+                sealing.setView(filled, buffer: batch.buffer(at: filled), offset: NodeLimits.headroom, length: length)
+                filled += 1
             }
-            send(filled)
+            sealAndSend(filled)
         }
     }
 
-    /// Sends slots 0..<count, one sendmmsg per run of slots of the same address family.
+    /// Sends the kept slots of 0..<count, one sendmmsg per run of consecutive kept slots of one address family.
     private func send(_ count: Int) {
         var start = 0
         while start < count {
-            let family = families[start]
+            guard let family = families[start] else {
+                start += 1
+                continue
+            }
             var end = start + 1
             while end < count && families[end] == family { end += 1 }
             batch.count = end

@@ -75,7 +75,7 @@ public final class Node: Sendable {
             return try StreamListener.tcp(address)
         }
 
-        let database = SADatabase()
+        let database = SADatabase(workers: configuration.dataPlaneWorkers)
         let flows = LSIFlowTable()
         do {
             let controlInbox = Inbox<ControlMessage>(poller: try EventPoller())

@@ -14,6 +14,7 @@ extension NodeConfiguration {
         identityKind = HostIdentityKind(rawValue: config.identity.algorithm.rawValue) ?? .ecdsaP256
         tunName = config.tun.name
         mtu = config.tun.mtu
+        if let workers = config.dataPlaneWorkers { dataPlaneWorkers = workers }
         udpPort = config.transport.udpPort
         rawHIP = config.transport.rawHIP
         listenAddresses = config.transport.listen.compactMap { IPAddress(bytes: $0.bytes) }

@@ -46,6 +46,9 @@ public struct NodeConfiguration: Sendable {
     /// TUN interface name (≤ 15 bytes; "hip%d" lets the kernel number it) and MTU.
     public var tunName = "hip0"
     public var mtu = 1392
+    /// Threads that seal (inside path) and open (outside path) each batch in parallel, per direction
+    /// (the path's own thread is one of them); 1: no helper threads.
+    public var dataPlaneWorkers = NodeLimits.defaultDataPlaneWorkers
     /// The UDP port for HIP control and ESP (IPv4 and IPv6).
     public var udpPort: UInt16 = NodeProtocol.defaultUDPPort
     /// The local addresses to bind (at most one per family); empty: every address.
@@ -81,6 +84,7 @@ public struct NodeConfiguration: Sendable {
         var changed: [String] = []
         if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }
         if new.tunName != tunName || new.mtu != mtu { changed.append("tun") }
+        if new.dataPlaneWorkers != dataPlaneWorkers { changed.append("dataplane") }
         if new.udpPort != udpPort || new.rawHIP != rawHIP || new.listenAddresses != listenAddresses {
             changed.append("transport")
         }

@@ -1,4 +1,5 @@
 // Constants of the node, in one place: protocol values (from RFCs and IANA), then implementation limits.
+import Glibc
 import HIPWire
 
 /// Numbers fixed by RFCs and registries that the node's shell uses.
@@ -21,6 +22,12 @@ public enum NodeProtocol {
 public enum NodeLimits {
     /// Packets per TUN read batch, recvmmsg and sendmmsg.
     public static let batchCapacity = 64
+    /// Parallel seal/open workers per direction when the configuration does not say: the available cores
+    /// but one (left to the other direction and the control plane), at most 4 (a batch of 64 gives each
+    /// worker 16 packets; more workers cost more in handoffs than they save), at least 1.
+    public static var defaultDataPlaneWorkers: Int {
+        max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1, 4))
+    }
     /// Packets queued per peer while its base exchange runs (beyond: dropped and counted).
     public static let pendingPacketsPerPeer = 64
     /// Peers that may have packets queued at once (more: dropped and counted).

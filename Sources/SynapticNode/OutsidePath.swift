@@ -1,14 +1,19 @@
-// OutsidePath: the UDP → TUN direction, on one thread.
+// OutsidePath: the UDP → TUN direction, on one thread (plus the open workers of its SADatabase).
 //
 // Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
 //   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
-//                           SPI ≠ 0     → ESP: open in place (InboundProcessor: SA by SPI, anti-replay check,
-//                                         ICV, decrypt, window update, BEET inner IPv6 header rebuilt from
-//                                         the HITs, IPv4/LSI translation when the flow is LSI-based: one we
-//                                         started over an LSI, or one the peer starts towards a port with
-//                                         only an IPv4 socket, ListenerFamilyPolicy)
-//                                         → TUN write; the first packet of an SA tells the control plane
-//                                         (R2-SENT → ESTABLISHED)
+//                           SPI ≠ 0     → ESP: the slot is attached as a view to a SynapticDataPlane.PacketBatch
+//                                         (no copy); after the demux of the whole recvmmsg batch:
+//   open the ESP batch in place (InboundProcessor.process(batch)), three stages:
+//     prepare (this thread, in batch order): SA by SPI, anti-replay check
+//     open (parallel): ICV, decrypt; packet i on worker i mod n, on the SADatabase's persistent
+//       StageWorkers threads with this thread as worker 0 (not Dispatch queues: concurrentPerform and
+//       async+group allocate on every call; with `dataPlaneWorkers` = 1 it stays on this thread)
+//     finish (this thread, in batch order): replay re-check and window update — so per SA the window moves
+//       in arrival order — BEET inner IPv6 header rebuilt from the HITs, IPv4/LSI translation when the
+//       flow is LSI-based (one we started over an LSI, or one the peer starts towards a port with only an
+//       IPv4 socket, ListenerFamilyPolicy)
+//   → TUN writes in batch order; the first packet of an SA tells the control plane (R2-SENT → ESTABLISHED)
 //                           0xFF        → NAT keepalive, dropped
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read.
@@ -34,6 +39,9 @@ final class OutsidePath: @unchecked Sendable {
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
     private let batch: DatagramBatch
+    /// Views of the ESP datagrams of `batch` for the processor's batch stages; `espCount` attached so far.
+    private let opening: SynapticDataPlane.PacketBatch
+    private var espCount = 0
     /// Whether the first ESP packet of the SA with this tag was reported to the control plane.
     private var trafficReported: [Bool] = []
     private var counters = OutsideCounters()
@@ -58,6 +66,7 @@ final class OutsidePath: @unchecked Sendable {
         inbox = Inbox(poller: poller)
         let bufferSize = NodeLimits.bufferSize(mtu: mtu)
         batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
+        opening = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: bufferSize)
         parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
         scratch = .allocate(byteCount: bufferSize, alignment: 64)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
@@ -166,6 +175,7 @@ final class OutsidePath: @unchecked Sendable {
                 return
             }
             for index in 0..<received { handle(index) }
+            openESP()
             if received < batch.capacity { return }
         }
     }
@@ -184,7 +194,8 @@ final class OutsidePath: @unchecked Sendable {
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
                 if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now()) { return }
             }
-            open(batch.buffer(at: index), offset: batch.headroom, length: packet.count)
+            opening.setView(espCount, buffer: batch.buffer(at: index), offset: batch.headroom, length: packet.count)
+            espCount += 1
         case .hip(let offset):
             guard let source = batch.peer(at: index), let destination = batch.destination(at: index) else {
                 counters.invalid += 1
@@ -206,6 +217,21 @@ final class OutsidePath: @unchecked Sendable {
         }
     }
 
+    /// Opens the ESP packets attached to `opening` as one batch and writes the inner packets to the TUN in
+    /// order. Drops are counted by the data plane.
+    private func openESP() {
+        guard espCount > 0 else { return }
+        opening.count = espCount
+        espCount = 0
+        processor.process(opening, hopLimit: NodeProtocol.innerHopLimit)
+        for index in 0..<opening.count {
+            let metadata = opening[metadata: index]
+            guard metadata.drop == nil else { continue }
+            deliver(UnsafeRawBufferPointer(opening.packet(at: index)), spi: metadata.spi, tag: metadata.peer)
+        }
+        opening.count = 0
+    }
+
     /// Opens the ESP packet at `offset` of `buffer` in place (with headroom before it for the rebuilt inner
     /// header) and writes the inner packet to the TUN. Drops are counted by the data plane.
     private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int) {
@@ -215,13 +241,18 @@ final class OutsidePath: @unchecked Sendable {
         } catch {
             return
         }
-        if !trafficReported[opened.tag] {
-            trafficReported[opened.tag] = true
-            if let association = database.inbound(spi: opened.spi) {
+        deliver(UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length]),
+                spi: opened.spi, tag: opened.tag)
+    }
+
+    /// Writes an opened inner packet to the TUN; the first one of an SA tells the control plane.
+    private func deliver(_ inner: UnsafeRawBufferPointer, spi: UInt32, tag: Int) {
+        if !trafficReported[tag] {
+            trafficReported[tag] = true
+            if let association = database.inbound(spi: spi) {
                 control.post(.traffic(peer: association.endpoints.peerHIT))
             }
         }
-        let inner = UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length])
         if (try? tun.writePacket(inner)) != true { counters.tunDropped += 1 }
     }
 

@@ -11,7 +11,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
 private let peerA = "[[peers]]\nhit = \"2001:20::1\"\n"
 private let malformedLocator = "is not an address with optional port (198.18.0.2, 198.18.0.2:10500, fd00::2 or [fd00::2]:10500)"
-private let topLevel = "crypto, identity, keylog, log, metrics, peers, policy, status, timers, transport, tun"
+private let topLevel = "crypto, dataplane, identity, keylog, log, metrics, peers, policy, status, timers, transport, tun"
 
 private let cases: [ErrorCase] = [
     // HITs
@@ -84,6 +84,8 @@ private let cases: [ErrorCase] = [
     .init(toml: "[crypto]\npuzzle_difficulty = 29", key: "crypto.puzzle_difficulty", message: "29 is out of range 0...28"),
     .init(toml: "[crypto]\npuzzle_difficulty = -1", key: "crypto.puzzle_difficulty", message: "-1 is out of range 0...28"),
     .init(toml: "[tun]\nmtu = 1279", key: "tun.mtu", message: "1279 is out of range 1280...9000"),
+    .init(toml: "[dataplane]\nworkers = 0", key: "dataplane.workers", message: "0 is out of range 1...64"),
+    .init(toml: "[dataplane]\nworkers = 65", key: "dataplane.workers", message: "65 is out of range 1...64"),
     .init(toml: "[tun]\nname = \"hip0123456789abc\"", key: "tun.name",
           message: "\"hip0123456789abc\" is not a valid interface name (1 to 15 letters, digits, '.', '_' or '-')"),
     .init(toml: "[log]\nlevel = \"verbose\"", key: "log.level",

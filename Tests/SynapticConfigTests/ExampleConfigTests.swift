@@ -31,6 +31,7 @@ import Testing
         #expect(config.timers.retransmitMaximum == .seconds(8))
         #expect(config.timers.retransmitRetries == 4)
         #expect(config.timers.unusedAssociationLifetime == .seconds(900))
+        #expect(config.dataPlaneWorkers == nil)
 
         #expect(config.peers.count == 2)
         let db = try #require(config.peers.first)
@@ -52,6 +53,7 @@ import Testing
         let empty = try Config.parse("")
         #expect(empty.identity == example.identity)
         #expect(empty.tun == example.tun)
+        #expect(empty.dataPlaneWorkers == example.dataPlaneWorkers)
         #expect(empty.transport == example.transport)
         #expect(empty.policy == example.policy)
         #expect(empty.crypto == example.crypto)

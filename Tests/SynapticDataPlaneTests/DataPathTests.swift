@@ -369,4 +369,41 @@ struct DataPathTests {
         #expect(b.database.inbound(spi: Self.spiAB)?.counters.packetsIn == 124)
         #expect(b.database.inbound(spi: Self.spiAB)?.counters.drops(.replay) == 4)
     }
+
+    @Test("a view batch seals and opens in place in buffers it does not own, slot i viewing buffer 15 − i")
+    func viewBatches() throws {
+        let (a, b) = try Self.pair(workers: 2)
+        let size = DataPlaneLimits.defaultBufferSize
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * size, alignment: 64)
+        defer { memory.deallocate() }
+        func external(_ slot: Int) -> UnsafeMutableRawBufferPointer {
+            UnsafeMutableRawBufferPointer(rebasing: memory[(15 - slot) * size..<(16 - slot) * size])
+        }
+        let batch = PacketBatch(viewing: 16, bufferSize: size)
+        var originals: [[UInt8]] = []
+        for slot in 0..<16 {
+            let packet = P.ipv6(Self.hitA, Self.hitB, nextHeader: 17,
+                                segment: P.udp(source: slot, destination: 7, data: Array(repeating: UInt8(slot), count: 61 * slot)),
+                                checksumOffset: 6)
+            originals.append(packet)
+            UnsafeMutableRawBufferPointer(rebasing: external(slot)[DataPlaneLimits.headroom...]).copyBytes(from: packet)
+            batch.setView(slot, buffer: external(slot), offset: DataPlaneLimits.headroom, length: packet.count)
+        }
+        batch.count = 16
+        a.outbound.process(batch)
+        for slot in 0..<16 {
+            #expect(batch[metadata: slot].drop == nil && batch[metadata: slot].sequence == UInt64(slot + 1))
+            // The ESP packet is in the external buffer: SPI then sequence number at the window's start.
+            let esp = external(slot)
+            #expect(UInt32(bigEndian: esp.loadUnaligned(fromByteOffset: batch.offset(of: slot), as: UInt32.self)) == Self.spiAB)
+            #expect(UInt32(bigEndian: esp.loadUnaligned(fromByteOffset: batch.offset(of: slot) + 4, as: UInt32.self)) == UInt32(slot + 1))
+        }
+        b.inbound.process(batch, hopLimit: 64)
+        for slot in 0..<16 {
+            #expect(batch[metadata: slot].drop == nil)
+            let window = external(slot)[batch.offset(of: slot)..<batch.offset(of: slot) + batch.length(of: slot)]
+            #expect(Array(window) == originals[slot], "slot \(slot)")
+        }
+        #expect(b.database.inbound(spi: Self.spiAB)?.counters.packetsIn == 16)
+    }
 }

@@ -16,6 +16,8 @@ import Testing
             [tun]
             name = "hip3"
             mtu = 1400
+            [dataplane]
+            workers = 3
             [transport]
             udp_port = 10600
             raw_hip = false
@@ -52,6 +54,7 @@ import Testing
         #expect(configuration.identityKeyPath == "/etc/keys/host.key")
         #expect(configuration.identityKind == .ed25519)
         #expect(configuration.tunName == "hip3" && configuration.mtu == 1400)
+        #expect(configuration.dataPlaneWorkers == 3)
         #expect(configuration.udpPort == 10600 && !configuration.rawHIP)
         #expect(configuration.listenAddresses == [IPAddress("198.18.0.1")!])
         #expect(configuration.peers == [
@@ -80,6 +83,8 @@ import Testing
         let configuration = NodeConfiguration(try Config.parse("[policy]\nallow = \"any\"\n"))
         #expect(configuration.effectivePolicy == .anyone)
         #expect(configuration.tunName == "hip0" && configuration.mtu == 1392 && configuration.udpPort == 10500)
+        #expect(configuration.dataPlaneWorkers == NodeLimits.defaultDataPlaneWorkers)
+        #expect((1...4).contains(configuration.dataPlaneWorkers))
         #expect(configuration.rawHIP && configuration.metricsListen == nil && configuration.keylogPath == nil)
         #expect(configuration.statusSocketPath == NodeLimits.defaultStatusSocket)
         #expect(configuration.hostSettings.espSuites == [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256])

@@ -37,9 +37,11 @@ import Testing
         var log: String { "\(directory)/\(name).log" }
         var socket: String { "\(directory)/\(name).sock" }
 
-        /// Writes the configuration: `peers` as (host, locator) pairs, and extra TOML.
-        func configure(peers: [(Host, String)], extra: String = "") throws {
+        /// Writes the configuration: `peers` as (host, locator) pairs, extra TOML, and `[dataplane] workers`
+        /// when given (nil: the node's default).
+        func configure(peers: [(Host, String)], extra: String = "", workers: Int? = TwoNodeTests.forcedWorkers) throws {
             var text = "[identity]\nkey = \"\(name).key\"\n[status]\nsocket = \"\(name).sock\"\n\(extra)\n"
+            if let workers { text += "[dataplane]\nworkers = \(workers)\n" }
             for (peer, locator) in peers {
                 text += "[[peers]]\nhit = \"\(peer.hit)\"\nname = \"\(peer.name)\"\nlocators = [\"\(locator)\"]\n"
             }
@@ -68,9 +70,13 @@ import Testing
         }
     }
 
+    /// `SYNAPTIC_TEST_WORKERS=n` runs every node of these tests with `[dataplane] workers = n`.
+    static let forcedWorkers = ProcessInfo.processInfo.environment["SYNAPTIC_TEST_WORKERS"].flatMap { Int($0) }
+
     /// Runs `body` with two fresh namespaces joined by a veth (198.18.0.1/24 ↔ 198.18.0.2/24) and hosts
     /// a and b (keys in `scratch`) configured as each other's peer by those addresses (`extraB`: TOML for b);
-    /// not started. The namespaces are removed afterwards, on every path.
+    /// not started. Unless `SYNAPTIC_TEST_WORKERS` says otherwise, b seals and opens on 2 workers and a on
+    /// the default, so both the parallel and (on small machines) the single-thread stage run. The namespaces are removed afterwards, on every path.
     static func withTwoHosts(in scratch: CLITests.Scratch, extraB: String = "",
                              _ body: (_ namespaces: [NetworkNamespace], _ a: Host, _ b: Host) throws -> Void) throws {
         try NetworkNamespace.withFresh(count: 2, prefix: "synnode") { namespaces in
@@ -79,7 +85,7 @@ import Testing
             let a = try Host("a", in: scratch.directory)
             let b = try Host("b", in: scratch.directory)
             try a.configure(peers: [(b, "198.18.0.2")])
-            try b.configure(peers: [(a, "198.18.0.1")], extra: extraB)
+            try b.configure(peers: [(a, "198.18.0.1")], extra: extraB, workers: forcedWorkers ?? 2)
             try body(namespaces, a, b)
         }
     }

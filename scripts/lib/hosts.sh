@@ -20,7 +20,9 @@ host_identity() {
 
 host_config() {
     local dir=$1 name=$2 peer=$3 locators=$4 extra=${5:-}
-    local peer_hit_var="HIT_$peer"
+    local peer_hit_var="HIT_$peer" dataplane=""
+    # DATAPLANE_WORKERS=n: seal/open on n threads per direction (default: the node's).
+    [ -n "${DATAPLANE_WORKERS:-}" ] && dataplane=$'[dataplane]\nworkers = '"$DATAPLANE_WORKERS"
     cat >"$dir/$name.toml" <<TOML
 [identity]
 key = "$dir/$name.key"
@@ -40,6 +42,8 @@ socket = "$dir/$name.sock"
 
 [keylog]
 path = "$dir/$name.keylog"
+
+$dataplane
 
 $extra
 
