@@ -3,8 +3,9 @@
 // Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
 //   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
 //                           SPI ≠ 0     → ESP: the slot is attached as a view to a SynapticDataPlane.PacketBatch
-//                                         (no copy); after the demux of the whole recvmmsg batch:
-//   open the ESP batch in place (InboundProcessor.process(batch)), three stages:
+//                                         (no copy), opened below with the batch's other ESP datagrams
+//                           0xFF        → NAT keepalive, dropped
+//   → open the ESP batch in place (InboundProcessor.process(batch)), three stages:
 //     prepare (this thread, in batch order): SA by SPI, anti-replay check
 //     open (parallel): ICV, decrypt; packet i on worker i mod n, on the SADatabase's persistent
 //       StageWorkers threads with this thread as worker 0 (not Dispatch queues: concurrentPerform and
@@ -14,7 +15,6 @@
 //       flow is LSI-based (one we started over an LSI, or one the peer starts towards a port with only an
 //       IPv4 socket, ListenerFamilyPolicy)
 //   → TUN writes in batch order; the first packet of an SA tells the control plane (R2-SENT → ESTABLISHED)
-//                           0xFF        → NAT keepalive, dropped
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read.
 // ESP whose SPI is not installed yet is parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may
