@@ -211,6 +211,7 @@ final class InsidePath: @unchecked Sendable {
         if let existing = pending[peer] {
             queue = existing
         } else {
+            if pending.count >= NodeLimits.pendingPeers { evictPendingPeer() }
             guard pending.count < NodeLimits.pendingPeers else {
                 counters.tooManyPendingPeers += 1
                 return
@@ -225,6 +226,21 @@ final class InsidePath: @unchecked Sendable {
             queue.lastRequest = now
             requestExchange(peer)
         }
+    }
+
+    /// Makes room for one more peer in `pending`: forgets a peer whose queue is empty (flushed into its SA or
+    /// discarded after a failed exchange), else the one whose exchange was requested longest ago (its packets
+    /// are counted under too_many_pending_peers). Without this, once `NodeLimits.pendingPeers` destinations had ever been queued,
+    /// no new base exchange could start.
+    private func evictPendingPeer() {
+        if let idle = pending.first(where: { $0.value.isEmpty })?.key {
+            pending[idle] = nil
+            return
+        }
+        let oldest = pending.min { ($0.value.lastRequest ?? .zero) < ($1.value.lastRequest ?? .zero) }
+        guard let (peer, queue) = oldest else { return }
+        counters.tooManyPendingPeers += UInt64(queue.count)
+        pending[peer] = nil
     }
 
     /// The peer HIT a packet without SA is for: its IPv6 destination if that is a HIT, or the HIT of the
