@@ -6,7 +6,7 @@
 //   ESP open  <suite>   ESPOpener.open on 32 sealed packets (restored with one memcpy per packet first)
 //   data path <suite>   OutboundProcessor (BEET strip, SA lookup, seal) then InboundProcessor (SPI lookup,
 //                       replay check, open, rebuild) on a PacketBatch: one host's send + the peer's receive;
-//                       "on 2 workers": the same with two contexts per SA (concurrentPerform)
+//                       "on 2 workers": the same with two contexts per SA (the StageWorkers helper threads)
 
 import Benchmark
 import HIPCrypto
