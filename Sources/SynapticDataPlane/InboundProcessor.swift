@@ -8,7 +8,7 @@
 // The replay window is checked before and updated only after a successful open (RFC 4303 §3.4.3).
 //
 // A batch runs in three stages: prepare (sequential: SA by SPI, replay check), open (parallel over the
-// database's worker contexts, StageWorkers threads, packet i on worker i mod n), finish
+// database's worker contexts, StageWorkers queues, packet i on worker i mod n), finish
 // (sequential, in batch order: replay check again — a duplicate may sit in the same batch — and update,
 // BEET rebuild, LSI translation, counters, metadata).
 

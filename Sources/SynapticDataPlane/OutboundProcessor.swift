@@ -9,7 +9,7 @@
 // node can queue it and start a base exchange.
 //
 // A batch runs in three stages: prepare (sequential: everything above up to the sequence number),
-// seal (parallel over the database's worker contexts, StageWorkers threads, packet i on
+// seal (parallel over the database's worker contexts, StageWorkers queues, packet i on
 // worker i mod n), finish (sequential: counters, windows, metadata). Order inside the batch, and so per
 // SA, is kept; the caller hands batches on in the order it processed them.
 

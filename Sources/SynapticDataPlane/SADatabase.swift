@@ -32,7 +32,7 @@ public final class SADatabase: @unchecked Sendable {
     let inboundWorkers: StageWorkers?
 
     /// A database whose SAs get `workers` crypto contexts each; with more than one, each half also
-    /// starts `workers − 1` helper threads that seal or open batches in parallel with the caller.
+    /// makes `workers − 1` helper Dispatch queues that seal or open batches in parallel with the caller.
     public init(workers: Int = 1) {
         precondition(workers >= 1, "at least one worker")
         self.workers = workers

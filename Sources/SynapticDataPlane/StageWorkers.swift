@@ -1,37 +1,31 @@
-// StageWorkers: persistent helper threads for the parallel stage of a batch (seal or open), so a batch
-// costs two semaphore operations per helper and no allocation (DispatchQueue.concurrentPerform
-// allocates on every call).
+// StageWorkers: the parallel stage of a batch (seal or open) on Dispatch queues: one serial queue per
+// helper and one work item per helper, made once and submitted again for every batch, so a batch costs
+// one dispatch_async and two semaphore operations per helper and no closure allocation.
 //
-//   caller (worker 0)           helper k (worker k, its own thread)
+//   caller (worker 0)              helper k (its serial queue)
 //   job = (kind, batch, n)
-//   start[k].signal()  ───────► start[k].wait()
-//   run stripe 0                run stripe k (packets k, k + n, …)
-//   done.wait() × (n − 1) ◄──── done.signal()
+//   queue[k].async(item[k])  ────► item[k]: run stripe k (packets k, k + n, …)
+//   run stripe 0
+//   done.wait() × (n − 1)    ◄──── done.signal()
 //
-// The semaphores order the job fields and the batch's memory between the threads.
+// dispatch_async and the semaphore order the job fields and the batch's memory between the threads.
 
 import Dispatch
-import Foundation
 
-/// A fixed set of helper threads for one direction's parallel stage. `run` may be called from one
-/// thread at a time (the queue that owns that half of the SADatabase); the helpers stop when the
-/// owner is deallocated.
+/// A fixed set of helper queues for one direction's parallel stage. `run` may be called from one
+/// thread at a time (the path that owns that half of the SADatabase).
 final class StageWorkers: @unchecked Sendable {
     enum Kind {
         case seal
         case open
     }
 
-    /// State shared with the helper threads (they keep it alive, not the owner).
-    private final class Shared: @unchecked Sendable {
-        let start: [DispatchSemaphore]
+    /// The job the work items read (written by `run` before it submits them).
+    private final class Job: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         var kind = Kind.seal
         var batch: PacketBatch?
         var workers = 1
-        var stopping = false
-
-        init(helpers: Int) { start = (0..<helpers).map { _ in DispatchSemaphore(value: 0) } }
 
         func runStripe(worker: Int) {
             guard let batch else { return }
@@ -42,42 +36,32 @@ final class StageWorkers: @unchecked Sendable {
         }
     }
 
-    private let shared: Shared
-    /// Helper threads; with the caller, `helpers + 1` workers.
-    let helpers: Int
+    private let job = Job()
+    private let queues: [DispatchQueue]
+    private let items: [DispatchWorkItem]
+    /// Helper queues; with the caller, `helpers + 1` workers.
+    var helpers: Int { queues.count }
 
     init(helpers: Int, name: String) {
-        self.helpers = helpers
-        let shared = Shared(helpers: helpers)
-        self.shared = shared
-        for helper in 0..<helpers {
-            let thread = Thread {
-                while true {
-                    shared.start[helper].wait()
-                    if shared.stopping { return }
-                    shared.runStripe(worker: helper + 1)
-                    shared.done.signal()
-                }
+        let job = self.job
+        queues = (0..<helpers).map { DispatchQueue(label: "\(name)-\($0 + 1)", qos: .userInteractive) }
+        items = (0..<helpers).map { helper in
+            DispatchWorkItem {
+                job.runStripe(worker: helper + 1)
+                job.done.signal()
             }
-            thread.name = "\(name)-\(helper + 1)"
-            thread.start()
         }
-    }
-
-    deinit {
-        shared.stopping = true
-        for semaphore in shared.start { semaphore.signal() }
     }
 
     /// Runs the stage over `batch` on `workers` workers (1 … helpers + 1): the caller is worker 0.
     func run(_ kind: Kind, on batch: PacketBatch, workers: Int) {
         let workers = max(1, min(workers, helpers + 1))
-        shared.kind = kind
-        shared.batch = batch
-        shared.workers = workers
-        for helper in 0..<(workers - 1) { shared.start[helper].signal() }
-        shared.runStripe(worker: 0)
-        for _ in 0..<(workers - 1) { shared.done.wait() }
-        shared.batch = nil
+        job.kind = kind
+        job.batch = batch
+        job.workers = workers
+        for helper in 0..<(workers - 1) { queues[helper].async(execute: items[helper]) }
+        job.runStripe(worker: 0)
+        for _ in 0..<(workers - 1) { job.done.wait() }
+        job.batch = nil
     }
 }

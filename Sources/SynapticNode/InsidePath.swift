@@ -6,10 +6,9 @@
 //   → OutboundProcessor.process(batch), three stages over the whole batch:
 //       prepare (this thread, in batch order): SA by destination HIT or LSI, LSI→HIT translation, BEET strip,
 //         ESP sequence number — so per SA, sequence numbers follow the TUN's order
-//       seal (parallel): packet i on worker i mod n; the workers are the SADatabase's persistent StageWorkers
-//         threads, with this thread as worker 0. Not Dispatch queues: DispatchQueue.concurrentPerform and
-//         async+group allocate on every call, and the data path allocates nothing per packet or batch.
-//         With `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
+//       seal (parallel): packet i on worker i mod n; the workers are the SADatabase's StageWorkers (one
+//         serial Dispatch queue each, with a work item made once), with this thread as worker 0. With
+//         `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
 //       finish (this thread, in batch order): counters, ESP window and metadata per slot
 //   → per slot, in order: sealed → kept for sending
 //     no SA: copied to the peer's pending queue (bounded), base exchange requested (at most once per second

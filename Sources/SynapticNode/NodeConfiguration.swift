@@ -46,8 +46,8 @@ public struct NodeConfiguration: Sendable {
     /// TUN interface name (≤ 15 bytes; "hip%d" lets the kernel number it) and MTU.
     public var tunName = "hip0"
     public var mtu = 1392
-    /// Threads that seal (inside path) and open (outside path) each batch in parallel, per direction
-    /// (the path's own thread is one of them); 1: no helper threads.
+    /// Workers that seal (inside path) and open (outside path) each batch in parallel, per direction
+    /// (the path's own thread and `n − 1` Dispatch queues); 1: no helpers.
     public var dataPlaneWorkers = NodeLimits.defaultDataPlaneWorkers
     /// The UDP port for HIP control and ESP (IPv4 and IPv6).
     public var udpPort: UInt16 = NodeProtocol.defaultUDPPort

@@ -7,9 +7,8 @@
 //                           0xFF        → NAT keepalive, dropped
 //   → open the ESP batch in place (InboundProcessor.process(batch)), three stages:
 //     prepare (this thread, in batch order): SA by SPI, anti-replay check
-//     open (parallel): ICV, decrypt; packet i on worker i mod n, on the SADatabase's persistent
-//       StageWorkers threads with this thread as worker 0 (not Dispatch queues: concurrentPerform and
-//       async+group allocate on every call; with `dataPlaneWorkers` = 1 it stays on this thread)
+//     open (parallel): ICV, decrypt; packet i on worker i mod n, on the SADatabase's StageWorkers
+//       Dispatch queues with this thread as worker 0 (with `dataPlaneWorkers` = 1 it stays on this thread)
 //     finish (this thread, in batch order): replay re-check and window update — so per SA the window moves
 //       in arrival order — BEET inner IPv6 header rebuilt from the HITs, IPv4/LSI translation when the
 //       flow is LSI-based (one we started over an LSI, or one the peer starts towards a port with only an
