@@ -29,7 +29,8 @@ final class ControlPlane: @unchecked Sendable {
     private let logger: Logger
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
-    private let rawBatch = DatagramBatch(capacity: 8, bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
+    private let rawBatch = DatagramBatch(capacity: NodeLimits.rawHIPBatchCapacity,
+                                         bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
     private var configuration: NodeConfiguration
     private var closingDeadline: Instant?
     /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.

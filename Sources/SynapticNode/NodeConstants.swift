@@ -22,6 +22,8 @@ public enum NodeProtocol {
 public enum NodeLimits {
     /// Packets per TUN read batch, recvmmsg and sendmmsg.
     public static let batchCapacity = 64
+    /// HIP packets per recvmmsg on a raw HIP socket (control traffic: small batches).
+    static let rawHIPBatchCapacity = 8
     /// Batches a thread reads from one descriptor (TUN, UDP or raw socket) before it returns to its poller,
     /// which reports the descriptor again if more wait (level-triggered): a flood on one descriptor delays
     /// the thread's inbox, timers and other descriptors by this many batches at most.
