@@ -2,8 +2,9 @@
 //
 // Loop: wait (epoll) for the inbox, the raw HIP sockets, or the core's timer
 //   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), first traffic,
-//            unknown SPIs from a peer's address (→ a base exchange if it has no association, at most one per
-//            peer per `NodeLimits.unknownSPIBackoff`), close requests, reload, status snapshots, shutdown
+//            unknown SPIs from a peer's address (→ a base exchange if it has no association or an E-FAILED
+//            one, at most one per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close
+//            requests, reload, status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
 //   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
