@@ -2,8 +2,13 @@
 //
 // Loop: wait (epoll) for the inbox, the raw HIP sockets, or the core's timer
 //   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), first traffic,
-//            close requests, reload, status snapshots, shutdown
+//            unknown SPIs from a peer's address (→ a base exchange if it has no association or an E-FAILED
+//            one, at most one per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close
+//            requests, reload, status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
+//   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
+//   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
+//   delays but never starves the timers or the other sources)
 //   → timer: `.wake(at:)` deadline passed → `.timer`
 //   → idle check (every `NodeLimits.idleCheckInterval` at most): associations whose SAs carried no packet
 //     for the unused association lifetime are closed (RFC 7401 §4.4.3 UAL)
@@ -25,7 +30,8 @@ final class ControlPlane: @unchecked Sendable {
     private let logger: Logger
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
-    private let rawBatch = DatagramBatch(capacity: 8, bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
+    private let rawBatch = DatagramBatch(capacity: NodeLimits.rawHIPBatchCapacity,
+                                         bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
     private var configuration: NodeConfiguration
     private var closingDeadline: Instant?
     /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
@@ -33,6 +39,9 @@ final class ControlPlane: @unchecked Sendable {
     private var idleCheckAt: Instant?
     /// Per established peer: packets seen at the last idle check, and since when that count is unchanged.
     private var activity: [HIT: (packets: UInt64, since: Instant)] = [:]
+    /// Which peers unknown SPIs may start a base exchange with, and when.
+    private var unknownSPIRecovery = UnknownSPIRecovery(backoff: NodeLimits.unknownSPIBackoff,
+                                                        peerLimit: NodeLimits.unknownSPIBackoffPeers)
 
     /// - Parameter inbox: the control inbox (made first, so the paths can post to it); its poller is the loop's.
     /// - Parameter pathSnapshots: copies of the data paths' SAs and counters (waits for their threads).
@@ -109,8 +118,10 @@ final class ControlPlane: @unchecked Sendable {
 
     // MARK: - Inbox
 
+    /// Handles at most `NodeLimits.controlMessagesPerWakeup` messages (the inbox wakes the poller again if
+    /// more wait), so HIP packets queued by the outside path cannot starve the timers and raw sockets.
     private func handleInbox() {
-        for message in inbox.drain() {
+        for message in inbox.drain(limit: NodeLimits.controlMessagesPerWakeup) {
             let now = MonotonicClock.now()
             switch message {
             case .packet(let bytes, let source, let destination):
@@ -144,12 +155,12 @@ final class ControlPlane: @unchecked Sendable {
         perform(host.handle(.outboundData(peer: peer, endpoints: endpoints), now: now), now: now)
     }
 
-    /// A peer at `source` sent ESP we cannot open: if we have no usable association with it, it still
-    /// uses SAs from before our restart, so start a new base exchange (its reply replaces them).
+    /// A peer at `source` sent ESP we cannot open: if we have no association with it (or our last exchange
+    /// failed), it still uses SAs from before, so start a new base exchange (its reply replaces them), at
+    /// most once per peer per `NodeLimits.unknownSPIBackoff` (UnknownSPIRecovery): the ESP may be spoofed.
     private func recoverFromUnknownSPI(from source: IPAddress, now: Instant) {
-        for peer in executor.directory.peers(at: source) {
-            let state = host.association(for: peer)?.state
-            guard state == nil || state == .closed, policy.allows(peer) else { continue }
+        for peer in executor.directory.peers(at: source) where policy.allows(peer) {
+            guard unknownSPIRecovery.admit(peer, state: host.association(for: peer)?.state, now: now) else { continue }
             logger.info("ESP with an unknown SPI from \(source): starting a base exchange with \(executor.label(peer))")
             requestExchange(with: peer, now: now)
         }
@@ -189,8 +200,11 @@ final class ControlPlane: @unchecked Sendable {
 
     // MARK: - Raw HIP
 
+    /// Receives and handles at most `NodeLimits.batchesPerWakeup` batches, then returns to the poller
+    /// (level-triggered: it reports the socket again if more wait), so a flood cannot starve the inbox
+    /// and the timers.
     private func receive(_ socket: RawHIPSocket) {
-        while true {
+        for _ in 0..<NodeLimits.batchesPerWakeup {
             guard let received = try? socket.receive(into: rawBatch), received > 0 else { return }
             for index in 0..<received {
                 let packet = UnsafeRawBufferPointer(rawBatch.packet(at: index))
@@ -260,6 +274,6 @@ final class ControlPlane: @unchecked Sendable {
                 exchangedAt: record?.completedAt, latency: record?.latency)
         }
         return ControlSnapshot(associations: associations.sorted { $0.peer < $1.peer }, core: host.counters,
-                               sendFailures: executor.sendFailures)
+                               sendFailures: executor.sendFailures, unknownSPIExchanges: unknownSPIRecovery.started)
     }
 }

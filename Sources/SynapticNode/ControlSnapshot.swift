@@ -26,6 +26,8 @@ struct ControlSnapshot: Sendable {
     var core: Counters
     /// HIP packets the shell could not send (no socket of that kind, kernel refused, no source address).
     var sendFailures: UInt64
+    /// Base exchanges started because a peer's address sent ESP with an unknown SPI.
+    var unknownSPIExchanges: UInt64 = 0
 }
 
 /// What the node remembers about the last base exchange with a peer (the core keeps the protocol state).

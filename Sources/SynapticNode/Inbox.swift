@@ -32,6 +32,23 @@ final class Inbox<Message: Sendable>: Sendable {
         return queued
     }
 
+    /// Takes at most `limit` queued messages, oldest first; if more wait, wakes the owning thread again so
+    /// that its next wait returns at once.
+    func drain(limit: Int) -> [Message] {
+        let (taken, more) = messages.withLock { queued in
+            guard queued.count > limit else {
+                var taken: [Message] = []
+                swap(&taken, &queued)
+                return (taken, false)
+            }
+            let taken = Array(queued.prefix(limit))
+            queued.removeFirst(limit)
+            return (taken, true)
+        }
+        if more { try? poller.wake() }
+        return taken
+    }
+
     /// Takes every queued message, oldest first.
     func drain() -> [Message] {
         messages.withLock { queued in

@@ -41,6 +41,8 @@ struct InsideSnapshot: Sendable {
     /// Drops before an SA was known (malformed inner packets, ...).
     var unassigned: TrafficCounters
     var pending: [HIT: (queued: Int, drops: PendingPackets.Drops)]
+    /// Drops counted by the queues of peers evicted from the pending table since.
+    var retiredPendingDrops: PendingPackets.Drops
     var counters: InsideCounters
 }
 
@@ -50,7 +52,8 @@ struct InsideCounters: Hashable, Sendable {
     var packetsRead: UInt64 = 0
     /// Packets to an address that is neither a HIT nor a known peer's LSI (e.g. IPv6 multicast).
     var unroutable: UInt64 = 0
-    /// Packets for a new peer while `NodeLimits.pendingPeers` peers already had packets queued.
+    /// Packets that were queued for a peer evicted from the pending table to make room for a new peer
+    /// (`NodeLimits.pendingPeers` peers had queues).
     var tooManyPendingPeers: UInt64 = 0
     /// ESP packets the kernel refused (no route, ...).
     var sendRejected: UInt64 = 0

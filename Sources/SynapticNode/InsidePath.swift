@@ -11,13 +11,15 @@
 //         `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
 //       finish (this thread, in batch order): counters, ESP window and metadata per slot
 //   → per slot, in order: sealed → kept for sending
-//     no SA: copied to the peer's pending queue (bounded), base exchange requested (at most once per second
+//     no SA: copied to the peer's pending queue (PendingTable: bounded per peer and in peers, evicting an
+//            idle or the longest-waiting peer when full), base exchange requested (at most once per second
 //            per peer), slot left out of the send
 //     dropped (malformed, untranslatable, ...): counted by the data plane, slot left out
 //   → sendmmsg per run of consecutive kept slots of one address family (ESP in UDP to the peer's locator,
 //     shared port), so packets leave in batch order.
-// SA changes arrive in the inbox and are applied between batches; installing an SA sends that peer's
-// queued packets first, in order. Nothing is allocated per packet once SAs exist.
+// SA changes arrive in the inbox and are applied between batches (the TUN is read for at most
+// `NodeLimits.batchesPerWakeup` batches per wait); installing an SA sends that peer's queued packets first,
+// in order. Nothing is allocated per packet once SAs exist.
 import HIPCore
 import HIPWire
 import Logging
@@ -43,9 +45,9 @@ final class InsidePath: @unchecked Sendable {
     private let sealing: SynapticDataPlane.PacketBatch
     /// The address family of each slot to send; nil: the slot is not sent (queued or dropped).
     private var families: [AddressFamily?]
-    /// ESP destination by SA tag.
-    private var destinations: [SocketAddress] = []
-    private var pending: [HIT: PendingPackets] = [:]
+    /// ESP destination by SA tag (freed when the SA is removed or replaced).
+    private var destinations = TagTable<SocketAddress>()
+    private let pending: PendingTable
     private var peerLSIs: [UInt32: HIT] = [:]
     private var counters = InsideCounters()
 
@@ -67,6 +69,9 @@ final class InsidePath: @unchecked Sendable {
         batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu))
         sealing = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: batch.bufferSize)
         families = Array(repeating: nil, count: NodeLimits.batchCapacity)
+        pending = PendingTable(peerLimit: NodeLimits.pendingPeers, packetsPerPeer: NodeLimits.pendingPacketsPerPeer,
+                               slotSize: batch.bufferSize - NodeLimits.headroom - NodeLimits.tailroom,
+                               requestInterval: NodeLimits.outboundRequestInterval)
         try poller.register(tun.fileDescriptor, token: Self.tunToken, for: .readable)
     }
 
@@ -103,23 +108,25 @@ final class InsidePath: @unchecked Sendable {
         for message in inbox.drain() {
             switch message {
             case .install(let install):
-                let tag = destinations.count
-                destinations.append(install.destination)
+                let replaced = database.outbound(peer: install.endpoints.peerHIT)?.tag
+                let tag = destinations.insert(install.destination)
                 do {
                     try database.installOutbound(spi: install.spi, suite: install.suite, keys: install.keys,
                                                  endpoints: install.endpoints, tag: tag)
                 } catch {
+                    destinations.remove(tag)
                     logger.error("cannot install outbound SA \(hex(install.spi)) to \(install.endpoints.peerHIT): \(error)")
                     continue
                 }
+                if let replaced { destinations.remove(replaced) }
                 flushPending(install.endpoints.peerHIT)
             case .remove(let peer, let spi):
-                if database.outbound(peer: peer)?.spi == spi { database.removeOutbound(peer: peer) }
-            case .discardPending(let peer):
-                if let queue = pending[peer] {
-                    queue.discardAll()
-                    queue.lastRequest = nil
+                if let current = database.outbound(peer: peer), current.spi == spi {
+                    database.removeOutbound(peer: peer)
+                    destinations.remove(current.tag)
                 }
+            case .discardPending(let peer):
+                pending.discard(peer)
             case .peerLSIs(let map):
                 peerLSIs = map
             case .snapshot(let reply):
@@ -132,14 +139,16 @@ final class InsidePath: @unchecked Sendable {
     }
 
     private func snapshot() -> InsideSnapshot {
-        InsideSnapshot(
+        var current = counters
+        current.tooManyPendingPeers = pending.evictedPackets
+        return InsideSnapshot(
             outbound: database.outboundSAs.map {
                 .init(peer: $0.endpoints.peerHIT, spi: $0.spi, suite: $0.suite, destination: destinations[$0.tag],
                       counters: $0.counters)
             },
             unassigned: database.outboundCounters,
-            pending: pending.mapValues { (queued: $0.count, drops: $0.drops) },
-            counters: counters)
+            pending: pending.snapshot, retiredPendingDrops: pending.retiredDrops,
+            counters: current)
     }
 
     // MARK: - TUN → ESP
@@ -150,9 +159,11 @@ final class InsidePath: @unchecked Sendable {
         return UnsafeMutableRawBufferPointer(rebasing: buffer[NodeLimits.headroom..<buffer.count - NodeLimits.tailroom])
     }
 
-    /// Reads and sends batches until the TUN has nothing more.
+    /// Reads and sends batches until the TUN has nothing more or `NodeLimits.batchesPerWakeup` batches were
+    /// read (the poller, level-triggered, reports the TUN again), so SA changes in the inbox are applied
+    /// while local applications keep the TUN full.
     private func drainTUN() {
-        while true {
+        for _ in 0..<NodeLimits.batchesPerWakeup {
             var filled = 0
             var exhausted = false
             while filled < batch.capacity {
@@ -200,46 +211,13 @@ final class InsidePath: @unchecked Sendable {
     }
 
     /// Queues a packet that has no SA yet for its peer (a HIT, or a known peer's LSI) and asks for a base
-    /// exchange; anything else is counted as unroutable.
+    /// exchange (PendingTable decides when); anything else is counted as unroutable.
     private func queue(_ packet: UnsafeRawBufferPointer) {
         guard let peer = destinationPeer(packet) else {
             counters.unroutable += 1
             return
         }
-        let queue: PendingPackets
-        if let existing = pending[peer] {
-            queue = existing
-        } else {
-            if pending.count >= NodeLimits.pendingPeers { evictPendingPeer() }
-            guard pending.count < NodeLimits.pendingPeers else {
-                counters.tooManyPendingPeers += 1
-                return
-            }
-            queue = PendingPackets(capacity: NodeLimits.pendingPacketsPerPeer,
-                                   slotSize: batch.bufferSize - NodeLimits.headroom - NodeLimits.tailroom)
-            pending[peer] = queue
-        }
-        queue.append(packet)
-        let now = MonotonicClock.now()
-        if queue.lastRequest.map({ now - $0 >= NodeLimits.outboundRequestInterval }) ?? true {
-            queue.lastRequest = now
-            requestExchange(peer)
-        }
-    }
-
-    /// Makes room for one more peer in `pending`: forgets a peer whose queue is empty (flushed into its SA or
-    /// discarded after a failed exchange), else the one whose exchange was requested longest ago (its packets
-    /// are counted under too_many_pending_peers). Without this, once `NodeLimits.pendingPeers` destinations had ever been queued,
-    /// no new base exchange could start.
-    private func evictPendingPeer() {
-        if let idle = pending.first(where: { $0.value.isEmpty })?.key {
-            pending[idle] = nil
-            return
-        }
-        let oldest = pending.min { ($0.value.lastRequest ?? .zero) < ($1.value.lastRequest ?? .zero) }
-        guard let (peer, queue) = oldest else { return }
-        counters.tooManyPendingPeers += UInt64(queue.count)
-        pending[peer] = nil
+        if pending.queue(packet, for: peer, now: MonotonicClock.now()) { requestExchange(peer) }
     }
 
     /// The peer HIT a packet without SA is for: its IPv6 destination if that is a HIT, or the HIT of the
@@ -260,8 +238,7 @@ final class InsidePath: @unchecked Sendable {
 
     /// Seals and sends the packets queued for `peer`, oldest first.
     private func flushPending(_ peer: HIT) {
-        guard let queue = pending[peer] else { return }
-        queue.lastRequest = nil
+        guard let queue = pending.flush(peer) else { return }
         while !queue.isEmpty {
             var filled = 0
             while filled < batch.capacity, let length = queue.removeFirst(into: readArea(filled)) {

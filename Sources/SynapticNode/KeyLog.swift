@@ -21,8 +21,9 @@ import HIPCrypto
 import HIPWire
 import SynapticPlatform
 
-/// The keylog file: created with mode 0600 (an existing file must not be group/other accessible),
-/// appended to. Written from the control thread only.
+/// The keylog file: created with mode 0600; an existing one must be a regular file (not a symbolic link,
+/// FIFO, device or directory) owned by the effective user and not group/other accessible. Appended to.
+/// Written from the control thread only.
 final class KeyLog {
     let path: String
     private let descriptor: Int32
@@ -30,12 +31,28 @@ final class KeyLog {
     /// Opens (or creates) `path` for appending. Errors name the path and the reason.
     init(path: String) throws(NodeError) {
         self.path = path
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .file(path, "cannot open keylog: \(String(cString: strerror(errno)))") }
+        // O_NOFOLLOW refuses a symbolic link as the last component (ELOOP); O_NONBLOCK keeps a FIFO from
+        // blocking the open (no effect on a regular file).
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw .file(path, "cannot open keylog: \(reason)")
+        }
         var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 == 0 else {
+        let problem: String? = if fstat(fd, &status) != 0 {
+            "fstat failed: \(String(cString: strerror(errno)))"
+        } else if status.st_mode & S_IFMT != S_IFREG {
+            "not a regular file"
+        } else if status.st_uid != geteuid() {
+            "owned by uid \(status.st_uid), not by this process's effective uid \(geteuid())"
+        } else if status.st_mode & 0o077 != 0 {
+            "group or others may access it (chmod 600)"
+        } else {
+            nil
+        }
+        if let problem {
             close(fd)
-            throw .file(path, "keylog must be a regular file without group or other permissions (chmod 600)")
+            throw .file(path, "refusing keylog: \(problem)")
         }
         descriptor = fd
     }

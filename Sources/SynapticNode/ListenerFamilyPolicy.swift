@@ -2,49 +2,51 @@
 // plane's InboundFlowPolicy), from the sockets waiting on its port, as HIPL's port cache does (digest §8).
 //
 //   presentsOverLSI(transport, port), on the outside path's thread
-//     → an answer for (transport, port) younger than NodeLimits.listenerCacheAge → that answer
-//     → else the socket tables of the node's network namespace for that port (SocketTable:
-//       /proc/thread-self/net/tcp6 and tcp, or udp6 and udp; TCP sockets only in LISTEN):
-//         an IPv6 socket bound to our HIT or ::                       → IPv6 (false): a :: socket without
-//                                                                      IPV6_V6ONLY takes IPv4 too, and
-//                                                                      IPv6 is what it asked for
+//     → the transport's tables read less than NodeLimits.listenerTableInterval ago → their answer for the
+//       port (flows to ports never seen before use them too, so a peer scanning our ports costs no read)
+//     → else the socket tables of the node's network namespace, whole (SocketTable:
+//       /proc/thread-self/net/tcp6 and tcp, or udp6 and udp; TCP sockets only in LISTEN), reduced to the
+//       set of ports whose flows go over LSIs, per port:
+//         an IPv6 socket bound to our HIT or ::                       → IPv6 (not in the set): a :: socket
+//                                                                      without IPV6_V6ONLY takes IPv4 too,
+//                                                                      and IPv6 is what it asked for
 //         else an IPv4 socket bound to our LSI or 0.0.0.0, or an IPv6
-//              socket bound to ::ffff:<LSI> or ::ffff:0.0.0.0          → IPv4 (true)
-//         else nobody waits (the kernel answers RST or unreachable)   → IPv6 (false)
-//       (a table that cannot be read counts as no socket, logged once) → cached
+//              socket bound to ::ffff:<LSI> or ::ffff:0.0.0.0          → IPv4 (in the set)
+//         else nobody waits (the kernel answers RST or unreachable)   → IPv6 (not in the set)
+//       (a table that cannot be read counts as no socket, logged once) → kept with the time of the read
+// So the tables are read at most once per interval and transport, however many flows start; memory is
+// one set of ports per transport, replaced at each read.
 import HIPCore
 import HIPWire
 import Logging
 import SynapticDataPlane
 import SynapticPlatform
 
-/// Answers the inbound processor from the socket tables, cached per (transport, port). Owned by the
-/// outside path: call only on its thread (not Sendable).
+/// Answers the inbound processor from the socket tables, read at most once per
+/// `NodeLimits.listenerTableInterval` and transport. Owned by the outside path: call only on its thread
+/// (not Sendable).
 final class ListenerFamilyPolicy: InboundFlowPolicy {
-    /// Reads the sockets of one table bound to a port (tests pass fixed tables).
-    typealias TableReader = (SocketTable.Transport, AddressFamily, UInt16) throws(SystemError) -> [SocketTable.Entry]
+    /// Reads one socket table, whole (tests pass fixed tables).
+    typealias TableReader = (SocketTable.Transport, AddressFamily) throws(SystemError) -> [SocketTable.Entry]
 
-    private struct Key: Hashable {
-        var transport: FlowTransport
-        var port: UInt16
-    }
-
-    private struct Answer {
-        var overLSI: Bool
-        var decidedAt: Instant
+    /// One read of a transport's tables: the ports whose new flows are presented over LSIs.
+    private struct Ports {
+        var overLSI: Set<UInt16>
+        var readAt: Instant
     }
 
     private let ownHIT: IPv6Address
     private let ownLSI: IPv4Address
     private let read: TableReader
     private let logger: Logger
-    private var answers: [Key: Answer] = [:]
+    private var tcp: Ports?
+    private var udp: Ports?
     private var readFailureLogged = false
 
     /// - Parameters: `ownHIT`, `ownLSI` (host order): the TUN's addresses, which sockets may be bound to.
     init(ownHIT: HIT, ownLSI: UInt32, logger: Logger,
-         read: @escaping TableReader = { (transport, family, port) throws(SystemError) in
-             try SocketTable.read(transport, family: family, localPort: port).entries
+         read: @escaping TableReader = { (transport, family) throws(SystemError) in
+             try SocketTable.read(transport, family: family).entries
          }) {
         self.ownHIT = ownHIT.ipv6Address
         self.ownLSI = IPv4Address(ownLSI)
@@ -56,45 +58,55 @@ final class ListenerFamilyPolicy: InboundFlowPolicy {
         presentsOverLSI(transport, localPort: localPort, now: MonotonicClock.now())
     }
 
-    /// The answer at `now`: cached, or looked up in the socket tables and cached.
+    /// The answer at `now`, from the last read of the transport's tables if recent enough, else a new one.
     func presentsOverLSI(_ transport: FlowTransport, localPort: UInt16, now: Instant) -> Bool {
-        let key = Key(transport: transport, port: localPort)
-        if let cached = answers[key], now - cached.decidedAt < NodeLimits.listenerCacheAge { return cached.overLSI }
-        let overLSI = lookUp(transport, port: localPort)
-        if answers.count >= NodeLimits.listenerCacheEntries { answers.removeAll(keepingCapacity: true) }
-        answers[key] = Answer(overLSI: overLSI, decidedAt: now)
-        logger.debug("new flows from peers to \(transport)/\(localPort) are presented over \(overLSI ? "LSIs (IPv4)" : "HITs (IPv6)")")
-        return overLSI
+        if let ports = transport == .tcp ? tcp : udp, now - ports.readAt < NodeLimits.listenerTableInterval {
+            return ports.overLSI.contains(localPort)
+        }
+        let overLSI = lookUp(transport)
+        let previous = transport == .tcp ? tcp : udp
+        if overLSI != previous?.overLSI {
+            logger.debug("new flows from peers to \(transport) ports \(overLSI.sorted()) are presented over LSIs (IPv4), others over HITs")
+        }
+        let ports = Ports(overLSI: overLSI, readAt: now)
+        if transport == .tcp { tcp = ports } else { udp = ports }
+        return overLSI.contains(localPort)
     }
 
-    private func lookUp(_ transport: FlowTransport, port: UInt16) -> Bool {
+    private func lookUp(_ transport: FlowTransport) -> Set<UInt16> {
         let table: SocketTable.Transport = transport == .tcp ? .tcp : .udp
         do {
-            let ipv6 = try read(table, .v6, port)
-            let ipv4 = try read(table, .v4, port)
-            return Self.decide(transport: transport, port: port, ipv4: ipv4, ipv6: ipv6, ownHIT: ownHIT, ownLSI: ownLSI)
+            let ipv6 = try read(table, .v6)
+            let ipv4 = try read(table, .v4)
+            return Self.portsOverLSI(transport: transport, ipv4: ipv4, ipv6: ipv6, ownHIT: ownHIT, ownLSI: ownLSI)
         } catch {
             if !readFailureLogged {
                 readFailureLogged = true
                 logger.warning("cannot read the socket tables (\(error)): flows peers start reach applications over HITs only")
             }
-            return false
+            return []
         }
     }
 
-    /// The decision of the file comment for sockets on `port` (entries on other ports are ignored).
-    static func decide(transport: FlowTransport, port: UInt16, ipv4: [SocketTable.Entry], ipv6: [SocketTable.Entry],
-                       ownHIT: IPv6Address, ownLSI: IPv4Address) -> Bool {
-        func waiting(_ entry: SocketTable.Entry) -> Bool {
-            entry.localPort == port && (transport == .udp || entry.isListening)
-        }
-        let any6 = IPv6Address(high: 0, low: 0)
-        if ipv6.contains(where: { waiting($0) && ($0.localAddress == .v6(ownHIT) || $0.localAddress == .v6(any6)) }) {
-            return false
-        }
+    /// The ports whose new flows the decision of the file comment presents over LSIs.
+    static func portsOverLSI(transport: FlowTransport, ipv4: [SocketTable.Entry], ipv6: [SocketTable.Entry],
+                             ownHIT: IPv6Address, ownLSI: IPv4Address) -> Set<UInt16> {
+        func waiting(_ entry: SocketTable.Entry) -> Bool { transport == .udp || entry.isListening }
+        let any6: InetAddress = .v6(IPv6Address(high: 0, low: 0))
         let mapped: Set<InetAddress> = [.v6(IPv6Address(high: 0, low: 0xFFFF_0000_0000 | UInt64(ownLSI.value))),
                                         .v6(IPv6Address(high: 0, low: 0xFFFF_0000_0000))]
-        return ipv4.contains { waiting($0) && ($0.localAddress == .v4(ownLSI) || $0.localAddress == .v4(IPv4Address(0))) }
-            || ipv6.contains { waiting($0) && mapped.contains($0.localAddress) }
+        var overHIT: Set<UInt16> = []
+        var overLSI: Set<UInt16> = []
+        for entry in ipv6 where waiting(entry) {
+            if entry.localAddress == .v6(ownHIT) || entry.localAddress == any6 {
+                overHIT.insert(entry.localPort)
+            } else if mapped.contains(entry.localAddress) {
+                overLSI.insert(entry.localPort)
+            }
+        }
+        for entry in ipv4 where waiting(entry) && (entry.localAddress == .v4(ownLSI) || entry.localAddress == .v4(IPv4Address(0))) {
+            overLSI.insert(entry.localPort)
+        }
+        return overLSI.subtracting(overHIT)
     }
 }

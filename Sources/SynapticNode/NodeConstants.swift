@@ -22,6 +22,15 @@ public enum NodeProtocol {
 public enum NodeLimits {
     /// Packets per TUN read batch, recvmmsg and sendmmsg.
     public static let batchCapacity = 64
+    /// HIP packets per recvmmsg on a raw HIP socket (control traffic: small batches).
+    static let rawHIPBatchCapacity = 8
+    /// Batches a thread reads from one descriptor (TUN, UDP or raw socket) before it returns to its poller,
+    /// which reports the descriptor again if more wait (level-triggered): a flood on one descriptor delays
+    /// the thread's inbox, timers and other descriptors by this many batches at most.
+    static let batchesPerWakeup = 8
+    /// Inbox messages the control thread handles before it returns to its poller (HIP packets from UDP
+    /// wait there, up to `controlQueueLimit`).
+    static let controlMessagesPerWakeup = 64
     /// Parallel seal/open workers per direction when the configuration does not say: the available cores
     /// but one (left to the other direction and the control plane), at most 4 (a batch of 64 gives each
     /// worker 16 packets; more workers cost more in handoffs than they save), at least 1.
@@ -52,6 +61,11 @@ public enum NodeLimits {
     static let idleCheckInterval: Duration = .seconds(30)
     /// Minimum time between two unknown-SPI reports from the outside path to the control plane.
     static let unknownSPIReportInterval: Duration = .milliseconds(100)
+    /// Minimum time between two base exchanges that unknown SPIs from a peer's address start with that
+    /// peer (spoofable: without it, a flood of them would restart exchanges back to back), and how many
+    /// peers are remembered meanwhile (beyond: the others wait).
+    static let unknownSPIBackoff: Duration = .seconds(5)
+    static let unknownSPIBackoffPeers = 1024
     /// How long a status or metrics request waits for the node's threads to answer.
     static let snapshotWait: Duration = .seconds(2)
     /// Rejection log lines per second (the rest are counted and summarized).
@@ -62,10 +76,10 @@ public enum NodeLimits {
     static let requestTimeoutMilliseconds: Int32 = 1000
     /// The default status socket.
     public static let defaultStatusSocket = "/run/synaptic/status.sock"
-    /// How long the sockets found on a port decide the family of the flows peers start to it, and how
-    /// many (transport, port) answers are kept (beyond: all are dropped and looked up again).
-    static let listenerCacheAge: Duration = .seconds(1)
-    static let listenerCacheEntries = 4096
+    /// The shortest time between two reads of a transport's socket tables (/proc) by the outside path, which
+    /// decide the family of the flows peers start: flows starting meanwhile use the last read, so a peer
+    /// scanning our ports costs no more reads than one flow does. Also how late a new listener may be seen.
+    static let listenerTableInterval: Duration = .milliseconds(250)
     /// How long `writable` waits for a socket that would block before its datagrams are dropped.
     static let sendBlockedWaitMilliseconds: Int32 = 100
 }

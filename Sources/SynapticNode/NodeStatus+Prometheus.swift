@@ -31,8 +31,9 @@ extension NodeStatus {
         for state in Self.stateNames {
             sample("synaptic_associations", [("state", state)], "\(associations.filter { $0.state == state }.count)")
         }
-        family("synaptic_association_events_total", "counter", "Associations established, failed, closed, replaced.")
-        for event in ["established", "failed", "closed", "replaced"] {
+        family("synaptic_association_events_total", "counter",
+               "Associations established, failed, closed, replaced; exchanges restarted on unknown SPIs.")
+        for event in ["established", "failed", "closed", "replaced", "restarted_on_unknown_spi"] {
             sample("synaptic_association_events_total", [("event", event)], "\(associationEvents[event] ?? 0)")
         }
 

@@ -2,7 +2,8 @@
 //
 // Per association: state, SPIs and exchange record from the control plane; packets, bytes and drops
 // summed over the peer's SAs in both paths plus its pending queue. Node-wide drops: everything the paths
-// drop before an SA is known, their own counters, and pending queues of peers without an association.
+// drop before an SA is known, their own counters, pending queues of peers without an association, and
+// the queues evicted from the pending table.
 // (The data plane's "no SA" count is not a drop: those packets went to the pending queue.)
 import Foundation
 import HIPCore
@@ -41,6 +42,7 @@ extension NodeStatus {
         ])
         let associated = Set(control.associations.map(\.peer))
         for (peer, entry) in inside.pending where !associated.contains(peer) { drops.add(entry.drops) }
+        drops.add(inside.retiredPendingDrops)
 
         let formatter = ISO8601DateFormatter()
         let associations = control.associations.map { association -> AssociationStatus in
@@ -89,6 +91,7 @@ extension NodeStatus {
                   associationEvents: [
                       "established": control.core.associationsEstablished, "failed": control.core.associationsFailed,
                       "closed": control.core.associationsClosed, "replaced": control.core.associationsReplaced,
+                      "restarted_on_unknown_spi": control.unknownSPIExchanges,
                   ].filter { $0.value > 0 })
     }
 }

@@ -21,7 +21,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public var rejections: [String: UInt64]
     /// Packets dropped by the data path outside any association (unknown SPI, malformed, unroutable, ...).
     public var drops: [String: UInt64]
-    /// Associations established, failed, closed and replaced since start.
+    /// Associations established, failed, closed and replaced since start, and base exchanges restarted
+    /// because a peer's address sent ESP with an unknown SPI (`restarted_on_unknown_spi`).
     public var associationEvents: [String: UInt64]
 
     public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,

@@ -15,7 +15,8 @@
 //       IPv4 socket, ListenerFamilyPolicy)
 //   → TUN writes in batch order; the first packet of an SA tells the control plane (R2-SENT → ESTABLISHED)
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
-// SA changes arrive in the inbox and are applied first after each wait, before the sockets are read.
+// SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
+// socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
 // ESP whose SPI is not installed yet is parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may
 // send its first ESP right behind the R2 (or I2) that the control plane is still processing; installing
 // an inbound SA retries the parked packets, the rest expire as unknown SPIs.
@@ -41,8 +42,9 @@ final class OutsidePath: @unchecked Sendable {
     /// Views of the ESP datagrams of `batch` for the processor's batch stages; `espCount` attached so far.
     private let opening: SynapticDataPlane.PacketBatch
     private var espCount = 0
-    /// Whether the first ESP packet of the SA with this tag was reported to the control plane.
-    private var trafficReported: [Bool] = []
+    /// Whether the first ESP packet of the SA with this tag was reported to the control plane (freed when
+    /// the SA is removed or replaced).
+    private var trafficReported = TagTable<Bool>()
     private var counters = OutsideCounters()
     /// When an unknown SPI was last reported to the control plane.
     private var lastUnknownSPIReport = Instant.zero
@@ -137,17 +139,19 @@ final class OutsidePath: @unchecked Sendable {
         for message in inbox.drain() {
             switch message {
             case .install(let install):
-                let tag = trafficReported.count
-                trafficReported.append(false)
+                let replaced = database.inbound(spi: install.spi)?.tag
+                let tag = trafficReported.insert(false)
                 do {
                     try database.installInbound(spi: install.spi, suite: install.suite, keys: install.keys,
                                                 endpoints: install.endpoints, tag: tag)
+                    if let replaced { trafficReported.remove(replaced) }
                 } catch {
+                    trafficReported.remove(tag)
                     logger.error("cannot install inbound SA \(hex(install.spi)) from \(install.endpoints.peerHIT): \(error)")
                 }
                 retryParked()
             case .remove(let spi):
-                database.removeInbound(spi: spi)
+                if let removed = database.removeInbound(spi: spi) { trafficReported.remove(removed.tag) }
             case .snapshot(let reply):
                 var current = counters
                 current.parkedExpired = parked.drops.exchangeFailed
@@ -163,9 +167,11 @@ final class OutsidePath: @unchecked Sendable {
 
     // MARK: - UDP → TUN
 
-    /// Receives and handles batches until the socket has nothing more.
+    /// Receives and handles batches until the socket has nothing more or `NodeLimits.batchesPerWakeup`
+    /// batches were read (the poller, level-triggered, reports the socket again), so a flood on one socket
+    /// cannot starve the inbox, the other socket or the parked packets' expiry.
     private func drain(_ socket: UDPSocket) {
-        while true {
+        for _ in 0..<NodeLimits.batchesPerWakeup {
             let received: Int
             do {
                 received = try socket.receive(into: batch)

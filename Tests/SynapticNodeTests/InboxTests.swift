@@ -22,6 +22,25 @@ import Testing
         #expect(inbox.post(6, limit: 3))
     }
 
+    /// The control thread takes a bounded number per wakeup; the rest stay queued and wake it again.
+    @Test func boundedDrainLeavesTheRestAndWakesAgain() throws {
+        let poller = try EventPoller()
+        defer { poller.close() }
+        let inbox = Inbox<Int>(poller: poller)
+        for value in 1...5 { inbox.post(value) }
+        let events = ReadyEvents(capacity: 4)
+        #expect(try poller.wait(into: events, timeoutMilliseconds: 0) == 1)
+        #expect(inbox.drain(limit: 2) == [1, 2])
+        #expect(try poller.wait(into: events, timeoutMilliseconds: 0) == 1)
+        #expect(events[0].token == EventPoller.wakeToken)
+        #expect(inbox.drain(limit: 2) == [3, 4])
+        #expect(try poller.wait(into: events, timeoutMilliseconds: 0) == 1)
+        #expect(inbox.drain(limit: 2) == [5])
+        // Nothing left: no further wake-up.
+        #expect(try poller.wait(into: events, timeoutMilliseconds: 0) == 0)
+        #expect(inbox.drain(limit: 2).isEmpty)
+    }
+
     @Test func replyArrivesFromAnotherThreadOrTimesOut() {
         let reply = Reply<String>()
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { reply.deliver("snapshot") }

@@ -143,4 +143,44 @@ import Testing
         chmod(path, 0o644)
         #expect(throws: NodeError.self) { try KeyLog(path: path) }
     }
+
+    /// The error a KeyLog at `path` gives, as printed.
+    static func refusal(_ path: String) -> String? {
+        do {
+            _ = try KeyLog(path: path)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func symbolicLinksFIFOsAndDirectoriesAreRefusedByName() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keylog-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let target = "\(directory)/target"
+        let link = "\(directory)/link"
+        let fifo = "\(directory)/fifo"
+        #expect(symlink(target, link) == 0)
+        #expect(mkfifo(fifo, 0o600) == 0)
+
+        // The link is not followed: nothing is created at its target.
+        #expect(Self.refusal(link) == "\(link): cannot open keylog: it is a symbolic link")
+        #expect(!FileManager.default.fileExists(atPath: target))
+        // A FIFO nobody reads neither blocks the start nor is accepted.
+        #expect(Self.refusal(fifo)?.hasPrefix("\(fifo): cannot open keylog: ") == true)
+        #expect(Self.refusal(directory)?.hasPrefix("\(directory): cannot open keylog: ") == true)
+        #expect(Self.refusal("\(directory)/new") == nil)
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root to make a file owned by another user"))
+    func fileOfAnotherUserIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keylog-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        _ = try KeyLog(path: path)
+        #expect(chown(path, 65534, 65534) == 0)
+        #expect(Self.refusal(path) == "\(path): refusing keylog: owned by uid 65534, not by this process's effective uid 0")
+        #expect(chown(path, 0, 0) == 0)
+        #expect(Self.refusal(path) == nil)
+    }
 }

@@ -1,5 +1,6 @@
 // The family of flows peers start: the decision from the sockets on the port (IPv6 socket for the HIT
-// first, then IPv4 for the LSI), over socket tables in the kernel's text format, and the per-port cache.
+// first, then IPv4 for the LSI), over socket tables in the kernel's text format, and that the tables are
+// read at most once per interval however many ports flows start to (a port scan).
 import HIPCore
 import HIPWire
 import Logging
@@ -21,8 +22,8 @@ import Testing
 
     static func decide(_ transport: FlowTransport = .tcp, ipv4: [SocketTable.Entry] = [],
                        ipv6: [SocketTable.Entry] = []) -> Bool {
-        ListenerFamilyPolicy.decide(transport: transport, port: 5001, ipv4: ipv4, ipv6: ipv6,
-                                    ownHIT: hit.ipv6Address, ownLSI: IPv4Address(lsi))
+        ListenerFamilyPolicy.portsOverLSI(transport: transport, ipv4: ipv4, ipv6: ipv6, ownHIT: hit.ipv6Address,
+                                          ownLSI: IPv4Address(lsi)).contains(5001)
     }
 
     @Test func ipv4ListenersForOurLSITakeTheFlowUnlessAnIPv6OneWaits() {
@@ -60,8 +61,8 @@ import Testing
         let udp = "   sl  local_address rem_address   st tx_queue\n"
             + " 3238: 00000000:138B 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 443616 2\n"
         let tables: [SocketTable.Transport: [AddressFamily: String]] = [.tcp: [.v4: tcp, .v6: tcp6], .udp: [.v4: udp, .v6: ""]]
-        let policy = ListenerFamilyPolicy(ownHIT: Self.hit, ownLSI: Self.lsi, logger: Self.logger) { (table, family, port) throws(SystemError) in
-            try SocketTable(parsing: tables[table]?[family] ?? "", family: family, localPort: port).entries
+        let policy = ListenerFamilyPolicy(ownHIT: Self.hit, ownLSI: Self.lsi, logger: Self.logger) { (table, family) throws(SystemError) in
+            try SocketTable(parsing: tables[table]?[family] ?? "", family: family).entries
         }
         #expect(policy.presentsOverLSI(.tcp, localPort: 5001, now: .zero))    // TCP4 on 1.0.0.5 only
         #expect(!policy.presentsOverLSI(.tcp, localPort: 5002, now: .zero))   // TCP6 on the HIT as well
@@ -69,30 +70,37 @@ import Testing
         #expect(!policy.presentsOverLSI(.udp, localPort: 5001, now: .zero))   // no UDP socket there
     }
 
-    @Test func answersAreCachedPerTransportAndPortForASecond() {
-        var reads: [(SocketTable.Transport, AddressFamily, UInt16)] = []
-        var listening = false
-        let policy = ListenerFamilyPolicy(ownHIT: Self.hit, ownLSI: Self.lsi, logger: Self.logger) { (table, family, port) throws(SystemError) in
-            reads.append((table, family, port))
-            return family == .v4 && listening ? [Self.entry("1.0.0.5", port, state: table == .tcp ? 0x0A : 0x07)] : []
+    @Test func aPortScanReadsTheTablesOncePerInterval() {
+        var reads: [(SocketTable.Transport, AddressFamily)] = []
+        var listening: [UInt16] = [5001]
+        let policy = ListenerFamilyPolicy(ownHIT: Self.hit, ownLSI: Self.lsi, logger: Self.logger) { (table, family) throws(SystemError) in
+            reads.append((table, family))
+            return family == .v4 ? listening.map { Self.entry("1.0.0.5", $0, state: table == .tcp ? 0x0A : 0x07) } : []
         }
         let start = Instant(nanoseconds: 5_000_000_000)
-        #expect(!policy.presentsOverLSI(.tcp, localPort: 5001, now: start))
-        #expect(reads.count == 2 && reads.allSatisfy { $0.0 == .tcp && $0.2 == 5001 })
+        let interval = NodeLimits.listenerTableInterval
+        #expect(policy.presentsOverLSI(.tcp, localPort: 5001, now: start))
+        #expect(reads.count == 2 && reads.allSatisfy { $0.0 == .tcp })
         #expect(Set(reads.map { $0.1 == .v4 }) == [true, false])
-        listening = true
-        #expect(!policy.presentsOverLSI(.tcp, localPort: 5001, now: start + .milliseconds(999)))   // cached
+        // A SYN to every other port within the interval: answered from the same read.
+        listening = [5001, 22]
+        for port in UInt16(1)...UInt16(5000) {
+            #expect(!policy.presentsOverLSI(.tcp, localPort: port, now: start + interval * (Double(port) / 5001)))
+        }
+        #expect(policy.presentsOverLSI(.tcp, localPort: 5001, now: start + (interval - .nanoseconds(1))))
         #expect(reads.count == 2)
-        #expect(policy.presentsOverLSI(.udp, localPort: 5001, now: start + .milliseconds(999)))    // its own entry
-        #expect(reads.count == 4)
-        #expect(policy.presentsOverLSI(.tcp, localPort: 5001, now: start + .seconds(1)))           // looked up again
+        // UDP has its own tables.
+        #expect(policy.presentsOverLSI(.udp, localPort: 22, now: start + .milliseconds(1)))
+        #expect(reads.count == 4 && reads[2...].allSatisfy { $0.0 == .udp })
+        // One interval later, the first flow reads again and sees the new listener.
+        #expect(policy.presentsOverLSI(.tcp, localPort: 22, now: start + interval))
         #expect(reads.count == 6)
-        #expect(policy.presentsOverLSI(.tcp, localPort: 5001, now: start + .milliseconds(1500)))
+        #expect(!policy.presentsOverLSI(.tcp, localPort: 23, now: start + interval))
         #expect(reads.count == 6)
     }
 
     @Test func unreadableTablesMeanIPv6() {
-        let policy = ListenerFamilyPolicy(ownHIT: Self.hit, ownLSI: Self.lsi, logger: Self.logger) { (_, _, _) throws(SystemError) in
+        let policy = ListenerFamilyPolicy(ownHIT: Self.hit, ownLSI: Self.lsi, logger: Self.logger) { (_, _) throws(SystemError) in
             try SocketTable(parsing: "   0: garbage\n", family: .v4).entries
         }
         #expect(!policy.presentsOverLSI(.tcp, localPort: 5001, now: .zero))

@@ -124,11 +124,13 @@ import Testing
         orphan.discardAll()
         var insideCounters = InsideCounters()
         insideCounters.unroutable = 5
+        insideCounters.tooManyPendingPeers = 6
         var outsideCounters = OutsideCounters()
         outsideCounters.natKeepalives = 1
         let inside = InsideSnapshot(outbound: [], unassigned: TrafficCounters(),
                                     pending: [peer: (queued: queue.count, drops: queue.drops),
                                               stranger: (queued: 0, drops: orphan.drops)],
+                                    retiredPendingDrops: PendingPackets.Drops(queueFull: 3, exchangeFailed: 0, tooBig: 4),
                                     counters: insideCounters)
         let outside = OutsideSnapshot(inbound: [], unassigned: TrafficCounters(), counters: outsideCounters)
         let status = NodeStatus(identity: .init(hit: peer, lsi: .v4(0x0101_0101), tun: "hip0", udpPort: 10500, rawHIP: false),
@@ -145,8 +147,9 @@ import Testing
         #expect(association.queued == 1)
         #expect(association.drops == ["queue_full": 1])
         #expect(association.lastExchange == "1970-01-01T00:00:00Z")
-        // Node-wide: the paths' own counters, and the queue of a peer without association.
-        #expect(status.drops == ["unroutable": 5, "nat_keepalive": 1, "hip_send_failed": 2, "exchange_failed": 1])
+        // Node-wide: the paths' own counters, the queue of a peer without association, and evicted queues.
+        #expect(status.drops == ["unroutable": 5, "too_many_pending_peers": 6, "nat_keepalive": 1, "hip_send_failed": 2,
+                                 "exchange_failed": 1, "queue_full": 3, "queued_too_big": 4])
         #expect(status.uptimeSeconds == 2)
     }
 }
