@@ -26,7 +26,7 @@ import Testing
     static func solvedAgain(_ held: HeldI2, start: [UInt8], responder: HostIdentity, cipher: UInt16? = nil) throws -> Datagram {
         var packet = try HIPPacket.parse(held.datagram.bytes)
         let index = try #require(packet.parameters.firstIndex { $0.type == ParameterType.solution })
-        guard case .solution(var solution) = packet.parameters[index] else { throw Unexpected() }
+        var solution = try #require(packet.solution)
         let hash = responder.publicIdentity.hitSuite.hash
         solution.solution = try #require(PuzzleSolver.solve(i: solution.random, k: solution.k, hitI: packet.senderHIT,
                                                             hitR: packet.receiverHIT, hash: hash, start: start))
@@ -38,8 +38,6 @@ import Testing
         copy.bytes = packet.serialize()
         return copy
     }
-
-    struct Unexpected: Error {}
 
     /// `count` distinct start values for the solver.
     static func starts(_ count: Int, seed: UInt64) -> [[UInt8]] {
