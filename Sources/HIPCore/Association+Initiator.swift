@@ -1,8 +1,9 @@
 // Association+Initiator: the Initiator's side of the base exchange (RFC 7401 §6.6, §6.8, §6.10).
 //
 // I1:  DH_GROUP_LIST (our preference) → first to up to 3 endpoints, retransmissions to one at a time.
-// R1 (I1-SENT, or I2-SENT with a larger R1_COUNTER), checks in order:
-//   parameters present → HOST_ID parses, hashes to the Sender's HIT, policy → HIP_SIGNATURE_2 →
+// R1 (I1-SENT, or I2-SENT with a larger R1_COUNTER; copies of the R1 answered are counted by the host),
+// checks in order:
+//   source address one our I1 went to → parameters present → HOST_ID parses, hashes to the Sender's HIT, policy → HIP_SIGNATURE_2 →
 //   our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list (downgrade check) →
 //   HIP cipher, ESP transport format and suite → puzzle (#I length, #K bound) solved →
 //   DH, KEYMAT, keys → inbound SPI → I2 sent, I2-SENT.
@@ -30,27 +31,38 @@ extension Association {
 
     mutating func receiveR1(_ r1: ReceivedPacket, now: Instant) -> [Action] {
         let attempt: Attempt
-        var reusableSPI: UInt32?
+        var answered: PendingI2?
         switch phase {
         case .i1Sent(let current, _):
             attempt = current
         case .i2Sent(let pending):
-            // RFC 7401 §6.8 step 8: only an R1 of a newer generation restarts the exchange.
-            guard let counter = r1.packet.r1Counter, let answered = pending.r1Counter, counter > answered else {
-                return [r1.reject(.staleR1)]
-            }
             attempt = pending.attempt
-            reusableSPI = pending.inboundSPI
+            answered = pending
         default:
             return [r1.reject(.unexpected)]
         }
-        switch answer(r1, attempt: attempt, spi: reusableSPI, now: now) {
+        // R1s are pre-signed for any Initiator: only one from where our I1 went answers it.
+        guard attempt.sendsI1(to: r1.source.address) else { return [r1.reject(.r1FromUnexpectedSource)] }
+        // RFC 7401 §6.8 step 8: in I2-SENT only an R1 of a newer generation restarts the exchange.
+        if let answered {
+            guard let counter = r1.packet.r1Counter, let previous = answered.r1Counter, counter > previous else {
+                return [r1.reject(.staleR1)]
+            }
+        }
+        switch answer(r1, attempt: attempt, spi: answered?.inboundSPI, now: now) {
         case .failure(let reason):
             return [r1.reject(reason)]
         case .success(let pending):
             phase = .i2Sent(pending)
             return [send(pending.i2, .i2, to: pending.destination, from: pending.source)]
         }
+    }
+
+    /// Whether `r1` is a copy of the R1 answered in I2-SENT, from where our I1 went (the I1 went out on
+    /// several transports, each answered): the host drops it as a duplicate.
+    func isCopyOfAnsweredR1(_ r1: ReceivedPacket) -> Bool {
+        guard case .i2Sent(let pending) = phase else { return false }
+        return pending.attempt.sendsI1(to: r1.source.address) && pending.r1 == r1.packet
     }
 
     /// Processes an R1 and builds the I2 (no state is changed here).
@@ -111,7 +123,8 @@ extension Association {
             return .failure(.invalidDHPublicValue)
         }
         guard let keys = try? SessionKeys(kij: kij, puzzleI: puzzle.random, puzzleJ: puzzleJ, local: local.hit,
-                                          peer: peerHIT, hash: hash, cipher: cipher, suite: suite),
+                                          peer: peerHIT, hash: hash, cipher: cipher, suite: suite, group: group,
+                                          exportsInputs: settings.exportsKeymatInputs),
               let spi = reusableSPI ?? local.spis.allocate(excluding: nil) else {
             return .failure(.localFailure)
         }
@@ -146,7 +159,7 @@ extension Association {
             return .failure(.localFailure)
         }
         return .success(PendingI2(
-            attempt: attempt, r1Counter: packet.r1Counter, i2: i2, destination: r1.source, source: r1.destination,
+            attempt: attempt, r1: packet, r1Counter: packet.r1Counter, i2: i2, destination: r1.source, source: r1.destination,
             peerIdentity: identity, peerHostIDTLV: HIPParameter.hostID(hostID).encodedTLV, keys: keys, group: group,
             inboundSPI: spi, retransmission: Retransmission(policy: settings.i2Retransmission, sentAt: now)))
     }
@@ -185,8 +198,6 @@ extension Association {
                                 outboundSPI: session.outboundSPI, suite: session.keys.suite,
                                 inboundKeys: session.keys.espInbound, outboundKeys: session.keys.espOutbound,
                                 peerEndpoint: session.peerEndpoint, localAddress: session.localAddress,
-                                keymatInputs: KeymatInputs(dhGroup: session.group, kij: session.keys.kij,
-                                                           puzzleI: session.keys.puzzleI, puzzleJ: session.keys.puzzleJ,
-                                                           hash: session.keys.hash, hipCipher: session.keys.cipher))
+                                keymatInputs: session.keys.keymatInputs)
     }
 }

@@ -51,11 +51,19 @@ public struct Association: Sendable {
         var nextEndpoint: Int
         let startedAt: Instant
         let i1: [UInt8]
+
+        /// Whether `address` is one our I1 goes to (an R1 must come from one of them).
+        func sendsI1(to address: IPAddress) -> Bool {
+            let mapped = address.v4Mapped
+            return endpoints.contains { $0.address.v4Mapped == mapped }
+        }
     }
 
     /// I2-SENT: everything derived from the R1 we answered.
     struct PendingI2: Sendable {
         let attempt: Attempt
+        /// The R1 we answered (its copies are duplicates, not rejections).
+        let r1: HIPPacket
         let r1Counter: UInt64?
         let i2: [UInt8]
         let destination: Endpoint

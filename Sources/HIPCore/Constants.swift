@@ -46,6 +46,24 @@ enum CoreLimits {
     /// Accepted I2 solutions remembered per R1 generation (replay protection); when full the generation is
     /// rotated early, so the memory is bounded.
     static let consumedSolutionsPerGeneration = 4096
+    /// How often one puzzle solution (#I, #J) may take an I2 past the puzzle check (to the DH computation
+    /// and HIP_MAC): twice, so that a tampered copy arriving first does not lock out the genuine I2.
+    static let attemptsPerSolution = 2
+    /// Solutions whose attempts are counted per R1 generation; when full the generation is rotated early.
+    static let attemptedSolutionsPerGeneration = 4096
+    /// I2s that solved the puzzle but failed a later check (DH value, HIP_MAC, HOST_ID, signature, ESP_INFO)
+    /// since the last rotation that make the next generation's puzzle harder (rotating at once).
+    static let failedI2sForHarderPuzzle = 32
+    /// Bits added to #K each time the puzzle is made harder (up to `HostSettings.puzzleDifficultyCeiling`).
+    static let puzzleDifficultyStep: UInt8 = 4
+    /// Rotations without that many failures after which #K returns to `HostSettings.puzzleDifficulty`.
+    static let calmGenerationsForEasierPuzzle = 2
+    /// Token buckets of the per-source R1 rate limit (sources share a bucket by a keyed hash).
+    static let r1SourceBuckets = 1024
+    /// Length of the key of that hash, drawn once per host.
+    static let r1SourceKeyLength = 32
+    /// Notifications reported from one NOTIFY packet at most; the rest are counted as suppressed.
+    static let notificationsPerPacket = 4
     /// Attempts to draw a fresh inbound SPI before giving up.
     static let spiAllocationAttempts = 64
 }

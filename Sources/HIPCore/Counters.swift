@@ -23,6 +23,14 @@ public struct Counters: Hashable, Sendable {
     public internal(set) var puzzleRotations: UInt64 = 0
     /// NOTIFYs not sent because of `HostSettings.notifyRatePerSecond`.
     public internal(set) var notifiesSuppressed: UInt64 = 0
+    /// Authenticated notifications not reported because of `HostSettings.notifyReportRatePerSecond` or
+    /// beyond `CoreLimits.notificationsPerPacket` in one NOTIFY.
+    public internal(set) var notifyReportsSuppressed: UInt64 = 0
+    /// Copies of the R1 we answered arriving in I2-SENT (the I1 went out on several transports): dropped
+    /// without a rejection.
+    public internal(set) var duplicateR1s: UInt64 = 0
+    /// Times the puzzle was made harder because solved I2s kept failing later checks.
+    public internal(set) var puzzleDifficultyRaises: UInt64 = 0
     /// Outbound-data events ignored because the peer is in E-FAILED hold-down.
     public internal(set) var outboundDuringHoldDown: UInt64 = 0
 

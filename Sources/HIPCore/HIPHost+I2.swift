@@ -1,27 +1,47 @@
 // HIPHost+I2: the Responder's processing of an I2 (RFC 7401 §6.9, RFC 7402 §5.2), stateless until it passes.
 //
-// Checks, cheapest first; any failure drops the I2 with no state change:
+// Checks, cheapest first; any failure drops the I2 with no association state change:
 //   retransmission of the I2 our cached R2 answers → resend that R2 (step 4)
 //   I2-SENT and our HIT smaller → drop, keep initiating (step 5)
 //   policy → Initiator's HIT suite (step 3) → parameters present
 //   R1 generation (R1_COUNTER or Opaque) → #I recomputed from S, HITs, addresses → #K → #J (steps 7–8)
-//   → solution not used before (replay) → HIP_CIPHER and ESP_TRANSFORM: exactly one offered value (step 9,
-//   NOTIFY 17/19) → DH group offered (step 10, NOTIFY 15) → Kij, KEYMAT, keys → HIP_MAC (step 14)
+//   → solution not used by an accepted I2 (replay) → solution's attempts not used up, one more counted
+//   → HIP_CIPHER and ESP_TRANSFORM: exactly one offered value (step 9, NOTIFY 17/19) → DH group offered
+//   (step 10, NOTIFY 15) → Kij, KEYMAT, keys → HIP_MAC (step 14)
 //   → HOST_ID (decrypted from ENCRYPTED, or plain) hashes to the Sender's HIT (steps 11–12)
 //   → HIP_SIGNATURE (step 15) → ESP_INFO: SPI ≥ 256, KEYMAT index
+// A failure from Kij on is counted against the R1 pool (adaptive puzzle difficulty).
 // Then: the solution is remembered, an existing association is torn down (peer restart: step 20), and
-// the new association sends R2 (Association+Responder).
+// the new association sends R2 (Association+Responder). Last, the R1 generation is rotated if the pool
+// asks for it (a full memory, or a harder puzzle).
 import HIPCrypto
 import HIPWire
 
 extension HIPHost {
-    /// Why an I2 was refused, and the NOTIFY type to answer with (after the puzzle passed), if any.
+    /// Why an I2 was refused, the NOTIFY type to answer with (after the puzzle passed), if any, and whether
+    /// the refusal came after the DH computation (it counts toward a harder puzzle).
     struct I2Refusal: Error {
         let reason: RejectReason
         var notify: UInt16? = nil
+        var afterKeyAgreement = false
+    }
+
+    /// The negotiated choices of an I2 whose puzzle passed.
+    private struct I2Choices {
+        let solved: R1Pool.Solved
+        let template: R1Pool.Template
+        let group: DHGroup
+        let cipher: HIPCipherID
+        let suite: ESPSuiteID
     }
 
     mutating func receiveI2(_ i2: ReceivedPacket, now: Instant) -> [Action] {
+        let actions = answerI2(i2, now: now)
+        if pool.rotationDue { rotatePuzzle(now: now) }
+        return actions
+    }
+
+    private mutating func answerI2(_ i2: ReceivedPacket, now: Instant) -> [Action] {
         let peer = i2.packet.senderHIT
         if let existing = associations[peer] {
             if let answer = existing.cachedAnswer(to: i2) {
@@ -33,6 +53,7 @@ extension HIPHost {
         let accepted: AcceptedI2
         switch verify(i2) {
         case .failure(let refusal):
+            if refusal.afterKeyAgreement { pool.countFailedI2(settings: local.settings) }
             var actions = [i2.reject(refusal.reason)]
             if let type = refusal.notify, let notify = limitedNotify(to: peer, type: type, data: [], now: now) {
                 actions.append(.send(OutboundPacket(bytes: notify, type: .notify, destination: i2.source,
@@ -45,7 +66,7 @@ extension HIPHost {
         guard let (association, actions) = Association.accept(accepted, local: local, now: now) else {
             return [i2.reject(.localFailure)]
         }
-        if !pool.consume(accepted.solved) { rotatePuzzle(now: now) }
+        pool.consume(accepted.solved)
         var teardown: [Action] = []
         if var previous = associations[peer] {
             if previous.state == .established { teardown.append(.report(.replaced(peer: peer))) }
@@ -55,7 +76,9 @@ extension HIPHost {
         return teardown + actions
     }
 
-    private func verify(_ i2: ReceivedPacket) -> Result<AcceptedI2, I2Refusal> {
+    /// The checks up to and including the puzzle (which counts an attempt), the choices, then the
+    /// authentication (`authenticate`).
+    private mutating func verify(_ i2: ReceivedPacket) -> Result<AcceptedI2, I2Refusal> {
         let packet = i2.packet
         let peer = packet.senderHIT
         guard local.policy.allows(peer) else { return .failure(I2Refusal(reason: .blockedByPolicy)) }
@@ -66,9 +89,9 @@ extension HIPHost {
               packet.has(ParameterType.encrypted) || packet.has(ParameterType.hostID) else {
             return .failure(I2Refusal(reason: .missingParameter))
         }
-        // The puzzle, against the R1 generation it answers.
+        // The puzzle, against the R1 generation it answers; the attempt is counted.
         let solved: R1Pool.Solved
-        switch pool.check(solution, r1Counter: packet.r1Counter, initiator: peer, source: i2.source.address,
+        switch pool.admit(solution, r1Counter: packet.r1Counter, initiator: peer, source: i2.source.address,
                           destination: i2.destination, local: local) {
         case .failure(let reason): return .failure(I2Refusal(reason: reason))
         case .success(let value): solved = value
@@ -83,39 +106,50 @@ extension HIPHost {
               let suite = ESPSuiteID(rawValue: suiteID) else {
             return .failure(I2Refusal(reason: .invalidESPSuiteChosen, notify: NotifyType.invalidESPTransformChosen))
         }
-        guard let template = solved.generation.templates[dhValue.group], let group = DHGroup(rawValue: dhValue.group) else {
+        guard let template = solved.templates[dhValue.group], let group = DHGroup(rawValue: dhValue.group) else {
             return .failure(I2Refusal(reason: .unsupportedDHGroup, notify: NotifyType.invalidDHChosen))
         }
+        let choices = I2Choices(solved: solved, template: template, group: group, cipher: cipher, suite: suite)
+        return authenticate(i2, choices: choices, dhValue: dhValue, espInfo: espInfo)
+            .mapError { I2Refusal(reason: $0, afterKeyAgreement: true) }
+    }
+
+    /// Kij, the keys, HIP_MAC, the Initiator's identity and signature, ESP_INFO.
+    private func authenticate(_ i2: ReceivedPacket, choices: I2Choices, dhValue: DiffieHellmanValue,
+                              espInfo: ESPInfo) -> Result<AcceptedI2, RejectReason> {
+        let packet = i2.packet
+        let peer = packet.senderHIT
+        let solved = choices.solved
         // Keys, then HIP_MAC before anything is decrypted or any signature checked.
         let kij: SecretBytes
         do {
-            kij = try template.dh.sharedSecret(peerPublicValue: dhValue.publicValue)
+            kij = try choices.template.dh.sharedSecret(peerPublicValue: dhValue.publicValue)
         } catch {
-            return .failure(I2Refusal(reason: .invalidDHPublicValue))
+            return .failure(.invalidDHPublicValue)
         }
         guard let keys = try? SessionKeys(kij: kij, puzzleI: solved.puzzleI, puzzleJ: solved.puzzleJ, local: local.hit,
-                                          peer: peer, hash: local.responderHash, cipher: cipher, suite: suite) else {
-            return .failure(I2Refusal(reason: .localFailure))
+                                          peer: peer, hash: local.responderHash, cipher: choices.cipher,
+                                          suite: choices.suite, group: choices.group,
+                                          exportsInputs: local.settings.exportsKeymatInputs) else {
+            return .failure(.localFailure)
         }
         guard PacketSealer.verifyMAC(i2, key: keys.incomingIntegrity, hash: keys.hash) else {
-            return .failure(I2Refusal(reason: .macFailed))
+            return .failure(.macFailed)
         }
         // The Initiator's identity.
         let hostID: HostID
         switch initiatorHostID(packet, keys: keys) {
-        case .failure(let reason): return .failure(I2Refusal(reason: reason))
+        case .failure(let reason): return .failure(reason)
         case .success(let value): hostID = value
         }
         guard let identity = try? PublicHostIdentity(algorithm: hostID.algorithm, hostIdentity: hostID.hostIdentity) else {
-            return .failure(I2Refusal(reason: .unsupportedHostIdentity))
+            return .failure(.unsupportedHostIdentity)
         }
-        guard identity.hit == peer else { return .failure(I2Refusal(reason: .hitMismatch)) }
-        guard PacketSealer.verifySignature(i2, identity: identity) else {
-            return .failure(I2Refusal(reason: .signatureFailed))
-        }
-        guard espInfo.newSPI >= CoreProtocol.minimumSPI else { return .failure(I2Refusal(reason: .invalidSPI)) }
-        guard espInfo.keymatIndex == keys.keymatIndex else { return .failure(I2Refusal(reason: .invalidKeymatIndex)) }
-        return .success(AcceptedI2(received: i2, peerIdentity: identity, keys: keys, group: group,
+        guard identity.hit == peer else { return .failure(.hitMismatch) }
+        guard PacketSealer.verifySignature(i2, identity: identity) else { return .failure(.signatureFailed) }
+        guard espInfo.newSPI >= CoreProtocol.minimumSPI else { return .failure(.invalidSPI) }
+        guard espInfo.keymatIndex == keys.keymatIndex else { return .failure(.invalidKeymatIndex) }
+        return .success(AcceptedI2(received: i2, peerIdentity: identity, keys: keys, group: choices.group,
                                    peerSPI: espInfo.newSPI, solved: solved))
     }
 

@@ -3,7 +3,9 @@
 // Stages: checksum (raw IP: must verify; UDP: ignored, RFC 5770/9028 carry 0) → strict parse (an unknown
 // critical parameter in I1/I2/UPDATE is answered with NOTIFY UNSUPPORTED_CRITICAL_PARAMETER_TYPE, rate
 // limited) → Sender's HIT not ours, Receiver's HIT ours (or NULL in an opportunistic I1 when allowed) →
-// I1, I2, NOTIFY handled by the host; R1, R2, CLOSE, CLOSE_ACK, UPDATE routed to the peer's association.
+// I1 (rate limits: per source, then total), I2, NOTIFY (reports rate limited) handled by the host; a copy
+// of the R1 answered counted as a duplicate; R1, R2, CLOSE, CLOSE_ACK, UPDATE routed to the peer's
+// association.
 import HIPCrypto
 import HIPWire
 
@@ -30,13 +32,23 @@ extension HIPHost {
         switch packet.type {
         case .i1: return receiveI1(received, now: now)
         case .i2: return receiveI2(received, now: now)
-        case .notify: return receiveNotify(received)
-        case .r1: return routePacket(.r1(received), received, now: now)
+        case .notify: return receiveNotify(received, now: now)
+        case .r1: return receiveR1(received, now: now)
         case .r2: return routePacket(.r2(received), received, now: now)
         case .close: return routePacket(.close(received), received, now: now)
         case .closeAck: return routePacket(.closeAck(received), received, now: now)
         case .update: return routePacket(.update(received), received, now: now)
         }
+    }
+
+    /// A copy of the R1 an association in I2-SENT answered is counted, not rejected; other R1s go to the
+    /// association.
+    private mutating func receiveR1(_ r1: ReceivedPacket, now: Instant) -> [Action] {
+        if associations[r1.packet.senderHIT]?.isCopyOfAnsweredR1(r1) == true {
+            counters.duplicateR1s += 1
+            return []
+        }
+        return routePacket(.r1(r1), r1, now: now)
     }
 
     private mutating func routePacket(_ input: Association.Input, _ received: ReceivedPacket, now: Instant) -> [Action] {
@@ -75,7 +87,8 @@ extension HIPHost {
                                            source: source)))
     }
 
-    /// RFC 7401 §6.7: answer with a precomputed R1 unless we lose a simultaneous open (Table 3).
+    /// RFC 7401 §6.7: answer with a precomputed R1 unless we lose a simultaneous open (Table 3), within the
+    /// source's R1 rate and then the total one.
     private mutating func receiveI1(_ i1: ReceivedPacket, now: Instant) -> [Action] {
         let peer = i1.packet.senderHIT
         guard local.policy.allows(peer) else { return [i1.reject(.blockedByPolicy)] }
@@ -83,7 +96,9 @@ extension HIPHost {
             return [i1.reject(.simultaneousOpenYield)]
         }
         guard let groups = i1.packet.dhGroupList else { return [i1.reject(.missingParameter)] }
-        guard r1Limiter.allow(now: now) else { return [i1.reject(.rateLimited)] }
+        guard r1SourceLimiter.allow(i1.source.address, now: now), r1Limiter.allow(now: now) else {
+            return [i1.reject(.rateLimited)]
+        }
         let r1 = pool.r1(to: peer, initiatorGroups: groups, source: i1.source.address, destination: i1.destination,
                          local: local)
         return [.send(OutboundPacket(bytes: r1, type: .r1, destination: i1.source, source: i1.destination, peer: peer,
@@ -92,8 +107,9 @@ extension HIPHost {
 
     /// NOTIFY (RFC 7401 §6.13): reported only when its signature verifies against the peer's identity
     /// (known from the association, or a HOST_ID in the NOTIFY that hashes to the Sender's HIT); never
-    /// changes state.
-    private func receiveNotify(_ notify: ReceivedPacket) -> [Action] {
+    /// changes state. At most `CoreLimits.notificationsPerPacket` notifications per packet, within the
+    /// report rate (replays are authentic too); the others are counted as suppressed.
+    private mutating func receiveNotify(_ notify: ReceivedPacket, now: Instant) -> [Action] {
         let peer = notify.packet.senderHIT
         var identity = associations[peer]?.peerIdentity
         if identity == nil, let hostID = notify.packet.hostID,
@@ -107,6 +123,12 @@ extension HIPHost {
         }
         let notifications = notify.packet.notifications
         guard !notifications.isEmpty else { return [notify.reject(.missingParameter)] }
-        return notifications.map { .report(.notified(peer: peer, notification: $0)) }
+        var reports: [Action] = []
+        for notification in notifications.prefix(CoreLimits.notificationsPerPacket) {
+            guard notifyReportLimiter.allow(now: now) else { break }
+            reports.append(.report(.notified(peer: peer, notification: notification)))
+        }
+        counters.notifyReportsSuppressed += UInt64(notifications.count - reports.count)
+        return reports
     }
 }

@@ -22,6 +22,8 @@ public struct HIPHost: Sendable {
     var associations: [HIT: Association] = [:]
     public internal(set) var counters = Counters()
     var notifyLimiter: RateLimiter
+    var notifyReportLimiter: RateLimiter
+    var r1SourceLimiter: SourceRateLimiter
     var r1Limiter: RateLimiter
     var requestedWake: Instant?
 
@@ -47,6 +49,8 @@ public struct HIPHost: Sendable {
             throw .crypto(error)
         }
         notifyLimiter = RateLimiter(ratePerSecond: settings.notifyRatePerSecond, now: now)
+        notifyReportLimiter = RateLimiter(ratePerSecond: settings.notifyReportRatePerSecond, now: now)
+        r1SourceLimiter = SourceRateLimiter(ratePerSecond: settings.r1RatePerSourcePerSecond, random: random, now: now)
         r1Limiter = RateLimiter(ratePerSecond: settings.r1RatePerSecond, now: now)
     }
 
@@ -56,6 +60,8 @@ public struct HIPHost: Sendable {
     public var settings: HostSettings { local.settings }
     /// The current R1 generation counter (R1_COUNTER).
     public var r1Generation: UInt64 { pool.current.counter }
+    /// The puzzle difficulty #K of the current R1 generation (raised while solved I2s keep failing).
+    public var puzzleDifficulty: UInt8 { pool.current.k }
 
     /// A copy of the association with `peer`, if any (UNASSOCIATED otherwise).
     public func association(for peer: HIT) -> Association? { associations[peer] }
@@ -122,12 +128,14 @@ public struct HIPHost: Sendable {
         return actions
     }
 
-    /// A new R1 generation (new puzzle secret, R1_COUNTER + 1, new DH keys). On a crypto failure the
-    /// current generation stays in use until the next period.
+    /// A new R1 generation (new puzzle secret, R1_COUNTER + 1, new DH keys, #K as failed I2s call for).
+    /// On a crypto failure the current generation stays in use until the next period.
     mutating func rotatePuzzle(now: Instant) {
+        let k = pool.current.k
         do {
             try pool.rotate(local: local, now: now)
             counters.puzzleRotations += 1
+            if pool.current.k > k { counters.puzzleDifficultyRaises += 1 }
         } catch {
             pool.postpone(now: now, by: local.settings.puzzleSecretLifetime)
         }

@@ -27,6 +27,11 @@ public struct HostSettings: Sendable {
     public var puzzleLifetime: UInt8 = 37
     /// The hardest puzzle we solve as Initiator; a harder R1 is rejected (`.puzzleTooHard`).
     public var maximumPuzzleDifficulty: UInt8 = 20
+    /// Adaptive difficulty: while I2s that solved the puzzle keep failing later checks (someone is buying
+    /// our DH work with cheap solutions), each new R1 generation asks #K up to this many bits; calm
+    /// generations bring it back to `puzzleDifficulty`. At or below `puzzleDifficulty`: no adaptation.
+    /// Keep it at most the peers' `maximumPuzzleDifficulty` (20 by default), or they refuse our R1s.
+    public var puzzleDifficultyCeiling: UInt8 = 16
     /// How long one puzzle secret (and R1 generation, with its DH keys) is offered; the previous one stays
     /// valid for I2s for one more period.
     public var puzzleSecretLifetime: Duration = .seconds(120)
@@ -49,18 +54,31 @@ public struct HostSettings: Sendable {
     public var closedLinger: Duration = .seconds(240)
     /// E-FAILED is kept this long before a new exchange may start (RFC 7401 Table 9).
     public var failedHoldDown: Duration = .seconds(5)
-    /// R1s sent per second at most (RFC 7401 §6.7: R1s MUST be rate limited); I1s beyond are dropped
-    /// (`.rateLimited`).
+    /// R1s sent per second at most, in total (RFC 7401 §6.7: R1s MUST be rate limited); I1s beyond are
+    /// dropped (`.rateLimited`). Bounds our whole R1 output (bandwidth toward spoofed sources).
     public var r1RatePerSecond: Int = 1000
+    /// R1s sent per second at most to one source address (bursts of as many), checked before the total:
+    /// bounds the R1s reflected toward one spoofed victim, and one flooding source cannot use up the total.
+    /// Sources share 1024 buckets by a keyed hash (key drawn per host, so collisions cannot be aimed).
+    public var r1RatePerSourcePerSecond: Int = 10
     /// Signed NOTIFYs we send in answer to unauthenticated input (unknown critical parameters, rejected
     /// I2 proposals), per second: bounds the signing work an attacker can cause.
     public var notifyRatePerSecond: Int = 10
+    /// Authenticated notifications reported (`Report.notified`) per second at most; replayed or duplicated
+    /// NOTIFYs beyond are counted in `Counters.notifyReportsSuppressed`, not reported.
+    public var notifyReportRatePerSecond: Int = 10
+    /// Keep each association's KEYMAT inputs (the DH secret Kij, #I, #J) and hand them out in
+    /// `SecurityAssociationPair.keymatInputs`, for a keylog. Off: Kij is dropped once the keys are drawn.
+    public var exportsKeymatInputs = false
 
     public init() {}
 
     var effectiveExchangeCompleteTimeout: Duration {
         exchangeCompleteTimeout ?? i2Retransmission.totalDuration
     }
+
+    /// The hardest #K adaptive difficulty asks (never below `puzzleDifficulty`).
+    var effectivePuzzleDifficultyCeiling: UInt8 { max(puzzleDifficultyCeiling, puzzleDifficulty) }
 
     /// Why these settings cannot be used, or nil.
     func validationError() -> String? {
@@ -84,6 +102,8 @@ public struct HostSettings: Sendable {
         }
         if notifyRatePerSecond < 0 { return "notifyRatePerSecond is negative" }
         if r1RatePerSecond < 0 { return "r1RatePerSecond is negative" }
+        if r1RatePerSourcePerSecond < 0 { return "r1RatePerSourcePerSecond is negative" }
+        if notifyReportRatePerSecond < 0 { return "notifyReportRatePerSecond is negative" }
         return nil
     }
 }

@@ -8,7 +8,8 @@ import HIPCrypto
 
 /// The secret and public inputs of an association's KEYMAT: with the two HITs and the ESP suite they give
 /// every key of the association again (`Keymat`, `HIPKeys`), for offline verification of a keylog.
-/// Contains the Diffie-Hellman secret: only the keylog may write it out. Sendable (Kij is immutable
+/// Contains the Diffie-Hellman secret: only the keylog may write it out; kept only with
+/// `HostSettings.exportsKeymatInputs`. Sendable (Kij is immutable
 /// `SecretBytes`, zeroed when the last reference goes).
 public struct KeymatInputs: Sendable {
     /// The group Kij was agreed in.

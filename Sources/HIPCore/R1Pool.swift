@@ -1,6 +1,7 @@
 // R1Pool: the Responder's stateless side (RFC 7401 §4.1.1, §6.7.1, App. A): precomputed, pre-signed R1s, one
 // per DH group, per generation; the puzzle #I computed per I1; I2 solutions checked against the current or
-// the previous generation; solutions of accepted I2s remembered to refuse replays.
+// the previous generation; solutions of accepted I2s remembered to refuse replays, and every solution's
+// attempts past the puzzle counted (at most `CoreLimits.attemptsPerSolution` each).
 //
 //  R1 template (signed once; HIP_SIGNATURE_2 zeroes the patched fields):
 //    header (Receiver's HIT patched per I1) | R1_COUNTER | PUZZLE (Opaque, #I patched) | DH_GROUP_LIST |
@@ -9,7 +10,11 @@
 //  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (App. A's RHASH(S ‖ ...), keyed; addresses IPv4-mapped)
 //  Opaque = the low 16 bits of the generation counter (finds the generation when I2 has no R1_COUNTER).
 //  Rotation: a new secret S, counter + 1, new DH keys, re-signed templates; the previous generation stays
-//  valid for I2s until the next rotation.
+//  valid for I2s until the next rotation. Due every `puzzleSecretLifetime`, and at once when a generation's
+//  memory (accepted or attempted solutions) is full or failed I2s call for a harder puzzle.
+//  Adaptive #K: `failedI2sForHarderPuzzle` I2s that solved the puzzle and then failed since the last
+//  rotation → #K + `puzzleDifficultyStep` (up to `puzzleDifficultyCeiling`); `calmGenerationsForEasierPuzzle`
+//  rotations in a row without → back to `puzzleDifficulty`.
 import HIPCrypto
 import HIPWire
 
@@ -25,7 +30,10 @@ struct R1Pool: Sendable {
         let k: UInt8
         var opaque: UInt16 { UInt16(truncatingIfNeeded: counter) }
         let templates: [UInt8: Template]
+        /// Replay keys of accepted I2s.
         var consumed: Set<[UInt8]> = []
+        /// How many I2s each solution (replay key) took past the puzzle check.
+        var attempts: [[UInt8]: Int] = [:]
     }
 
     enum Slot: Sendable { case current, previous }
@@ -33,7 +41,7 @@ struct R1Pool: Sendable {
     /// A verified puzzle solution: which generation, its DH keys, and the replay key.
     struct Solved: Sendable {
         let slot: Slot
-        let generation: Generation
+        let templates: [UInt8: Template]
         let puzzleI: [UInt8]
         let puzzleJ: [UInt8]
         var replayKey: [UInt8] { puzzleI + puzzleJ }
@@ -42,6 +50,12 @@ struct R1Pool: Sendable {
     private(set) var current: Generation
     private(set) var previous: Generation?
     private(set) var rotatesAt: Instant
+    /// Set when a generation's memory is full or failed I2s call for a harder puzzle: the host rotates now.
+    private(set) var rotationDue = false
+    /// I2s that solved a puzzle and then failed a later check, since the last rotation.
+    private var failedI2s = 0
+    /// Rotations in a row with fewer than `CoreLimits.failedI2sForHarderPuzzle` failed I2s.
+    private var calmRotations = 0
 
     /// Offsets in every template: Receiver's HIT, PUZZLE Opaque and #I (PUZZLE follows R1_COUNTER only).
     static let receiverHITOffset = 24
@@ -50,22 +64,37 @@ struct R1Pool: Sendable {
     static let randomOffset = puzzleContentsOffset + 4
 
     init(local: LocalHost, now: Instant) throws(CryptoError) {
-        current = try Self.generation(counter: 1, local: local)
+        current = try Self.generation(counter: 1, k: local.settings.puzzleDifficulty, local: local)
         previous = nil
         rotatesAt = now + local.settings.puzzleSecretLifetime
     }
 
-    /// Starts a new generation; the current one becomes the previous one.
+    /// Starts a new generation with #K as the failed I2s since the last rotation call for (file comment);
+    /// the current one becomes the previous one.
     mutating func rotate(local: LocalHost, now: Instant) throws(CryptoError) {
-        let next = try Self.generation(counter: current.counter &+ 1, local: local)
+        let settings = local.settings
+        let k: UInt8
+        var calm = calmRotations
+        if failedI2s >= CoreLimits.failedI2sForHarderPuzzle {
+            k = UInt8(min(Int(current.k) + Int(CoreLimits.puzzleDifficultyStep), Int(settings.effectivePuzzleDifficultyCeiling)))
+            calm = 0
+        } else {
+            calm += 1
+            k = calm >= CoreLimits.calmGenerationsForEasierPuzzle ? settings.puzzleDifficulty : current.k
+        }
+        let next = try Self.generation(counter: current.counter &+ 1, k: k, local: local)
         previous = current
         current = next
-        rotatesAt = now + local.settings.puzzleSecretLifetime
+        calmRotations = calm
+        failedI2s = 0
+        rotationDue = false
+        rotatesAt = now + settings.puzzleSecretLifetime
     }
 
     /// Keeps the current generation for `period` more (after a failed rotation).
     mutating func postpone(now: Instant, by period: Duration) {
         rotatesAt = now + period
+        rotationDue = false
     }
 
     /// The R1 answering an I1 from `initiator` (at `source`, sent to our `destination`), with the DH group
@@ -87,9 +116,43 @@ struct R1Pool: Sendable {
         return bytes
     }
 
-    /// Checks an I2's SOLUTION (and R1_COUNTER) against the generation it answers.
-    func check(_ solution: Solution, r1Counter: UInt64?, initiator: HIT, source: IPAddress,
-               destination: IPAddress, local: LocalHost) -> Result<Solved, RejectReason> {
+    /// Checks an I2's SOLUTION (and R1_COUNTER) against the generation it answers and counts the attempt:
+    /// `.replayedI2` for the solution of an accepted I2, `.solutionAttemptsExhausted` when the solution has
+    /// had its attempts. Sets `rotationDue` when the generation's attempt memory is full.
+    mutating func admit(_ solution: Solution, r1Counter: UInt64?, initiator: HIT, source: IPAddress,
+                        destination: IPAddress, local: LocalHost) -> Result<Solved, RejectReason> {
+        let solved: Solved
+        let attempts: Int
+        switch check(solution, r1Counter: r1Counter, initiator: initiator, source: source, destination: destination,
+                     local: local) {
+        case .failure(let reason): return .failure(reason)
+        case .success(let value): (solved, attempts) = value
+        }
+        let count: Int
+        switch solved.slot {
+        case .current:
+            current.attempts[solved.replayKey] = attempts + 1
+            count = current.attempts.count
+        case .previous:
+            previous?.attempts[solved.replayKey] = attempts + 1
+            count = previous?.attempts.count ?? 0
+        }
+        if count >= CoreLimits.attemptedSolutionsPerGeneration { rotationDue = true }
+        return .success(solved)
+    }
+
+    /// Counts an I2 that solved the puzzle and then failed; sets `rotationDue` when the threshold is reached
+    /// and #K can still go up.
+    mutating func countFailedI2(settings: HostSettings) {
+        failedI2s += 1
+        if failedI2s >= CoreLimits.failedI2sForHarderPuzzle, current.k < settings.effectivePuzzleDifficultyCeiling {
+            rotationDue = true
+        }
+    }
+
+    /// The puzzle checks of `admit`, without changing anything: the solution and its attempts so far.
+    private func check(_ solution: Solution, r1Counter: UInt64?, initiator: HIT, source: IPAddress,
+               destination: IPAddress, local: LocalHost) -> Result<(Solved, attempts: Int), RejectReason> {
         var generation: Generation?
         var slot = Slot.current
         for (candidateSlot, candidate) in [(Slot.current, current), (Slot.previous, previous)] {
@@ -113,21 +176,25 @@ struct R1Pool: Sendable {
                                   hitR: local.hit, hash: local.responderHash) else {
             return .failure(.wrongPuzzleSolution)
         }
-        let solved = Solved(slot: slot, generation: generation, puzzleI: expectedI, puzzleJ: solution.solution)
+        let solved = Solved(slot: slot, templates: generation.templates, puzzleI: expectedI, puzzleJ: solution.solution)
         guard !generation.consumed.contains(solved.replayKey) else { return .failure(.replayedI2) }
-        return .success(solved)
+        let attempts = generation.attempts[solved.replayKey, default: 0]
+        guard attempts < CoreLimits.attemptsPerSolution else { return .failure(.solutionAttemptsExhausted) }
+        return .success((solved, attempts))
     }
 
-    /// Remembers an accepted I2's solution; false when the generation's memory is full (rotate then).
-    mutating func consume(_ solved: Solved) -> Bool {
+    /// Remembers an accepted I2's solution; sets `rotationDue` when the generation's memory is full.
+    mutating func consume(_ solved: Solved) {
+        let count: Int
         switch solved.slot {
         case .current:
             current.consumed.insert(solved.replayKey)
-            return current.consumed.count < CoreLimits.consumedSolutionsPerGeneration
+            count = current.consumed.count
         case .previous:
             previous?.consumed.insert(solved.replayKey)
-            return (previous?.consumed.count ?? 0) < CoreLimits.consumedSolutionsPerGeneration
+            count = previous?.consumed.count ?? 0
         }
+        if count >= CoreLimits.consumedSolutionsPerGeneration { rotationDue = true }
     }
 
     /// #I for one Initiator: RFC 7401 App. A's RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R), computed as
@@ -144,7 +211,7 @@ struct R1Pool: Sendable {
         return HMAC.authenticate(hash, key: secret, data: input)
     }
 
-    private static func generation(counter: UInt64, local: LocalHost) throws(CryptoError) -> Generation {
+    private static func generation(counter: UInt64, k: UInt8, local: LocalHost) throws(CryptoError) -> Generation {
         let secret = SecretBytes(local.random.bytes(CoreLimits.puzzleSecretLength))
         let settings = local.settings
         var templates: [UInt8: Template] = [:]
@@ -152,7 +219,7 @@ struct R1Pool: Sendable {
             let dh = try DHKeyPair(group: group)
             let packet = HIPPacket(type: .r1, senderHIT: local.hit, receiverHIT: .null, parameters: [
                 .r1Counter(counter),
-                .puzzle(Puzzle(k: settings.puzzleDifficulty, lifetime: settings.puzzleLifetime, opaque: 0,
+                .puzzle(Puzzle(k: k, lifetime: settings.puzzleLifetime, opaque: 0,
                                random: [UInt8](repeating: 0, count: local.responderHash.digestLength))),
                 .dhGroupList(local.dhGroupIDs),
                 .diffieHellman(DiffieHellmanValue(group: group.rawValue, publicValue: dh.publicValue)),
@@ -166,6 +233,6 @@ struct R1Pool: Sendable {
             signed.parameters.append(try PacketSealer.signature2(forR1: packet.serialize(), identity: local.identity))
             templates[group.rawValue] = Template(dh: dh, bytes: signed.serialize())
         }
-        return Generation(counter: counter, secret: secret, k: settings.puzzleDifficulty, templates: templates)
+        return Generation(counter: counter, secret: secret, k: k, templates: templates)
     }
 }

@@ -1,4 +1,5 @@
-// RateLimiter: a token bucket on the injected clock (bounds R1s and signed NOTIFYs we emit).
+// RateLimiter: a token bucket on the injected clock (bounds R1s and signed NOTIFYs we emit, and the
+// notifications we report; SourceRateLimiter keeps a table of them).
 
 /// At most `ratePerSecond` events per second, in bursts of up to `ratePerSecond`. A value type.
 struct RateLimiter: Sendable {

@@ -59,8 +59,15 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
     /// An I2 whose puzzle solution was already used by an accepted I2 (and it is not the retransmission
     /// of the I2 our cached R2 answers).
     case replayedI2
-    /// In I2-SENT, an R1 whose generation counter is not larger than the one we answered.
+    /// An I2 whose puzzle solution (#I, #J) has already taken `CoreLimits.attemptsPerSolution` I2s past
+    /// the puzzle check (replays with other DH values or MACs would each cost us a DH computation).
+    case solutionAttemptsExhausted
+    /// In I2-SENT, an R1 whose generation counter is not larger than the one we answered (and that is not
+    /// a copy of that R1: copies are counted in `Counters.duplicateR1s`).
     case staleR1
+    /// In I1-SENT or I2-SENT, an R1 from an address we did not send our I1 to (R1s are pre-signed, so a
+    /// replayed one could otherwise steer our I2 elsewhere).
+    case r1FromUnexpectedSource
     /// HIP_MAC or HIP_MAC_2 does not verify.
     case macFailed
     /// HIP_SIGNATURE or HIP_SIGNATURE_2 does not verify.
@@ -73,7 +80,7 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
     case unauthenticatedNotify
     /// A verified UPDATE: UPDATE processing (rekeying, mobility) is not implemented yet.
     case unsupportedUpdate
-    /// An I1 beyond the R1 rate limit (RFC 7401 §6.7).
+    /// An I1 beyond the R1 rate limit of its source address or the total one (RFC 7401 §6.7).
     case rateLimited
     /// No inbound SPI could be allocated, or a crypto operation failed on our side.
     case localFailure
@@ -107,7 +114,9 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
         case .wrongPuzzleSolution: "wrong puzzle solution"
         case .puzzleTooHard: "puzzle too hard"
         case .replayedI2: "replayed I2"
+        case .solutionAttemptsExhausted: "puzzle solution attempts exhausted"
         case .staleR1: "stale R1"
+        case .r1FromUnexpectedSource: "R1 from an address our I1 did not go to"
         case .macFailed: "HMAC failed"
         case .signatureFailed: "signature failed"
         case .decryptionFailed: "decryption failed"

@@ -4,8 +4,8 @@ import HIPWire
 
 /// The two ESP SAs of an association, to be installed by the data plane. `inboundSPI` is ours (≥ 256,
 /// chosen by our SPIAllocator), `outboundSPI` the peer's; they differ. Keys follow the RFC 7402 §7 draw:
-/// `outboundKeys` is SA-gl when our HIT is the greater one, else SA-lg. Contains secrets (the ESP keys and
-/// Kij): do not log it; only the keylog writes them out.
+/// `outboundKeys` is SA-gl when our HIT is the greater one, else SA-lg. Contains secrets (the ESP keys, and
+/// Kij when exported): do not log it; only the keylog writes them out.
 /// Sendable (the key material is immutable `SecretBytes`, zeroed when freed).
 public struct SecurityAssociationPair: Sendable {
     public var localHIT: HIT
@@ -20,6 +20,7 @@ public struct SecurityAssociationPair: Sendable {
     public var peerEndpoint: Endpoint
     /// The local address the exchange used, when known.
     public var localAddress: IPAddress?
-    /// What the keys were drawn from (Kij, #I, #J, algorithms), for the keylog.
-    public var keymatInputs: KeymatInputs
+    /// What the keys were drawn from (Kij, #I, #J, algorithms), for the keylog; nil unless
+    /// `HostSettings.exportsKeymatInputs`.
+    public var keymatInputs: KeymatInputs?
 }

@@ -2,7 +2,8 @@
 // directions: "gl" keys protect what the host with the greater HIT sends.
 //
 // Stages: Kij (DH) → KEYMAT = HKDF(RHASH, salt #I‖#J, info sorted HITs, Kij) → HIP-gl enc, HIP-gl int,
-// HIP-lg enc, HIP-lg int, ESP gl enc/auth, ESP lg enc/auth (HIPCrypto.HIPKeys) → outgoing/incoming.
+// HIP-lg enc, HIP-lg int, ESP gl enc/auth, ESP lg enc/auth (HIPCrypto.HIPKeys) → outgoing/incoming →
+// Kij kept (with #I, #J) only when the settings export KEYMAT inputs, else dropped here.
 import HIPCrypto
 import HIPWire
 
@@ -20,21 +21,20 @@ struct SessionKeys: Sendable {
     let espInbound: ESPKeys
     /// ESP_INFO KEYMAT Index: where the ESP keys start.
     let keymatIndex: UInt16
-    /// Kij and the puzzle values KEYMAT was drawn from (kept for the keylog; zeroed with the session).
-    let kij: SecretBytes
-    let puzzleI: [UInt8]
-    let puzzleJ: [UInt8]
+    /// What KEYMAT was drawn from, when exported (for the keylog; Kij zeroed with the last copy); nil
+    /// otherwise, so that Kij is freed (and zeroed) once the keys are drawn.
+    let keymatInputs: KeymatInputs?
 
+    /// Draws the keys from Kij; keeps `keymatInputs` (with `group`) only when `exportsInputs`.
     init(kij: SecretBytes, puzzleI: [UInt8], puzzleJ: [UInt8], local: HIT, peer: HIT, hash: HashAlgorithm,
-         cipher: HIPCipherID, suite: ESPSuiteID) throws(CryptoError) {
+         cipher: HIPCipherID, suite: ESPSuiteID, group: DHGroup, exportsInputs: Bool) throws(CryptoError) {
         var keymat = Keymat(hash: hash, kij: kij, puzzleI: puzzleI, puzzleJ: puzzleJ, hitA: local, hitB: peer)
         let keys = try HIPKeys(keymat: &keymat, cipher: cipher, hash: hash, esp: suite)
         self.hash = hash
         self.cipher = cipher
         self.suite = suite
-        self.kij = kij
-        self.puzzleI = puzzleI
-        self.puzzleJ = puzzleJ
+        keymatInputs = exportsInputs ? KeymatInputs(dhGroup: group, kij: kij, puzzleI: puzzleI, puzzleJ: puzzleJ,
+                                                    hash: hash, hipCipher: cipher) : nil
         keymatIndex = keys.espKeymatIndex
         if local > peer {
             outgoingEncryption = keys.glEncryption

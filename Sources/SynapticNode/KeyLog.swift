@@ -15,6 +15,8 @@
 //         hip_cipher=<HIP_CIPHER ID> esp_suite=<ESP suite ID> puzzle_i=<#I hex> puzzle_j=<#J hex> kij=<Kij hex>
 //   (one line) KEYMAT = HKDF(rhash, salt #I ‖ #J, Kij, info = the HITs in ascending order); the ESP keys of
 //   the records follow the HIP keys (HIPCrypto.HIPKeys): SA-gl is sent by the host with the greater HIT.
+//   The core exports the KEYMAT inputs only with HostSettings.exportsKeymatInputs (set when a keylog is
+//   configured); without them the line has the HITs and esp_suite only.
 import Glibc
 import HIPCore
 import HIPCrypto
@@ -84,12 +86,12 @@ final class KeyLog {
     /// The "# HIP" comment line of `pair` (file comment), ending in a newline.
     static func associationLine(_ pair: SecurityAssociationPair) -> String {
         let inputs = pair.keymatInputs
-        let fields = [
-            "local_hit=\(pair.localHIT)", "peer_hit=\(pair.peerHIT)", "dh_group=\(inputs.dhGroup.rawValue)",
-            "rhash=\(hashName(inputs.hash))", "hip_cipher=\(inputs.hipCipher.rawValue)", "esp_suite=\(pair.suite.rawValue)",
-            "puzzle_i=\(hexDigits(inputs.puzzleI))", "puzzle_j=\(hexDigits(inputs.puzzleJ))",
-            "kij=\(inputs.kij.withUnsafeBytes { hexDigits($0) })",
-        ]
+        let fields = ["local_hit=\(pair.localHIT)", "peer_hit=\(pair.peerHIT)"]
+            + (inputs.map { ["dh_group=\($0.dhGroup.rawValue)", "rhash=\(hashName($0.hash))",
+                             "hip_cipher=\($0.hipCipher.rawValue)"] } ?? [])
+            + ["esp_suite=\(pair.suite.rawValue)"]
+            + (inputs.map { ["puzzle_i=\(hexDigits($0.puzzleI))", "puzzle_j=\(hexDigits($0.puzzleJ))",
+                             "kij=\($0.kij.withUnsafeBytes { hexDigits($0) })"] } ?? [])
         return "# HIP " + fields.joined(separator: " ") + "\n"
     }
 

@@ -6,6 +6,31 @@ import Testing
 @testable import HIPCore
 
 @Suite struct BaseExchangeTests {
+    /// By default (no keylog) neither side keeps Kij once the keys are drawn: the SA pairs carry no KEYMAT
+    /// inputs, and neither do the sessions; the keys still agree.
+    @Test func kijIsNotKeptUnlessExported() throws {
+        let (small, great) = try TestIdentities.pair(.ecdsaP256)
+        var settings = TestHosts.fastSettings()
+        settings.exportsKeymatInputs = false
+        var network = TestNetwork([try TestHosts.make(small, settings: settings, seed: 1),
+                                   try TestHosts.make(great, settings: settings, seed: 2)])
+        network.connect(0, to: 1)
+        network.deliver(network.queue.removeFirst())
+        network.deliver(network.queue.removeFirst())
+        guard case .i2Sent(let pending)? = network.association(0, with: 1)?.phase else {
+            Issue.record("not in I2-SENT")
+            return
+        }
+        #expect(pending.keys.keymatInputs == nil)
+        network.run(for: .seconds(1))
+        let a = try #require(network.peers[0].sas.values.first), b = try #require(network.peers[1].sas.values.first)
+        #expect(a.keymatInputs == nil && b.keymatInputs == nil)
+        #expect(network.association(0, with: 1)?.session?.keys.keymatInputs == nil)
+        #expect(network.association(1, with: 0)?.session?.keys.keymatInputs == nil)
+        #expect(a.outboundKeys.encryption.bytes == b.inboundKeys.encryption.bytes)
+        #expect(a.inboundKeys.encryption.bytes == b.outboundKeys.encryption.bytes)
+    }
+
     @Test(arguments: [(Transport.udp(port: 10500), false), (.raw, false), (.raw, true), (.udp(port: 10500), true)])
     func exchangeCompletesAndKeysAgree(transport: Transport, ipv6: Bool) throws {
         let (small, great) = try TestIdentities.pair(.ecdsaP256)

@@ -41,6 +41,7 @@ enum PreparedResponders {
         settings.hipCiphers = [.aes128CBC, .aes256CBC, .null]
         settings.allowsAuthenticationOnlyESP = true
         settings.espSuites = [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256, .nullSHA256]
+        settings.exportsKeymatInputs = true
         return settings
     }
 
@@ -64,6 +65,7 @@ enum PreparedResponders {
         settings.allowsNullHIPCipher = cipher == .null
         settings.espSuites = [suite]
         settings.allowsAuthenticationOnlyESP = suite == .nullSHA256
+        settings.exportsKeymatInputs = true
         let responderSPIs = RandomSPIAllocator(random: SeededRandom(seed: 7))
         var network = TestNetwork([try TestHosts.make(initiator, settings: settings, seed: 3), (responder, responderSPIs)])
         network.connect(0, to: 1)

@@ -23,6 +23,7 @@ import Testing
         settings.hipCiphers = ciphers
         settings.espSuites = suites
         settings.allowsAuthenticationOnlyESP = suites.contains(.nullSHA256)
+        settings.exportsKeymatInputs = true
         return settings
     }
 

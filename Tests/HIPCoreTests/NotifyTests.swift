@@ -116,6 +116,40 @@ import Testing
         #expect(network.queue.count == 11)
     }
 
+    /// A genuine NOTIFY replayed 25 times: reported within the report rate, the rest counted, none rejected.
+    @Test func replayedNotifiesAreReportedWithinTheRate() throws {
+        var network = try Self.network()
+        network.connect(0, to: 1)
+        network.run(for: .seconds(1))
+        let notify = try network.peers[1].host.local.notify(to: network.peers[0].host.localHIT,
+                                                             type: NotifyType.i2Acknowledgement, data: [7])
+        func replay() {
+            network.handle(.packet(bytes: notify, source: network.endpoint(1), destination: network.peers[0].address), at: 0)
+        }
+        for _ in 0..<25 { replay() }
+        let rate = network.peers[0].host.settings.notifyReportRatePerSecond
+        #expect(Self.notifications(network.peers[0]).count == rate)
+        #expect(network.peers[0].host.counters.notifyReportsSuppressed == UInt64(25 - rate))
+        #expect(network.peers[0].rejections.isEmpty)
+        network.now = network.now + .milliseconds(500)
+        replay()
+        #expect(Self.notifications(network.peers[0]).count == rate + 1)
+    }
+
+    /// One NOTIFY packet carrying more notifications than `notificationsPerPacket`: the first are reported.
+    @Test func notificationsPerPacketAreCapped() throws {
+        var network = try Self.network()
+        let (small, great) = try TestIdentities.pair(.ecdsaP256)
+        let sent = (0..<UInt16(6)).map { Notification(type: NotifyType.i2Acknowledgement, data: [UInt8($0)]) }
+        let packet = HIPPacket(type: .notify, senderHIT: great.hit, receiverHIT: small.hit,
+                               parameters: sent.map { .notification($0) } + [network.peers[1].host.local.hostID])
+        let bytes = try PacketSealer.seal(packet, identity: great)
+        network.handle(.packet(bytes: bytes, source: network.endpoint(1), destination: network.peers[0].address), at: 0)
+        let cap = CoreLimits.notificationsPerPacket
+        #expect(Self.notifications(network.peers[0]) == Array(sent.prefix(cap)))
+        #expect(network.peers[0].host.counters.notifyReportsSuppressed == UInt64(sent.count - cap))
+    }
+
     /// An I2 that picks a cipher or ESP suite the R1 did not offer is answered with NOTIFY 17 / 19.
     @Test(arguments: [(ParameterType.hipCipher, NotifyType.invalidHIPCipherChosen, RejectReason.invalidHIPCipherChosen),
                       (ParameterType.espTransform, NotifyType.invalidESPTransformChosen, RejectReason.invalidESPSuiteChosen)])

@@ -82,6 +82,40 @@ import Testing
         #expect(host.handle(.trafficReceived(peer: HIT.null), now: .zero).isEmpty)   // unchanged: no new wake
     }
 
+    /// One source flooding I1s gets its burst of R1s and no more, and does not use up the total rate: another
+    /// source is still answered; the flooder again once its bucket refills.
+    @Test func oneFloodingSourceDoesNotLockOutOthers() throws {
+        let identity = try TestIdentities.identity(.ecdsaP256, 1)
+        var settings = TestHosts.fastSettings()
+        settings.r1RatePerSecond = 50
+        var host = try HIPHost(identity: identity, settings: settings, random: SeededRandom(seed: 1),
+                               policy: AllowedPeers.anyone, now: .zero)
+        let a = try TestIdentities.identity(.ecdsaP256, 0).hit
+        let i1 = HIPPacket(type: .i1, senderHIT: a, receiverHIT: host.localHIT, parameters: [.dhGroupList([7])]).serialize()
+        let flooder = Endpoint(address: try #require(IPAddress("198.18.0.1")), transport: .udp(port: 10500))
+        for _ in 0..<100 {
+            _ = host.handle(.packet(bytes: i1, source: flooder, destination: try #require(IPAddress("192.0.2.100"))),
+                            now: .zero)
+        }
+        #expect(host.counters.sent(.r1) == UInt64(settings.r1RatePerSourcePerSecond))
+        #expect(host.counters.rejected(.rateLimited) == UInt64(100 - settings.r1RatePerSourcePerSecond))
+        _ = try Self.r1(&host, from: a, at: "198.18.0.2")
+        _ = try Self.r1(&host, from: a, at: "198.18.0.1", now: .zero + .milliseconds(100))
+        #expect(host.counters.sent(.r1) == UInt64(settings.r1RatePerSourcePerSecond + 2))
+    }
+
+    /// The per-source buckets are chosen by a keyed hash: another host (another key) spreads the same
+    /// addresses differently, so an attacker cannot pick addresses that share a victim's bucket.
+    @Test func sourceBucketsDependOnTheHostKey() throws {
+        let addresses = (1...64).map { IPAddress.v4(0xC612_0000 | UInt32($0)) }
+        let first = SourceRateLimiter(ratePerSecond: 10, random: SeededRandom(seed: 1), now: .zero)
+        let second = SourceRateLimiter(ratePerSecond: 10, random: SeededRandom(seed: 2), now: .zero)
+        let buckets = addresses.map { first.bucket(of: $0) }
+        #expect(buckets != addresses.map { second.bucket(of: $0) })
+        #expect(buckets.allSatisfy { (0..<CoreLimits.r1SourceBuckets).contains($0) })
+        #expect(Set(buckets).count > 48)   // spread out (64 into 1024 buckets)
+    }
+
     @Test func r1sAreRateLimited() throws {
         let identity = try TestIdentities.identity(.ecdsaP256, 1)
         var settings = TestHosts.fastSettings()

@@ -52,12 +52,13 @@ import Testing
         network.run(for: .seconds(30))
         #expect(network.association(0, with: 1)?.state == .established)
         try Agreement.expectMirrored(network, 0, 1)
-        // Two I1s give two R1s, each delivered twice: the first is answered, the other three find I2-SENT
-        // with the same generation. The duplicate I2 is answered from the cache: two R2s, each delivered
+        // Two I1s give two R1s, each delivered twice: the first is answered, the other three are copies of it
+        // (counted, not rejected). The duplicate I2 is answered from the cache: two R2s, each delivered
         // twice; three of them find ESTABLISHED.
-        #expect(network.peers[0].host.counters.rejected(.staleR1) == 3)
+        #expect(network.peers[0].host.counters.duplicateR1s == 3)
+        #expect(network.peers[0].host.counters.rejected(.staleR1) == 0)
         #expect(network.peers[0].host.counters.rejected(.unexpected) == 3)
-        #expect(network.peers[0].rejections.count == 6)
+        #expect(network.peers[0].rejections.count == 3)
         #expect(network.peers[1].host.counters.duplicateI2sAnswered == 1)
         #expect(network.peers[1].host.counters.associationsEstablished == 1)
         #expect(network.peers[1].rejections.isEmpty)
@@ -86,6 +87,28 @@ import Testing
         #expect(network.peers[0].rejectionReasons == [.unexpected])
         try Agreement.expectMirrored(network, 0, 1)
         #expect(held[0].bytes == held[1].bytes)   // the cached R2, byte for byte
+    }
+
+    /// In I2-SENT, a copy of the R1 answered (the I1 went out over raw IP and UDP) is a duplicate; another
+    /// R1 of the same generation (here with another #I) or an older one stays a rejection.
+    @Test func copiesOfTheAnsweredR1AreDuplicates() throws {
+        var network = try Self.network()
+        network.connect(0, to: 1)
+        let i1 = network.queue.removeFirst()
+        network.deliver(i1)
+        let r1 = network.queue.removeFirst()
+        network.deliver(r1)
+        #expect(network.association(0, with: 1)?.state == .i2Sent)
+        network.deliver(r1)
+        #expect(network.peers[0].host.counters.duplicateR1s == 1)
+        #expect(network.peers[0].rejections.isEmpty)
+        let puzzle = try #require(tlvLayout(r1.bytes).first { $0.type == ParameterType.puzzle })
+        var other = r1
+        other.bytes[puzzle.contents.upperBound - 1] ^= 0x01
+        network.deliver(other)
+        #expect(network.peers[0].rejectionReasons == [.staleR1])
+        #expect(network.peers[0].host.counters.duplicateR1s == 1)
+        #expect(network.queue.map(\.type) == [.i2])   // only the first I2: nothing answered again
     }
 
     /// An R1 delayed past a newer R1: the stale one is refused in I2-SENT.

@@ -209,6 +209,38 @@ import Testing
         }
     }
 
+    /// A genuine (pre-signed) R1 replayed from an address our I1 did not go to is refused, in I1-SENT and,
+    /// with a newer generation, in I2-SENT: it cannot steer our I2 elsewhere.
+    @Test func r1FromAnotherAddressIsRefused() throws {
+        let steps = try Recording.completeExchange()
+        let i1 = try #require(steps.first { $0.datagram.type == .i1 }).datagram
+        let step = try #require(steps.first { $0.datagram.type == .r1 })
+        let attacker = Endpoint(address: try #require(IPAddress("203.0.113.66")), transport: step.datagram.source.transport)
+        var network = step.before
+        func replay(_ r1: Datagram) {
+            network.handle(.packet(bytes: r1.bytes, source: attacker, destination: r1.destination), at: 0)
+        }
+        replay(step.datagram)
+        #expect(network.peers[0].rejectionReasons == [.r1FromUnexpectedSource])
+        #expect(network.association(0, with: 1)?.state == .i1Sent)
+        #expect(network.queue.isEmpty && network.peers[0].spis.allocatedCount == 0)
+        network.deliver(step.datagram)                  // from the peer's address: answered
+        #expect(network.association(0, with: 1)?.state == .i2Sent)
+        #expect(network.queue.map(\.type) == [.i2] && network.queue[0].destination == network.peers[1].address)
+        network.queue.removeAll()
+        // A newer generation's R1 would restart the exchange, but not from the attacker's address.
+        network.now = network.now + .seconds(120)
+        network.handle(.timer, at: 1)
+        network.deliver(i1)
+        let newer = network.queue.removeFirst()
+        #expect(try HIPPacket.parse(newer.bytes).r1Counter == 2)
+        replay(newer)
+        #expect(network.peers[0].rejectionReasons == [.r1FromUnexpectedSource, .r1FromUnexpectedSource])
+        #expect(network.queue.isEmpty)
+        network.deliver(newer)
+        #expect(network.queue.map(\.type) == [.i2])
+    }
+
     /// An R1 whose HOST_ID was replaced by another identity's (and re-signed with that identity).
     @Test func r1WithForeignHostID() throws {
         let steps = try Recording.completeExchange()

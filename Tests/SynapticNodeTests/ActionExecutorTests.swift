@@ -50,6 +50,7 @@ final class Side {
          keyLog: KeyLog? = nil) throws {
         var settings = HostSettings()
         settings.dhGroups = [.nistP256]
+        settings.exportsKeymatInputs = keyLog != nil
         host = try HIPHost(identity: identity, settings: settings, policy: policy, now: .zero)
         self.address = address
         executor = ActionExecutor(transmitter: transmitter, dataPlane: dataPlane,

@@ -77,6 +77,7 @@ import Testing
         #expect(configuration.statusSocketPath == "/etc/run/status.sock")
         #expect(configuration.metricsListen == .init(address: IPAddress("127.0.0.1")!, port: 9100))
         #expect(configuration.keylogPath == "/tmp/esp.keylog")
+        #expect(configuration.hostSettings.exportsKeymatInputs)   // the keylog's "# HIP" line needs Kij
     }
 
     @Test func defaultsAndAnyPolicy() throws {
@@ -86,6 +87,7 @@ import Testing
         #expect(configuration.dataPlaneWorkers == NodeLimits.defaultDataPlaneWorkers)
         #expect((1...4).contains(configuration.dataPlaneWorkers))
         #expect(configuration.rawHIP && configuration.metricsListen == nil && configuration.keylogPath == nil)
+        #expect(!configuration.hostSettings.exportsKeymatInputs)
         #expect(configuration.statusSocketPath == NodeLimits.defaultStatusSocket)
         #expect(configuration.hostSettings.espSuites == [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256])
     }

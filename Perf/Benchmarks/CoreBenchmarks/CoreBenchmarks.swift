@@ -90,6 +90,7 @@ struct Fixture: Sendable {
         settings.dhGroups = [.nistP256]
         settings.puzzleDifficulty = 1
         settings.r1RatePerSecond = Int.max
+        settings.r1RatePerSourcePerSecond = Int.max
         let spis = CountingSPIs()
         initiator = try HIPHost(identity: try HostIdentity.generate(.ecdsaP256), settings: settings, spis: spis,
                                 policy: AllowedPeers.anyone, now: .zero)

@@ -6,7 +6,8 @@ import Testing
 enum Agreement {
     /// Asserts that peers `a` and `b` each have exactly one SA pair and that they mirror each other:
     /// a's inbound SPI/keys are b's outbound and vice versa, same suite, SPIs ≥ 256 and distinct per
-    /// direction; both carry the same KEYMAT inputs, from which the keys are drawn again. Returns the two pairs.
+    /// direction; both carry the same KEYMAT inputs (the hosts must export them), from which the keys are
+    /// drawn again. Returns the two pairs.
     @discardableResult
     static func expectMirrored(_ network: TestNetwork, _ a: Int, _ b: Int,
                                sourceLocation: SourceLocation = #_sourceLocation) throws
@@ -32,7 +33,8 @@ enum Agreement {
                 || sa.suite.authenticationKeyLength == 0, sourceLocation: sourceLocation)
         #expect(sa.outboundKeys.authentication.count == sa.suite.authenticationKeyLength, sourceLocation: sourceLocation)
         // Both drew KEYMAT from the same Kij, #I and #J, and drawing it again gives the installed keys.
-        let inputs = sa.keymatInputs, mirror = sb.keymatInputs
+        let inputs = try #require(sa.keymatInputs, "exportsKeymatInputs is off", sourceLocation: sourceLocation)
+        let mirror = try #require(sb.keymatInputs, "exportsKeymatInputs is off", sourceLocation: sourceLocation)
         #expect(inputs.kij.count > 0 && inputs.kij.bytes == mirror.kij.bytes, sourceLocation: sourceLocation)
         #expect(inputs.puzzleI.count == inputs.hash.digestLength && inputs.puzzleI == mirror.puzzleI,
                 sourceLocation: sourceLocation)

@@ -147,10 +147,12 @@ enum TestHosts {
         return (host, spis)
     }
 
-    /// Default settings restricted to one cheap DH group (P-256), for tests that are not about negotiation.
+    /// Default settings restricted to one cheap DH group (P-256), for tests that are not about negotiation;
+    /// KEYMAT inputs exported so that `Agreement` can draw the keys again.
     static func fastSettings() -> HostSettings {
         var settings = HostSettings()
         settings.dhGroups = [.nistP256]
+        settings.exportsKeymatInputs = true
         return settings
     }
 }
