@@ -12,6 +12,9 @@ extension Config {
         public let espSuites: [UInt16]
         /// `puzzle_difficulty`: #K in bits asked of Initiators, 0…28.
         public let puzzleDifficulty: UInt8
+        /// `puzzle_difficulty_ceiling`: the hardest #K asked while I2s that solved the puzzle keep failing
+        /// (adaptive difficulty), `puzzleDifficulty`…28; equal to `puzzleDifficulty`: no adaptation.
+        public let puzzleDifficultyCeiling: UInt8
         /// `allow_null_cipher`: NULL-ENCRYPT may be offered and accepted (testing only, RFC 7401 §5.2.8).
         public let allowNullCipher: Bool
 
@@ -31,6 +34,15 @@ extension Config {
             }.map { UInt16($0) }
             puzzleDifficulty = UInt8(try reader.value("puzzle_difficulty")?.int(in: ConfigLimits.puzzleDifficulty)
                                      ?? ConfigDefaults.puzzleDifficulty)
+            if let value = reader.value("puzzle_difficulty_ceiling") {
+                let ceiling = try value.int(in: ConfigLimits.puzzleDifficulty)
+                guard ceiling >= Int(puzzleDifficulty) else {
+                    throw value.invalid("\(ceiling) is below crypto.puzzle_difficulty (\(puzzleDifficulty))")
+                }
+                puzzleDifficultyCeiling = UInt8(ceiling)
+            } else {
+                puzzleDifficultyCeiling = UInt8(max(ConfigDefaults.puzzleDifficultyCeiling, Int(puzzleDifficulty)))
+            }
         }
 
         /// A preference list of IDs: not empty, each supported and allowed (`refusal` returns why not), no

@@ -60,6 +60,9 @@ enum ConfigDefaults {
     /// #K = 4: about 16 hashes for an Initiator, so the puzzle path is exercised at negligible cost
     /// (RFC 7401 §4.1.2: keep #K small unless under load). Same as HIPCore.HostSettings.
     static let puzzleDifficulty = 4
+    /// #K up to 16 (about 65 000 hashes, some milliseconds) while solved I2s keep failing: below the 20 that
+    /// synaptic and HIPL Initiators solve at most. Same as HIPCore.HostSettings.
+    static let puzzleDifficultyCeiling = 16
     static let logLevel = Config.LogLevel.info
     static let statusSocket = "/run/synaptic/status.sock"
     /// I1/I2/CLOSE retransmission: 1 s doubling up to 8 s, 4 retries (as HIPCore.HostSettings).

@@ -117,8 +117,9 @@ final class ActionExecutor {
             dataPlane.discardPending(peer: peer)
             logger.warning("association failed: \(label(peer)): \(reason)")
         case .rejected(let rejection):
-            // Protocol noise, not attacks: our own packets back over loopback raw sockets, the second R1
-            // or R2 when I1s went out on several transports, the losing side of a simultaneous open.
+            // Protocol noise, not attacks: our own packets back over loopback raw sockets, an R1 of an older
+            // generation or an R2 after we moved on, the losing side of a simultaneous open. (Copies of the R1
+            // we answered, from I1s sent on several transports, are counted as duplicates, not rejected.)
             guard !ActionExecutor.routineRejections.contains(rejection.reason) else {
                 logger.debug("rejected \(rejection)")
                 return

@@ -37,6 +37,7 @@ extension NodeConfiguration {
         settings.allowsNullHIPCipher = config.crypto.allowNullCipher
         settings.allowsAuthenticationOnlyESP = config.policy.allowAuthenticationOnlyESP
         settings.puzzleDifficulty = config.crypto.puzzleDifficulty
+        settings.puzzleDifficultyCeiling = config.crypto.puzzleDifficultyCeiling
         settings.exportsKeymatInputs = config.keylogPath != nil   // the keylog's "# HIP" line needs Kij
         let retransmission = RetransmissionPolicy(initialTimeout: config.timers.retransmitInitial,
                                                   maximumTimeout: config.timers.retransmitMaximum,

@@ -3,8 +3,9 @@
 //   synaptic_info{hit,lsi,tun} 1 · synaptic_uptime_seconds · synaptic_associations{state} (every state)
 //   synaptic_association_events_total{event} · synaptic_esp_packets_total / _bytes_total{peer,name,direction}
 //   synaptic_drops_total{peer,reason} (peer "" for node-wide drops) · synaptic_hip_packets_total{direction,type}
-//   synaptic_hip_rejections_total{reason}
+//   synaptic_hip_rejections_total{reason} · synaptic_hip_events_total{event} (every event)
 import Foundation
+import HIPCore
 
 extension NodeStatus {
     /// The RFC 7401 state names, each exported even when no association is in it.
@@ -70,6 +71,11 @@ extension NodeStatus {
         family("synaptic_hip_rejections_total", "counter", "Received HIP packets dropped, by reason.")
         for (reason, count) in rejections.sorted(by: { $0.key < $1.key }) {
             sample("synaptic_hip_rejections_total", [("reason", reason)], "\(count)")
+        }
+        family("synaptic_hip_events_total", "counter",
+               "Retransmissions, duplicates, puzzle rotations and raises, rate-limited NOTIFYs and reports.")
+        for event in Self.hipEvents(Counters()).keys.sorted() {
+            sample("synaptic_hip_events_total", [("event", event)], "\(hipEvents[event] ?? 0)")
         }
         return out
     }

@@ -92,7 +92,17 @@ extension NodeStatus {
                       "established": control.core.associationsEstablished, "failed": control.core.associationsFailed,
                       "closed": control.core.associationsClosed, "replaced": control.core.associationsReplaced,
                       "restarted_on_unknown_spi": control.unknownSPIExchanges,
-                  ].filter { $0.value > 0 })
+                  ].filter { $0.value > 0 },
+                  hipEvents: Self.hipEvents(control.core).filter { $0.value > 0 })
+    }
+
+    /// The core's event counters by status label (every label, zero or not).
+    static func hipEvents(_ core: Counters) -> [String: UInt64] {
+        ["retransmissions": core.retransmissions, "duplicate_i2_answered": core.duplicateI2sAnswered,
+         "duplicate_r1": core.duplicateR1s, "puzzle_rotations": core.puzzleRotations,
+         "puzzle_difficulty_raises": core.puzzleDifficultyRaises, "notifies_suppressed": core.notifiesSuppressed,
+         "notify_reports_suppressed": core.notifyReportsSuppressed,
+         "outbound_during_hold_down": core.outboundDuringHoldDown]
     }
 }
 

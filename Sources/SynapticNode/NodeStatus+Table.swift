@@ -28,6 +28,7 @@ extension NodeStatus {
         }
         if !drops.isEmpty { lines.append("drops: " + Self.counts(drops)) }
         if !rejections.isEmpty { lines.append("rejected HIP packets: " + Self.counts(rejections)) }
+        if !hipEvents.isEmpty { lines.append("HIP events: " + Self.counts(hipEvents)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

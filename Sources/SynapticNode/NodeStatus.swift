@@ -24,11 +24,16 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// Associations established, failed, closed and replaced since start, and base exchanges restarted
     /// because a peer's address sent ESP with an unknown SPI (`restarted_on_unknown_spi`).
     public var associationEvents: [String: UInt64]
+    /// Protocol events that are neither packets nor rejections: retransmissions, duplicates answered or
+    /// ignored, puzzle rotations and difficulty raises, NOTIFYs and NOTIFY reports held back by rate limits,
+    /// outbound packets during an E-FAILED hold-down.
+    public var hipEvents: [String: UInt64]
 
     public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,
                 associations: [AssociationStatus], hipPacketsSent: [String: UInt64] = [:],
                 hipPacketsReceived: [String: UInt64] = [:], rejections: [String: UInt64] = [:],
-                drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:]) {
+                drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:],
+                hipEvents: [String: UInt64] = [:]) {
         self.hit = hit
         self.lsi = lsi
         self.tun = tun
@@ -41,6 +46,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.rejections = rejections
         self.drops = drops
         self.associationEvents = associationEvents
+        self.hipEvents = hipEvents
     }
 }
 

@@ -83,6 +83,8 @@ private let cases: [ErrorCase] = [
     // Ranges and choices
     .init(toml: "[crypto]\npuzzle_difficulty = 29", key: "crypto.puzzle_difficulty", message: "29 is out of range 0...28"),
     .init(toml: "[crypto]\npuzzle_difficulty = -1", key: "crypto.puzzle_difficulty", message: "-1 is out of range 0...28"),
+    .init(toml: "[crypto]\npuzzle_difficulty = 8\npuzzle_difficulty_ceiling = 6", key: "crypto.puzzle_difficulty_ceiling",
+          message: "6 is below crypto.puzzle_difficulty (8)"),
     .init(toml: "[tun]\nmtu = 1279", key: "tun.mtu", message: "1279 is out of range 1280...9000"),
     .init(toml: "[dataplane]\nworkers = 0", key: "dataplane.workers", message: "0 is out of range 1...64"),
     .init(toml: "[dataplane]\nworkers = 65", key: "dataplane.workers", message: "65 is out of range 1...64"),

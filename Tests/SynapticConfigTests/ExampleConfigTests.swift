@@ -23,6 +23,7 @@ import Testing
         #expect(!config.crypto.allowNullCipher)
         #expect(config.crypto.espSuites == [13, 8, 9])
         #expect(config.crypto.puzzleDifficulty == 4)
+        #expect(config.crypto.puzzleDifficultyCeiling == 16)
         #expect(config.logLevel == .info)
         #expect(config.statusSocket == "/run/synaptic/status.sock")
         #expect(config.metricsListen == nil)

@@ -70,6 +70,7 @@ import Testing
         #expect(settings.espSuites == [.aes128CBCSHA256, .nullSHA256])
         #expect(settings.allowsAuthenticationOnlyESP && !settings.allowsNullHIPCipher)
         #expect(settings.puzzleDifficulty == 6)
+        #expect(settings.puzzleDifficultyCeiling == 16)
         #expect(settings.i1Retransmission == RetransmissionPolicy(initialTimeout: .milliseconds(500),
                                                                   maximumTimeout: .seconds(4), maximumRetries: 6))
         #expect(settings.closeRetransmission == settings.i1Retransmission)

@@ -26,7 +26,7 @@ import Testing
             ],
             hipPacketsSent: ["i1": 1, "i2": 1], hipPacketsReceived: ["r1": 1, "r2": 1],
             rejections: ["stale_r1": 1], drops: ["unknown_spi": 4, "unroutable": 1],
-            associationEvents: ["established": 1])
+            associationEvents: ["established": 1], hipEvents: ["retransmissions": 2])
     }
 
     @Test func tableHasOneAlignedRowPerAssociation() {
@@ -46,7 +46,8 @@ import Testing
         }
         #expect(lines[4] == "drops: unknown_spi=4,unroutable=1")
         #expect(lines[5] == "rejected HIP packets: stale_r1=1")
-        #expect(lines[6].isEmpty && lines.count == 7)
+        #expect(lines[6] == "HIP events: retransmissions=2")
+        #expect(lines[7].isEmpty && lines.count == 8)
     }
 
     @Test func emptyNodeSaysSo() {
@@ -105,6 +106,8 @@ import Testing
         #expect(lines.contains("synaptic_hip_packets_total{direction=\"sent\",type=\"i2\"} 1"))
         #expect(lines.contains("synaptic_hip_rejections_total{reason=\"stale_r1\"} 1"))
         #expect(lines.contains("synaptic_association_events_total{event=\"established\"} 1"))
+        #expect(lines.contains("synaptic_hip_events_total{event=\"retransmissions\"} 2"))
+        #expect(lines.contains("synaptic_hip_events_total{event=\"duplicate_r1\"} 0"))
         #expect(NodeStatus.escape("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
     }
 
