@@ -2,8 +2,10 @@
 // plane's InboundFlowPolicy), from the sockets waiting on its port, as HIPL's port cache does (digest §8).
 //
 //   presentsOverLSI(transport, port), on the outside path's thread
-//     → the transport's tables read less than NodeLimits.listenerTableInterval ago → their answer for the
-//       port (flows to ports never seen before use them too, so a peer scanning our ports costs no read)
+//     → the transport's tables read less than NodeLimits.listenerRecheckInterval ago, or less than
+//       NodeLimits.listenerTableInterval ago and a socket waited on the port then → their answer for the port
+//       (a port nobody waited on is checked again after the short interval, so a listener that just
+//       started is seen within it, while a peer scanning our ports costs at most one read per interval)
 //     → else the socket tables of the node's network namespace, whole (SocketTable:
 //       /proc/thread-self/net/tcp6 and tcp, or udp6 and udp; TCP sockets only in LISTEN), reduced to the
 //       set of ports whose flows go over LSIs, per port:
@@ -14,8 +16,8 @@
 //              socket bound to ::ffff:<LSI> or ::ffff:0.0.0.0          → IPv4 (in the set)
 //         else nobody waits (the kernel answers RST or unreachable)   → IPv6 (not in the set)
 //       (a table that cannot be read counts as no socket, logged once) → kept with the time of the read
-// So the tables are read at most once per interval and transport, however many flows start; memory is
-// one set of ports per transport, replaced at each read.
+// So the tables are read at most once per recheck interval and transport, however many flows start;
+// memory is two sets of ports per transport, replaced at each read.
 import HIPCore
 import HIPWire
 import Logging
@@ -23,15 +25,17 @@ import SynapticDataPlane
 import SynapticPlatform
 
 /// Answers the inbound processor from the socket tables, read at most once per
-/// `NodeLimits.listenerTableInterval` and transport. Owned by the outside path: call only on its thread
+/// `NodeLimits.listenerRecheckInterval` and transport. Owned by the outside path: call only on its thread
 /// (not Sendable).
 final class ListenerFamilyPolicy: InboundFlowPolicy {
     /// Reads one socket table, whole (tests pass fixed tables).
     typealias TableReader = (SocketTable.Transport, AddressFamily) throws(SystemError) -> [SocketTable.Entry]
 
-    /// One read of a transport's tables: the ports whose new flows are presented over LSIs.
+    /// One read of a transport's tables: the ports whose new flows are presented over LSIs, and the ports
+    /// any socket waited on.
     private struct Ports {
         var overLSI: Set<UInt16>
+        var waiting: Set<UInt16>
         var readAt: Instant
     }
 
@@ -60,31 +64,38 @@ final class ListenerFamilyPolicy: InboundFlowPolicy {
 
     /// The answer at `now`, from the last read of the transport's tables if recent enough, else a new one.
     func presentsOverLSI(_ transport: FlowTransport, localPort: UInt16, now: Instant) -> Bool {
-        if let ports = transport == .tcp ? tcp : udp, now - ports.readAt < NodeLimits.listenerTableInterval {
-            return ports.overLSI.contains(localPort)
-        }
-        let overLSI = lookUp(transport)
         let previous = transport == .tcp ? tcp : udp
-        if overLSI != previous?.overLSI {
-            logger.debug("new flows from peers to \(transport) ports \(overLSI.sorted()) are presented over LSIs (IPv4), others over HITs")
+        if let ports = previous {
+            let age = now - ports.readAt
+            if age < NodeLimits.listenerRecheckInterval
+                || (age < NodeLimits.listenerTableInterval && ports.waiting.contains(localPort)) {
+                return ports.overLSI.contains(localPort)
+            }
         }
-        let ports = Ports(overLSI: overLSI, readAt: now)
+        var ports = lookUp(transport)
+        ports.readAt = now
+        if ports.overLSI != previous?.overLSI {
+            logger.debug("new flows from peers to \(transport) ports \(ports.overLSI.sorted()) are presented over LSIs (IPv4), others over HITs")
+        }
         if transport == .tcp { tcp = ports } else { udp = ports }
-        return overLSI.contains(localPort)
+        return ports.overLSI.contains(localPort)
     }
 
-    private func lookUp(_ transport: FlowTransport) -> Set<UInt16> {
+    private func lookUp(_ transport: FlowTransport) -> Ports {
         let table: SocketTable.Transport = transport == .tcp ? .tcp : .udp
         do {
             let ipv6 = try read(table, .v6)
             let ipv4 = try read(table, .v4)
-            return Self.portsOverLSI(transport: transport, ipv4: ipv4, ipv6: ipv6, ownHIT: ownHIT, ownLSI: ownLSI)
+            let waiting = (ipv6 + ipv4).filter { transport == .udp || $0.isListening }.map(\.localPort)
+            return Ports(overLSI: Self.portsOverLSI(transport: transport, ipv4: ipv4, ipv6: ipv6, ownHIT: ownHIT,
+                                                    ownLSI: ownLSI),
+                         waiting: Set(waiting), readAt: .zero)
         } catch {
             if !readFailureLogged {
                 readFailureLogged = true
                 logger.warning("cannot read the socket tables (\(error)): flows peers start reach applications over HITs only")
             }
-            return []
+            return Ports(overLSI: [], waiting: [], readAt: .zero)
         }
     }
 

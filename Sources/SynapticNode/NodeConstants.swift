@@ -78,7 +78,9 @@ public enum NodeLimits {
     public static let defaultStatusSocket = "/run/synaptic/status.sock"
     /// The shortest time between two reads of a transport's socket tables (/proc) by the outside path, which
     /// decide the family of the flows peers start: flows starting meanwhile use the last read, so a peer
-    /// scanning our ports costs no more reads than one flow does. Also how late a new listener may be seen.
+    /// scanning our ports costs at most 50 reads a second. Also how late a new listener may be seen.
+    static let listenerRecheckInterval: Duration = .milliseconds(20)
+    /// How long a read answers for ports a socket waited on (their listeners rarely change family).
     static let listenerTableInterval: Duration = .milliseconds(250)
     /// How long `writable` waits for a socket that would block before its datagrams are dropped.
     static let sendBlockedWaitMilliseconds: Int32 = 100
