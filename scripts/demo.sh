@@ -38,7 +38,7 @@ echo "== 16 MiB over TCP from a to b by HIT"
 head -c 16M /dev/urandom >"$work/payload"
 ip netns exec "$b" socat -u "TCP6-LISTEN:5001,reuseaddr,bind=[$HIT_b]" "CREATE:$work/received" &
 NETNS_PIDS+=($!)
-wait_for ip netns exec "$b" ss -ltn "sport = :5001" 
+wait_for ip netns exec "$b" sh -c "ss -Hltn 'sport = :5001' | grep -q ."
 sleep 0.2
 ip netns exec "$a" socat -u "OPEN:$work/payload" "TCP6:[$HIT_b]:5001"
 wait "${NETNS_PIDS[-1]}" || true

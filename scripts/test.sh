@@ -8,17 +8,24 @@ scripts/install-deps.sh || exit 1
 swift build --build-tests || exit 1
 
 status=0
-swift test --skip-build 2>&1 | tee /tmp/synaptic-swift-test.$$ || status=1
+swift test --skip-build 2>&1 | tee /tmp/synaptic-swift-test.$$
+swift_status=${PIPESTATUS[0]}
 swift_line=$(grep -E "Test run with [0-9]+ tests" /tmp/synaptic-swift-test.$$ | tail -n 1)
 rm -f /tmp/synaptic-swift-test.$$
 swift_total=$(sed -E 's/.*with ([0-9]+) tests.*/\1/' <<<"$swift_line")
 swift_failed=0
 [[ $swift_line == *failed* ]] && swift_failed=$(sed -E 's/.*with ([0-9]+) (tests? )?failures?.*/\1/;t;s/.*/1/' <<<"$swift_line")
+# A crash (or a failure the summary does not count) still counts as one failure.
+((swift_status == 0 || swift_failed > 0)) || swift_failed=1
+((swift_status == 0)) || status=1
 
 net_passed=0 net_failed=0
 if [ -x scripts/nettest.sh ]; then
-    scripts/nettest.sh 2>&1 | tee /tmp/synaptic-nettest.$$ || status=1
+    scripts/nettest.sh 2>&1 | tee /tmp/synaptic-nettest.$$
+    net_status=${PIPESTATUS[0]}
     read -r net_passed net_failed < <(sed -nE 's/^nettest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' /tmp/synaptic-nettest.$$)
+    ((net_status == 0 || ${net_failed:-0} > 0)) || net_failed=1
+    ((net_status == 0)) || status=1
     rm -f /tmp/synaptic-nettest.$$
 fi
 

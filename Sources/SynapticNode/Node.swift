@@ -2,9 +2,10 @@
 // wired together and run on dedicated threads.
 //
 // Startup (init, in this order; any failure is a NodeError naming what failed):
-//   identity key file (created 0600 if missing) → HIPHost (settings, policy) → TUN with HIT/128, LSI/32
-//   and routes 2001:20::/28, 1.0.0.0/8 → UDP sockets on the port (IPv4, IPv6) → raw 139 sockets when
-//   enabled and permitted → keylog, status socket, metrics listener → paths and control plane.
+//   identity key file (created 0600 if missing) → HIPHost (settings, policy) → UDP sockets on the port
+//   (IPv4, IPv6) → raw 139 sockets when enabled and permitted (peers get raw endpoints only then) →
+//   TUN with HIT/128, LSI/32 and routes 2001:20::/28, 1.0.0.0/8 → keylog, status socket, metrics
+//   listener → paths and control plane.
 // Threads (start()):
 //   control  HIPHost, raw HIP, timers, actions          inside   TUN → seal → sendmmsg
 //   outside  recvmmsg → demux → open → TUN               services status socket, metrics
@@ -56,15 +57,16 @@ public final class Node: Sendable {
         } catch {
             throw .core("\(error)")
         }
+        // Sockets first: I1s go over raw HIP only when a raw socket could be opened (CAP_NET_RAW).
+        sockets = try Node.openSockets(configuration, logger: logger)
+        udpPort = configuration.udpPort
+        rawHIP = sockets.hasRaw
         let directory = PeerDirectory(ownHIT: hit, peers: configuration.peers, udpPort: configuration.udpPort,
-                                      rawHIP: configuration.rawHIP)
+                                      rawHIP: rawHIP)
         lsi = .v4(directory.ownLSI)
 
         tun = try Node.createTUN(configuration, hit: hit, lsi: directory.ownLSI)
         tunName = tun.name
-        sockets = try Node.openSockets(configuration, logger: logger)
-        udpPort = configuration.udpPort
-        rawHIP = sockets.hasRaw
 
         let keyLog = try configuration.keylogPath.map { (path) throws(NodeError) in try KeyLog(path: path) }
         let statusListener = try configuration.statusSocketPath.map { (path) throws(NodeError) in

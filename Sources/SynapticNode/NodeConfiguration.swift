@@ -93,6 +93,16 @@ public struct NodeConfiguration: Sendable {
         if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
         if new.metricsListen != metricsListen { changed.append("metrics listener") }
         if new.keylogPath != keylogPath { changed.append("keylog") }
+        let (old, next) = (hostSettings, new.hostSettings)
+        if old.dhGroups != next.dhGroups || old.hipCiphers != next.hipCiphers || old.espSuites != next.espSuites
+            || old.allowsNullHIPCipher != next.allowsNullHIPCipher || old.puzzleDifficulty != next.puzzleDifficulty
+            || old.puzzleDifficultyCeiling != next.puzzleDifficultyCeiling {
+            changed.append("crypto")
+        }
+        if old.allowsAuthenticationOnlyESP != next.allowsAuthenticationOnlyESP {
+            changed.append("policy.allow_auth_only_esp")
+        }
+        if old.i1Retransmission != next.i1Retransmission { changed.append("timers.retransmit_*") }
         return changed
     }
 }

@@ -102,5 +102,12 @@ import Testing
         new.tunName = "hip9"
         new.keylogPath = "/tmp/k"
         #expect(old.restartOnlyChanges(to: new) == ["tun", "transport", "keylog"])
+        // [crypto], the auth-only ESP policy and retransmission timers are read by the HIP host at start.
+        new = old
+        new.hostSettings.espSuites = [.aes128CBCSHA256]
+        new.hostSettings.puzzleDifficulty = 8
+        new.hostSettings.allowsAuthenticationOnlyESP = true
+        new.hostSettings.i1Retransmission.maximumRetries = 9
+        #expect(old.restartOnlyChanges(to: new) == ["crypto", "policy.allow_auth_only_esp", "timers.retransmit_*"])
     }
 }

@@ -10,15 +10,15 @@ import Testing
     static func peer(_ index: Int) -> HIT { HIT("2001:2a::\(index)")! }
     static func at(_ milliseconds: Int) -> Instant { Instant(nanoseconds: 1_000_000_000 + UInt64(milliseconds) * 1_000_000) }
 
-    @Test func onlyWithoutAssociationOrAfterAFailedExchange() {
+    @Test func onlyWithoutAssociation() {
         var recovery = UnknownSPIRecovery(backoff: NodeLimits.unknownSPIBackoff, peerLimit: 8)
         func admit(_ peer: HIT, _ state: AssociationState?) -> Bool { recovery.admit(peer, state: state, now: Self.at(0)) }
-        for state: AssociationState in [.i1Sent, .i2Sent, .r2Sent, .established, .closing, .closed] {
+        for state: AssociationState in [.i1Sent, .i2Sent, .r2Sent, .established, .closing, .closed, .failed] {
             #expect(!admit(Self.peer, state), "\(state)")
         }
         #expect(recovery.started == 0 && recovery.suppressed == 0)
         #expect(admit(Self.peer, nil))
-        #expect(admit(Self.peer(2), .failed))
+        #expect(admit(Self.peer(2), nil))
         #expect(recovery.started == 2)
     }
 
@@ -34,8 +34,8 @@ import Testing
         // A flood within the backoff starts nothing more; other peers are not held back.
         for step in 1..<100 { #expect(!admit(Self.peer, nil, step * (milliseconds - 1) / 100)) }
         #expect(admit(Self.peer(2), nil, 1))
-        #expect(!admit(Self.peer, .failed, milliseconds - 1))
-        #expect(admit(Self.peer, .failed, milliseconds))
+        #expect(!admit(Self.peer, nil, milliseconds - 1))
+        #expect(admit(Self.peer, nil, milliseconds))
         #expect(recovery.started == 3 && recovery.suppressed == 100)
     }
 

@@ -1,6 +1,5 @@
 // Data-plane benchmarks (package-benchmark): one iteration = one batch of 32 packets of 1400 payload
-// bytes. Throughput is batches per second (× 32 for packets); mallocs are per batch and must be 0, except
-// on 2 workers: 1 per stage (libdispatch allocates the continuation of each dispatch_async), none per packet.
+// bytes. Throughput is batches per second (× 32 for packets); mallocs are per batch and must be 0.
 // Run: cd Perf && swift package --allow-writing-to-package-directory benchmark --target DataPlaneBenchmarks
 //
 //   ESP seal  <suite>   ESPSealer.seal in place on 32 slab buffers (new sequence numbers each batch)
