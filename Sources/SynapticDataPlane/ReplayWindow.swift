@@ -50,11 +50,13 @@ public struct ReplayWindow: Sendable {
         bitmap[Self.wordIndex(sequence >> 6)] |= 1 << (sequence & 63)
     }
 
-    /// Whether `sequence` (from `check`) lies 2^31 or more ahead of the window: in practice a packet from
-    /// left of the window (fewer than 2^31 behind) that RFC 4303 A2.2 infers into the next subspace, where
-    /// it lands 2^32 − age ahead. Its ICV fails; the caller counts that as a replay, not as forgery.
+    /// Whether `sequence` (from `check`) was inferred into a later subspace than the window's top and lies
+    /// 2^31 or more ahead of it: a packet from left of the window (fewer than 2^31 behind) that RFC 4303
+    /// A2.2 infers into the next subspace, where it lands 2^32 − age ahead. Its ICV fails; the caller
+    /// counts that as a replay. A number far ahead within the top's own subspace is no old packet (forged,
+    /// or corrupted): its ICV failure stays an authentication failure.
     public func isFarAhead(_ sequence: UInt64) -> Bool {
-        sequence > top && sequence - top >= 1 << 31
+        sequence >> 32 > top >> 32 && sequence - top >= 1 << 31
     }
 
     private func isMarked(_ sequence: UInt64) -> Bool {

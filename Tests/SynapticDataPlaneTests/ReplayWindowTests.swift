@@ -41,6 +41,10 @@ struct ReplayWindowTests {
         #expect(stale == 1 << 32 | (oldest - 1))
         #expect(window.isFarAhead(stale))
         #expect(!window.isFarAhead(top + 1_000_000))
+        // Far ahead within the same subspace (a forged or corrupted number, not an old packet): not a replay.
+        let forged = try window.check(UInt32(top + (1 << 31) + 1000))
+        #expect(forged == top + (1 << 31) + 1000)
+        #expect(!window.isFarAhead(forged))
         // A jump of more than the window clears everything behind it.
         #expect(Self.receive(&window, top + 10_000) == top + 10_000)
         #expect(Self.receive(&window, top + 10_000 - 1) == top + 10_000 - 1)
