@@ -123,6 +123,19 @@ case_restart_after_sigkill() {
     tcp_transfer "$B" "$A" "$HIT_a" 4
 }
 
+case_tun_deleted_under_the_node() {
+    pair v4; start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || fail "first ping"
+    ip -n "$A" link del hipa
+    sleep 1
+    # The inside path stops reading the dead TUN instead of spinning on its error, and says so.
+    local t0 t1; t0=$(awk '{print $14 + $15}' "/proc/$PID_a/stat"); sleep 2; t1=$(awk '{print $14 + $15}' "/proc/$PID_a/stat")
+    echo "   CPU ticks in 2 s after the TUN was deleted: $((t1 - t0))"
+    [ $((t1 - t0)) -lt 40 ] || fail "node a busy after its TUN was deleted: $((t1 - t0)) ticks in 2 s"
+    grep -q "reading the TUN failed" "$W/a.log" || fail "no log line about the dead TUN"
+    kill -TERM "$PID_a"; wait "$PID_a" || fail "node a did not exit 0 on SIGTERM without its TUN"
+}
+
 case_loss_10_percent() {
     A="${NETNS_TAG}-a$CASE_NO" B="${NETNS_TAG}-b$CASE_NO"; local R="${NETNS_TAG}-r$CASE_NO"
     netns_add "$A"; netns_add "$B"; netns_add "$R"
@@ -260,7 +273,7 @@ PY
 
 # ---- runner ------------------------------------------------------------------------------------
 ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on simultaneous_open
-           restart_after_sigkill loss_10_percent policy_blocks_unknown_peer non_root_capabilities
+           restart_after_sigkill tun_deleted_under_the_node loss_10_percent policy_blocks_unknown_peer non_root_capabilities
            tshark_decodes_and_decrypts bad_input_is_dropped)
 cases=("$@"); ((${#cases[@]})) || cases=("${ALL_CASES[@]}")
 scripts/install-deps.sh socat tcpdump python3 xxd >/dev/null

@@ -61,4 +61,7 @@ struct InsideCounters: Hashable, Sendable {
     var sendDropped: UInt64 = 0
     /// TUN read errors.
     var readErrors: UInt64 = 0
+    /// Base-exchange requests the control plane's full queue refused (the packets stay queued; the peer's
+    /// next packet after the request interval asks again).
+    var exchangeRequestsRefused: UInt64 = 0
 }

@@ -34,7 +34,7 @@ final class InsidePath: @unchecked Sendable {
     private let udp6: UDPSocket?
     private let database: SADatabase
     private let processor: OutboundProcessor
-    private let requestExchange: @Sendable (HIT) -> Void
+    private let requestExchange: @Sendable (HIT) -> Bool
     private let logger: Logger
     private let poller: EventPoller
     private let writable: EventPoller
@@ -53,9 +53,10 @@ final class InsidePath: @unchecked Sendable {
 
     private static let tunToken: UInt64 = 1
 
-    /// - Parameter requestExchange: asks the control plane for a base exchange with a peer (any thread).
+    /// - Parameter requestExchange: asks the control plane for a base exchange with a peer (any thread);
+    ///   false when its queue is full.
     init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         logger: Logger, requestExchange: @escaping @Sendable (HIT) -> Void) throws(SystemError) {
+         logger: Logger, requestExchange: @escaping @Sendable (HIT) -> Bool) throws(SystemError) {
         self.tun = tun
         self.udp4 = udp4
         self.udp6 = udp6
@@ -172,6 +173,7 @@ final class InsidePath: @unchecked Sendable {
                     length = try tun.readPacket(into: readArea(filled))
                 } catch {
                     counters.readErrors += 1
+                    stopReadingTUN(after: error)
                     exhausted = true
                     break
                 }
@@ -186,6 +188,14 @@ final class InsidePath: @unchecked Sendable {
             sealAndSend(filled)
             if exhausted { return }
         }
+    }
+
+    /// A TUN read that fails (not "no packet": EINTR and EAGAIN never get here) means the device is gone or
+    /// broken, e.g. deleted with `ip link del`; the level-triggered poller would report it again at once, so
+    /// the path stops reading it instead of spinning, and says so.
+    private func stopReadingTUN(after error: SystemError) {
+        try? poller.unregister(tun.fileDescriptor)
+        logger.critical("inside path: reading the TUN failed (\(error)); no more packets are read from it, restart synaptic")
     }
 
     /// Seals the packets in slots 0..<count (attached to `sealing`) as one batch and sends them in order;
@@ -217,7 +227,9 @@ final class InsidePath: @unchecked Sendable {
             counters.unroutable += 1
             return
         }
-        if pending.queue(packet, for: peer, now: MonotonicClock.now()) { requestExchange(peer) }
+        if pending.queue(packet, for: peer, now: MonotonicClock.now()), !requestExchange(peer) {
+            counters.exchangeRequestsRefused += 1
+        }
     }
 
     /// The peer HIT a packet without SA is for: its IPv6 destination if that is a HIT, or the HIT of the
@@ -236,21 +248,27 @@ final class InsidePath: @unchecked Sendable {
         }
     }
 
-    /// Seals and sends the packets queued for `peer`, oldest first.
+    /// Seals and sends the packets queued for `peer`, oldest first. Only those queued now: one that still
+    /// finds no SA goes back into the queue and is not taken again here.
     private func flushPending(_ peer: HIT) {
         guard let queue = pending.flush(peer) else { return }
-        while !queue.isEmpty {
+        var remaining = queue.count
+        while remaining > 0 {
             var filled = 0
-            while filled < batch.capacity, let length = queue.removeFirst(into: readArea(filled)) {
+            while filled < min(batch.capacity, remaining), let length = queue.removeFirst(into: readArea(filled)) {
                 sealing.setView(filled, buffer: batch.buffer(at: filled), offset: NodeLimits.headroom, length: length)
                 filled += 1
             }
+            guard filled > 0 else { return }
+            remaining -= filled
             sealAndSend(filled)
         }
     }
 
-    /// Sends the kept slots of 0..<count, one sendmmsg per run of consecutive kept slots of one address family.
+    /// Sends the kept slots of 0..<count, one sendmmsg per run of consecutive kept slots of one address family;
+    /// a full socket is waited for at most once per batch.
     private func send(_ count: Int) {
+        var waited = false
         var start = 0
         while start < count {
             guard let family = families[start] else {
@@ -261,7 +279,7 @@ final class InsidePath: @unchecked Sendable {
             while end < count && families[end] == family { end += 1 }
             batch.count = end
             if let socket = family == .v4 ? udp4 : udp6 {
-                send(from: start, on: socket)
+                send(from: start, on: socket, waited: &waited)
             } else {
                 counters.sendDropped += UInt64(end - start)
             }
@@ -270,10 +288,10 @@ final class InsidePath: @unchecked Sendable {
         batch.count = 0
     }
 
-    /// Sends slots start..<batch.count; if the socket is full, waits briefly for room once, then drops.
-    private func send(from start: Int, on socket: UDPSocket) {
+    /// Sends slots start..<batch.count; if the socket is full, waits briefly for room unless the batch
+    /// `waited` already, then drops.
+    private func send(from start: Int, on socket: UDPSocket, waited: inout Bool) {
         var next = start
-        var waited = false
         while next < batch.count {
             do {
                 let progress = try socket.send(batch, from: next)

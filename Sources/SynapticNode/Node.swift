@@ -86,7 +86,9 @@ public final class Node: Sendable {
                                       policy: flowPolicy, mtu: configuration.mtu, logger: logger, control: controlInbox)
             inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
                                     mtu: configuration.mtu, logger: logger,
-                                    requestExchange: { controlInbox.post(.outboundData(peer: $0)) })
+                                    requestExchange: {
+                                        controlInbox.post(.outboundData(peer: $0), limit: NodeLimits.controlQueueLimit)
+                                    })
             let executor = ActionExecutor(transmitter: sockets,
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
                                           directory: directory, keyLog: keyLog, logger: logger)

@@ -31,6 +31,7 @@ extension NodeStatus {
             "send_rejected": inside.counters.sendRejected,
             "send_dropped": inside.counters.sendDropped,
             "tun_read_errors": inside.counters.readErrors,
+            "exchange_requests_refused": inside.counters.exchangeRequestsRefused,
             "oversized": outside.counters.oversized,
             "invalid_datagram": outside.counters.invalid,
             "hip_queue_full": outside.counters.hipQueueFull,

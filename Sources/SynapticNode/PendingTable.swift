@@ -10,7 +10,7 @@
 //     → true when the caller should request an exchange: the peer's first packet, or `requestInterval`
 //       since the last request
 //   flush(peer)   → the peer's queue, to send once its SA is installed
-//   discard(peer) → its packets dropped (counted) after a failed exchange
+//   discard(peer) → its packets dropped (counted) after a failed exchange; requests stay rate-limited
 // The drops of queues that are evicted are kept in `retiredDrops`, so every drop stays counted.
 import HIPCore
 import HIPWire
@@ -64,11 +64,12 @@ final class PendingTable {
         return queue
     }
 
-    /// Drops the packets queued for `peer` (counted as `exchangeFailed`).
+    /// Drops the packets queued for `peer` (counted as `exchangeFailed`). The time of the last request
+    /// stays: the next packet asks again only after `requestInterval`, so traffic to a peer that cannot be
+    /// reached (no locator, failed exchange) costs one request and one log line per interval, not per packet.
     func discard(_ peer: HIT) {
         guard let queue = queues[peer] else { return }
         queue.discardAll()
-        queue.lastRequest = nil
     }
 
     /// Queued packets and drops per peer (for status output; allocates).

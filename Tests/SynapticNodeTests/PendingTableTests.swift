@@ -28,6 +28,12 @@ import Testing
         #expect(table.flush(Self.peer(1))?.count == 4)
         #expect(Self.queue(table, Self.peer(1), at: 11) == [true])
         #expect(table.flush(Self.peer(2)) == nil)
+        // Discarding (no locator, failed exchange) keeps the interval: a flood to an unreachable peer costs
+        // one request per interval, not one per packet.
+        #expect(Self.queue(table, Self.peer(3), at: 20) == [true])
+        table.discard(Self.peer(3))
+        #expect(Self.queue(table, Self.peer(3), at: 20, packets: 3) == [false, false, false])
+        #expect(Self.queue(table, Self.peer(3), at: 21) == [true])
     }
 
     @Test func fullTableEvictsTheLongestWaitingPeerAndCountsItsPackets() throws {
