@@ -173,24 +173,43 @@ case_policy_blocks_unknown_peer() {
     grep -qi "polic" "$W/b.log" || fail "b did not log the policy rejection"
 }
 
-case_non_root_capabilities() {
-    # The nodes run as nobody with only CAP_NET_ADMIN and CAP_NET_RAW (ambient). Distributions and container
-    # runtimes make /dev/net/tun mode 0666; where it is 0600 (as on some hosts), a 0666 node for the same
-    # device is bind-mounted over it, inside the private mount namespace `ip netns exec` gives the node.
-    pair v4
+# as_nobody CAPS: writes $W/as-nobody, which runs its arguments as nobody holding only CAPS (ambient, e.g.
+# "net_admin,net_raw"). Distributions and container runtimes make /dev/net/tun mode 0666; where it is 0600
+# (as on some hosts), a 0666 node for the same device is bind-mounted over it, inside the private mount
+# namespace `ip netns exec` gives the node.
+as_nobody() {
+    local caps="-all,+${1//,/,+}"
     chown -R nobody "$W"
     mknod "$W/tun" c 10 200; chmod 666 "$W/tun"
     cat >"$W/as-nobody" <<SH
 #!/bin/sh
 mount --bind "$W/tun" /dev/net/tun || exit 1
-exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all,+net_admin,+net_raw \
-    --ambient-caps=-all,+net_admin,+net_raw --bounding-set=-all,+net_admin,+net_raw "\$@"
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=$caps --ambient-caps=$caps \
+    --bounding-set=$caps "\$@"
 SH
     chmod 755 "$W/as-nobody"
+}
+
+case_non_root_capabilities() {
+    pair v4; as_nobody net_admin,net_raw
     start a "$A" "$W/as-nobody"; start b "$B" "$W/as-nobody"
     [ "$(ps -o user= -p "$PID_a" | tr -d ' ')" = nobody ] || fail "node a does not run as nobody"
     grep -q '^CapEff:.*0000000000003000' "/proc/$PID_a/status" || fail "node a has other capabilities: $(grep CapEff "/proc/$PID_a/status")"
     ping_ok "$A" "$HIT_b" && ping_ok "$B" "$LSI_a" && tcp_transfer "$A" "$B" "$HIT_b" 4
+}
+
+case_non_root_without_net_raw() {
+    # raw_hip = true (the default) but no CAP_NET_RAW: HIP over UDP only, said in the log, and no I1 is
+    # ever tried over raw IP (no send failures).
+    pair v4; as_nobody net_admin
+    start a "$A" "$W/as-nobody"; start b "$B" "$W/as-nobody"
+    grep -q '^CapEff:.*0000000000001000' "/proc/$PID_a/status" || fail "node a has other capabilities: $(grep CapEff "/proc/$PID_a/status")"
+    grep -q "raw HIP off (no CAP_NET_RAW): HIP over UDP only" "$W/a.log" || fail "no log line about raw HIP being off"
+    ping_ok "$A" "$HIT_b" && ping_ok "$B" "$LSI_a" || return 1
+    local s; s=$(status_json a)
+    echo "$s" | grep -q '"rawHIP" *: *false' || fail "status does not say raw HIP is off"
+    echo "$s" | grep -q '"hip_send_failed"' && fail "HIP sends failed: $(echo "$s" | grep -o '"hip_send_failed" *: *[0-9]*')"
+    return 0
 }
 
 case_tshark_decodes_and_decrypts() {
@@ -274,6 +293,7 @@ PY
 # ---- runner ------------------------------------------------------------------------------------
 ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on simultaneous_open
            restart_after_sigkill tun_deleted_under_the_node loss_10_percent policy_blocks_unknown_peer non_root_capabilities
+           non_root_without_net_raw
            tshark_decodes_and_decrypts bad_input_is_dropped)
 cases=("$@"); ((${#cases[@]})) || cases=("${ALL_CASES[@]}")
 scripts/install-deps.sh socat tcpdump python3 xxd >/dev/null
