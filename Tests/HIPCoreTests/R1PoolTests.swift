@@ -85,12 +85,7 @@ import Testing
     /// One source flooding I1s gets its burst of R1s and no more, and does not use up the total rate: another
     /// source is still answered; the flooder again once its bucket refills.
     @Test func oneFloodingSourceDoesNotLockOutOthers() throws {
-        let identity = try TestIdentities.identity(.ecdsaP256, 1)
-        var settings = TestHosts.fastSettings()
-        settings.r1RatePerSecond = 50
-        var host = try HIPHost(identity: identity, settings: settings, random: SeededRandom(seed: 1),
-                               policy: AllowedPeers.anyone, now: .zero)
-        let a = try TestIdentities.identity(.ecdsaP256, 0).hit
+        var (host, settings, a) = try Self.responder(r1RatePerSecond: 50)
         let i1 = HIPPacket(type: .i1, senderHIT: a, receiverHIT: host.localHIT, parameters: [.dhGroupList([7])]).serialize()
         let flooder = Endpoint(address: try #require(IPAddress("198.18.0.1")), transport: .udp(port: 10500))
         for _ in 0..<100 {
@@ -116,13 +111,17 @@ import Testing
         #expect(Set(buckets).count > 48)   // spread out (64 into 1024 buckets)
     }
 
-    @Test func r1sAreRateLimited() throws {
-        let identity = try TestIdentities.identity(.ecdsaP256, 1)
+    /// A Responder allowing anyone with a total R1 rate, its settings, and an Initiator's HIT.
+    static func responder(r1RatePerSecond: Int) throws -> (HIPHost, HostSettings, HIT) {
         var settings = TestHosts.fastSettings()
-        settings.r1RatePerSecond = 3
-        var host = try HIPHost(identity: identity, settings: settings, random: SeededRandom(seed: 1),
-                               policy: AllowedPeers.anyone, now: .zero)
-        let a = try TestIdentities.identity(.ecdsaP256, 0).hit
+        settings.r1RatePerSecond = r1RatePerSecond
+        let host = try HIPHost(identity: try TestIdentities.identity(.ecdsaP256, 1), settings: settings,
+                               random: SeededRandom(seed: 1), policy: AllowedPeers.anyone, now: .zero)
+        return (host, settings, try TestIdentities.identity(.ecdsaP256, 0).hit)
+    }
+
+    @Test func r1sAreRateLimited() throws {
+        var (host, _, a) = try Self.responder(r1RatePerSecond: 3)
         for _ in 0..<3 { _ = try Self.r1(&host, from: a, at: "198.18.0.1") }
         let i1 = HIPPacket(type: .i1, senderHIT: a, receiverHIT: host.localHIT, parameters: [.dhGroupList([7])])
         let actions = host.handle(.packet(bytes: i1.serialize(), source: Endpoint(address: .v4(1), transport: .udp(port: 10500)),
