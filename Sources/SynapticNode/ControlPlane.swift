@@ -106,10 +106,7 @@ final class ControlPlane: @unchecked Sendable {
     /// Milliseconds until the next deadline (rounded up), or -1 for none.
     private func timeout(now: Instant) -> Int32 {
         let deadlines = [executor.wakeAt, closingDeadline, idleCheckAt].compactMap { $0 }
-        guard let next = deadlines.min() else { return -1 }
-        guard next > now else { return 0 }
-        let nanoseconds = next.nanoseconds - now.nanoseconds
-        return Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
+        return deadlines.min()?.timeoutMilliseconds(from: now) ?? -1
     }
 
     private func perform(_ actions: [Action], now: Instant) {

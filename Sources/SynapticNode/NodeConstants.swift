@@ -72,8 +72,9 @@ public enum NodeLimits {
     static let rejectionLogsPerSecond = 5
     /// Bytes a status or metrics request may send before it is answered or refused.
     static let maximumRequestBytes = 4096
-    /// How long a status or metrics client may take to send its request.
-    static let requestTimeoutMilliseconds: Int32 = 1000
+    /// How long a status or metrics client may take to send its request and take the reply, together (the
+    /// time the node's threads take to answer is not counted); then it is cut off.
+    static let requestTimeout: Duration = .seconds(1)
     /// The default status socket.
     public static let defaultStatusSocket = "/run/synaptic/status.sock"
     /// The shortest time between two reads of a transport's socket tables (/proc) by the outside path, which

@@ -110,8 +110,7 @@ final class OutsidePath: @unchecked Sendable {
     /// Milliseconds until the oldest parked packet expires, or -1 when none is parked.
     private func parkedTimeout() -> Int32 {
         guard let oldest = parked.oldestArrival else { return -1 }
-        let remaining = (oldest + NodeLimits.parkedESPAge) - MonotonicClock.now()
-        return remaining <= .zero ? 0 : Int32(remaining.milliseconds.rounded(.up))
+        return (oldest + NodeLimits.parkedESPAge).timeoutMilliseconds(from: MonotonicClock.now())
     }
 
     /// Drops parked packets older than `NodeLimits.parkedESPAge` (counted as unknown SPIs).
