@@ -122,9 +122,9 @@ public struct HIPHost: Sendable {
     /// Whether a new association with `peer` would exceed `HostSettings.maximumAssociations` (an existing
     /// one may be replaced). Counts the limited peers only when the table holds that many associations.
     func associationLimitReached(for peer: HIT) -> Bool {
-        let maximum = local.settings.maximumAssociations
-        guard associations[peer] == nil, associations.count >= maximum, local.policy.isLimited(peer) else { return false }
-        return associations.keys.lazy.filter { self.local.policy.isLimited($0) }.count >= maximum
+        let (maximum, policy) = (local.settings.maximumAssociations, local.policy)
+        guard associations[peer] == nil, associations.count >= maximum, policy.isLimited(peer) else { return false }
+        return associations.keys.count(where: policy.isLimited) >= maximum
     }
 
     private mutating func timers(now: Instant) -> [Action] {

@@ -59,7 +59,7 @@ struct PeerDirectory {
                 : (holders[lsi] ?? lsis.hit(for: lsi)).flatMap { $0 == peer.hit ? nil : .peer($0) }
             if let holder {
                 changes.refusedLSIs.append(PeerChanges.RefusedLSI(index: index, peer: peer, lsi: lsi, holder: holder))
-                if let old = fixedLSIs[peer.hit], holders[old] == nil, lsis.hit(for: old) == nil {
+                if let old = fixedLSIs[peer.hit], holders[old] == nil {
                     fixed[peer.hit] = old
                     holders[old] = peer.hit
                 }

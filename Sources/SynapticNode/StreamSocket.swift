@@ -149,8 +149,10 @@ final class StreamConnection {
             }
             if count > 0 {
                 offset += count
-            } else if count < 0 && errno != EINTR {
-                guard errno == EAGAIN || errno == EWOULDBLOCK, wait(for: POLLOUT, until: deadline) else { return false }
+            } else if count == 0 || errno != EINTR {
+                guard count == 0 || errno == EAGAIN || errno == EWOULDBLOCK, wait(for: POLLOUT, until: deadline) else {
+                    return false
+                }
             }
         }
         return true
