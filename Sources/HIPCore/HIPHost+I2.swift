@@ -6,6 +6,7 @@
 //   policy → Initiator's HIT suite (step 3) → parameters present
 //   R1 generation (R1_COUNTER or Opaque) → #I recomputed from S, HITs, addresses → #K → #J (steps 7–8)
 //   → solution not used by an accepted I2 (replay) → solution's attempts not used up, one more counted
+//   → a new association within `maximumAssociations` (NOTIFY 44 RESPONDER_BUSY_PLEASE_RETRY)
 //   → HIP_CIPHER and ESP_TRANSFORM: exactly one offered value (step 9, NOTIFY 17/19) → DH group offered
 //   (step 10, NOTIFY 15) → Kij, KEYMAT, keys → HIP_MAC (step 14)
 //   → HOST_ID (decrypted from ENCRYPTED, or plain) hashes to the Sender's HIT (steps 11–12)
@@ -95,6 +96,9 @@ extension HIPHost {
                           destination: i2.destination, local: local) {
         case .failure(let reason): return .failure(I2Refusal(reason: reason))
         case .success(let value): solved = value
+        }
+        guard !associationLimitReached(for: peer) else {
+            return .failure(I2Refusal(reason: .associationLimit, notify: NotifyType.responderBusyPleaseRetry))
         }
         // The choices made from our R1.
         guard let cipherID = Negotiation.single(ciphers, offeredIn: local.hipCipherIDs),

@@ -3,8 +3,9 @@
 //
 // Stages of `handle`:
 //   event → (packet: checksum → parse → receiver/sender HIT checks → by type: I1 and I2 here, NOTIFY here,
-//            the rest to the peer's association) | (outbound data → new association) | (timer → R1 pool
-//            rotation and association deadlines) | (close, traffic, address change → association)
+//            the rest to the peer's association) | (outbound data → new association, within
+//            `maximumAssociations`) | (timer → R1 pool rotation and association deadlines)
+//            | (close, traffic, address change → association)
 //   → counters updated from the actions → `.wake(at:)` appended when the next deadline changed.
 import HIPCrypto
 import HIPWire
@@ -99,6 +100,7 @@ public struct HIPHost: Sendable {
     private mutating func startExchange(with peer: HIT, endpoints: [Endpoint], now: Instant) -> [Action] {
         guard peer != local.hit, !endpoints.isEmpty else { return [] }
         guard local.policy.allows(peer) else { return [.report(.failed(peer: peer, reason: .blockedByPolicy))] }
+        guard !associationLimitReached(for: peer) else { return [.report(.failed(peer: peer, reason: .associationLimit))] }
         var actions: [Action] = []
         if var existing = associations[peer] {
             switch existing.state {
@@ -115,6 +117,14 @@ public struct HIPHost: Sendable {
         let (association, sends) = Association.initiate(local: local, peer: peer, endpoints: endpoints, now: now)
         associations[peer] = association
         return actions + sends
+    }
+
+    /// Whether a new association with `peer` would exceed `HostSettings.maximumAssociations` (an existing
+    /// one may be replaced). Counts the limited peers only when the table holds that many associations.
+    func associationLimitReached(for peer: HIT) -> Bool {
+        let (maximum, policy) = (local.settings.maximumAssociations, local.policy)
+        guard associations[peer] == nil, associations.count >= maximum, policy.isLimited(peer) else { return false }
+        return associations.keys.count(where: policy.isLimited) >= maximum
     }
 
     private mutating func timers(now: Instant) -> [Action] {

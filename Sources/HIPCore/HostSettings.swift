@@ -67,6 +67,12 @@ public struct HostSettings: Sendable {
     /// Authenticated notifications reported (`Report.notified`) per second at most; replayed or duplicated
     /// NOTIFYs beyond are counted in `Counters.notifyReportsSuppressed`, not reported.
     public var notifyReportRatePerSecond: Int = 10
+    /// Associations with peers the policy limits (`PeerPolicy.isLimited`: all of them by default) at most,
+    /// in any state (CLOSED and E-FAILED count until they expire): bounds what strangers can make us keep
+    /// when the policy lets anyone in. Beyond, an I2 that would start one more is refused after its puzzle
+    /// (`.associationLimit`, answered with NOTIFY RESPONDER_BUSY_PLEASE_RETRY within the NOTIFY rate), and
+    /// so is our own new exchange (`FailureReason.associationLimit`).
+    public var maximumAssociations: Int = 1024
     /// Keep each association's KEYMAT inputs (the DH secret Kij, #I, #J) and hand them out in
     /// `SecurityAssociationPair.keymatInputs`, for a keylog. Off: Kij is dropped once the keys are drawn.
     public var exportsKeymatInputs = false
@@ -104,6 +110,7 @@ public struct HostSettings: Sendable {
         if r1RatePerSecond < 0 { return "r1RatePerSecond is negative" }
         if r1RatePerSourcePerSecond < 0 { return "r1RatePerSourcePerSecond is negative" }
         if notifyReportRatePerSecond < 0 { return "notifyReportRatePerSecond is negative" }
+        if maximumAssociations < 0 { return "maximumAssociations is negative" }
         return nil
     }
 }

@@ -6,6 +6,14 @@ import HIPWire
 /// Implementations are shared by reference and must be thread-safe; they must not block.
 public protocol PeerPolicy: Sendable {
     func allows(_ peer: HIT) -> Bool
+    /// Whether an association with `peer` counts toward `HostSettings.maximumAssociations` (a new one is
+    /// refused while that many exist). Called when an association would be created, and for each existing
+    /// one while the limit may be reached. Default: every peer counts.
+    func isLimited(_ peer: HIT) -> Bool
+}
+
+extension PeerPolicy {
+    public func isLimited(_ peer: HIT) -> Bool { true }
 }
 
 /// A fixed set of allowed HITs, or everyone.

@@ -84,6 +84,8 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
     case rateLimited
     /// No inbound SPI could be allocated, or a crypto operation failed on our side.
     case localFailure
+    /// An I2 that would start an association beyond `HostSettings.maximumAssociations`.
+    case associationLimit
 
     public var description: String {
         switch self {
@@ -125,6 +127,7 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
         case .unsupportedUpdate: "UPDATE not supported"
         case .rateLimited: "rate limited"
         case .localFailure: "local failure"
+        case .associationLimit: "association limit reached"
         }
     }
 }

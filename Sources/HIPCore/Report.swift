@@ -26,12 +26,15 @@ public enum FailureReason: Hashable, Sendable, CustomStringConvertible {
     case noResponseToI2
     /// Our own policy does not allow the peer: no exchange was started.
     case blockedByPolicy
+    /// `HostSettings.maximumAssociations` associations exist: no exchange was started.
+    case associationLimit
 
     public var description: String {
         switch self {
         case .noResponseToI1: "no R1 after I1 retries"
         case .noResponseToI2: "no R2 after I2 retries"
         case .blockedByPolicy: "peer not allowed by policy"
+        case .associationLimit: "association limit reached"
         }
     }
 }

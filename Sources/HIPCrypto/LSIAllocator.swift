@@ -32,6 +32,12 @@ public struct LSIAllocator: Sendable {
         return nil
     }
 
+    /// Never hands out `lsi` from now on (e.g. fixed by a reloaded configuration). An assignment it already
+    /// has stays: release it first.
+    public mutating func reserve(_ lsi: UInt32) {
+        reservedLSIs.insert(lsi)
+    }
+
     /// Frees the LSI of `hit` (no effect if it has none).
     public mutating func release(_ hit: HIT) {
         guard let lsi = lsiByHIT.removeValue(forKey: hit) else { return }

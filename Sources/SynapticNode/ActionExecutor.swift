@@ -5,7 +5,9 @@
 //   .removeSA          → data plane
 //   .wake(at:)         → the one timer (`wakeAt`), replacing the previous request
 //   .report(report)    → one log line (rejections rate-limited), exchange records, and on failure the
-//                        peer's queued packets are dropped (counted) instead of waiting forever
+//                        peer's queued packets are dropped (counted) instead of waiting forever; when an
+//                        association ends (closed, failed) what the node kept about an unconfigured peer
+//                        goes (`forget`), so peers that came and went leave nothing behind
 import Foundation
 import HIPCore
 import HIPWire
@@ -77,6 +79,15 @@ final class ActionExecutor {
         dataPlane.discardPending(peer: peer)
     }
 
+    /// The association with `peer` ended (or never will be): unless the peer is configured, its endpoint,
+    /// LSI (the inside path is told) and exchange record are dropped.
+    func forget(_ peer: HIT) {
+        guard directory.configured[peer] == nil else { return }
+        records[peer] = nil
+        locators[peer] = nil
+        if directory.forget(peer) { publishPeerLSIs() }
+    }
+
     /// "name (HIT)" or the HIT.
     func label(_ peer: HIT) -> String {
         directory.name(of: peer).map { "\($0) (\(peer))" } ?? "\(peer)"
@@ -113,9 +124,11 @@ final class ActionExecutor {
         case .closed(let peer):
             locators[peer] = nil
             logger.info("association down: \(label(peer))")
+            forget(peer)
         case .failed(let peer, let reason):
             dataPlane.discardPending(peer: peer)
             logger.warning("association failed: \(label(peer)): \(reason)")
+            forget(peer)
         case .rejected(let rejection):
             // Protocol noise, not attacks: our own packets back over loopback raw sockets, an R1 of an older
             // generation or an R2 after we moved on, the losing side of a simultaneous open. (Copies of the R1

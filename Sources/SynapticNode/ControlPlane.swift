@@ -13,6 +13,9 @@
 //   → idle check (every `NodeLimits.idleCheckInterval` at most): associations whose SAs carried no packet
 //     for the unused association lifetime are closed (RFC 7401 §4.4.3 UAL)
 //   → each event's actions performed in order (ActionExecutor).
+// Reload: peers (PeerDirectory: refused fixed LSIs logged) and policy replaced → removed peers without a
+// live association forgotten → associations no longer allowed closed → associations whose peer endpoint
+// is no longer among the peer's locators closed (the next packet starts an exchange with the new ones).
 // Shutdown: CLOSE to every established peer, then the loop ends when no association is CLOSING any more
 // or after `NodeLimits.closeWait`.
 import HIPCore
@@ -106,10 +109,7 @@ final class ControlPlane: @unchecked Sendable {
     /// Milliseconds until the next deadline (rounded up), or -1 for none.
     private func timeout(now: Instant) -> Int32 {
         let deadlines = [executor.wakeAt, closingDeadline, idleCheckAt].compactMap { $0 }
-        guard let next = deadlines.min() else { return -1 }
-        guard next > now else { return 0 }
-        let nanoseconds = next.nanoseconds - now.nanoseconds
-        return Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
+        return deadlines.min()?.timeoutMilliseconds(from: now) ?? -1
     }
 
     private func perform(_ actions: [Action], now: Instant) {
@@ -238,23 +238,51 @@ final class ControlPlane: @unchecked Sendable {
         for peer in changes.added { logger.info("reload: peer added: \(describe(peer))") }
         for peer in changes.removed { logger.info("reload: peer removed: \(describe(peer))") }
         for peer in changes.changed { logger.info("reload: peer changed: \(describe(peer))") }
-        if policy.replace(with: new.effectivePolicy) {
+        for refused in changes.refusedLSIs { logger.warning("reload: \(describe(refused))") }
+        let policyChanged = policy.replace(with: new)
+        if policyChanged {
             logger.info("reload: policy now allows \(new.effectivePolicy.hits.map { "\($0.count) peers" } ?? "any peer")")
         }
-        if changes.isEmpty && new.effectivePolicy == configuration.effectivePolicy {
+        if changes.isEmpty && !policyChanged {
             logger.info("reload: peers and policy unchanged")
         }
         for ignored in configuration.restartOnlyChanges(to: new) {
             logger.notice("reload: \(ignored) changed; takes effect after a restart")
         }
+        // A removed peer without a live association leaves nothing behind (the others go when it ends).
+        for peer in changes.removed where !isLive(host.association(for: peer.hit)) { executor.forget(peer.hit) }
         executor.publishPeerLSIs()
         for association in host.allAssociations where !policy.allows(association.peerHIT)
             && [.established, .r2Sent, .i1Sent, .i2Sent].contains(association.state) {
             logger.info("reload: closing the association with \(executor.label(association.peerHIT)): no longer allowed")
             perform(host.handle(.close(peer: association.peerHIT), now: now), now: now)
         }
+        // ESP keeps going where the exchange ran: an association whose peer moved is closed, and the next
+        // packet starts a base exchange with the new locators.
+        for peer in changes.changed {
+            guard let association = host.association(for: peer.hit), [.established, .r2Sent].contains(association.state),
+                  let endpoint = association.peerEndpoint,
+                  !peer.locators.contains(where: { $0.address == endpoint.address }) else { continue }
+            logger.info("reload: closing the association with \(executor.label(peer.hit)): \(endpoint.address) is no longer among its locators")
+            perform(host.handle(.close(peer: peer.hit), now: now), now: now)
+        }
         configuration.peers = new.peers
         configuration.allowedPeers = new.allowedPeers
+    }
+
+    /// Whether `association` is in use or being set up (not gone, closed or failed).
+    private func isLive(_ association: Association?) -> Bool {
+        association.map { ![.closed, .failed].contains($0.state) } ?? false
+    }
+
+    private func describe(_ refused: PeerChanges.RefusedLSI) -> String {
+        let holder = switch refused.holder {
+        case .ourselves: "our own LSI"
+        case .peer(let hit): "the LSI of \(executor.label(hit))"
+        }
+        let kept = executor.directory.assignedLSI(of: refused.peer.hit).map { "\(IPAddress.v4($0))" } ?? "none"
+        return "peers[\(refused.index)].lsi of \(executor.label(refused.peer.hit)): \(IPAddress.v4(refused.lsi)) is "
+            + "already \(holder); keeping \(kept)"
     }
 
     private func describe(_ peer: NodeConfiguration.Peer) -> String {

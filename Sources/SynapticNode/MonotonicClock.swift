@@ -11,6 +11,14 @@ enum MonotonicClock {
     }
 }
 
+extension Instant {
+    /// Milliseconds from `now` until this instant, rounded up, 0 once it has passed: a poll or epoll timeout.
+    func timeoutMilliseconds(from now: Instant) -> Int32 {
+        guard self > now else { return 0 }
+        return Int32(clamping: (nanoseconds - now.nanoseconds + 999_999) / 1_000_000)
+    }
+}
+
 extension Duration {
     /// The duration in milliseconds, as a floating-point value (for logs and status).
     var milliseconds: Double {

@@ -49,7 +49,7 @@ public final class Node: Sendable {
         self.logger = logger
         let identity = try Node.loadIdentity(configuration, logger: logger)
         hit = identity.hit
-        let policy = ReloadablePolicy(configuration.effectivePolicy)
+        let policy = ReloadablePolicy(configuration)
         let host: HIPHost
         do {
             host = try HIPHost(identity: identity, settings: configuration.hostSettings, policy: policy,

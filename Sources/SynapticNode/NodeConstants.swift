@@ -59,8 +59,12 @@ public enum NodeLimits {
     static let controlQueueLimit = 1024
     /// The longest time between two checks for idle associations (UAL).
     static let idleCheckInterval: Duration = .seconds(30)
-    /// Minimum time between two unknown-SPI reports from the outside path to the control plane.
-    static let unknownSPIReportInterval: Duration = .milliseconds(100)
+    /// Unknown-SPI reports from the outside path to the control plane (UnknownSPIReportLimiter): per source
+    /// address (sharing `unknownSPIReportBuckets` buckets by a keyed hash) and in all, per second (bursts
+    /// of as many): one every 100 ms per source, 64 every 100 ms in all.
+    static let unknownSPIReportsPerSourcePerSecond = 10
+    static let unknownSPIReportsPerSecond = 640
+    static let unknownSPIReportBuckets = 1024
     /// Minimum time between two base exchanges that unknown SPIs from a peer's address start with that
     /// peer (spoofable: without it, a flood of them would restart exchanges back to back), and how many
     /// peers are remembered meanwhile (beyond: the others wait).
@@ -72,8 +76,9 @@ public enum NodeLimits {
     static let rejectionLogsPerSecond = 5
     /// Bytes a status or metrics request may send before it is answered or refused.
     static let maximumRequestBytes = 4096
-    /// How long a status or metrics client may take to send its request.
-    static let requestTimeoutMilliseconds: Int32 = 1000
+    /// How long a status or metrics client may take to send its request and take the reply, together (the
+    /// time the node's threads take to answer is not counted); then it is cut off.
+    static let requestTimeout: Duration = .seconds(1)
     /// The default status socket.
     public static let defaultStatusSocket = "/run/synaptic/status.sock"
     /// The shortest time between two reads of a transport's socket tables (/proc) by the outside path, which

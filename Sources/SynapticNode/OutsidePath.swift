@@ -17,9 +17,10 @@
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
 // socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
-// ESP whose SPI is not installed yet is parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may
-// send its first ESP right behind the R2 (or I2) that the control plane is still processing; installing
-// an inbound SA retries the parked packets, the rest expire as unknown SPIs.
+// ESP whose SPI is not installed yet is reported to the control plane (within per-source and total limits:
+// UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may send its
+// first ESP right behind the R2 (or I2) that the control plane is still processing; installing an inbound
+// SA retries the parked packets, the rest expire as unknown SPIs.
 import HIPCore
 import HIPWire
 import Logging
@@ -46,8 +47,8 @@ final class OutsidePath: @unchecked Sendable {
     /// the SA is removed or replaced).
     private var trafficReported = TagTable<Bool>()
     private var counters = OutsideCounters()
-    /// When an unknown SPI was last reported to the control plane.
-    private var lastUnknownSPIReport = Instant.zero
+    /// Which unknown SPIs are reported to the control plane (per source and in all).
+    private var unknownSPIReports = UnknownSPIReportLimiter(now: MonotonicClock.now())
     /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
     private let parked: PendingPackets
     private let scratch: UnsafeMutableRawBufferPointer
@@ -110,8 +111,7 @@ final class OutsidePath: @unchecked Sendable {
     /// Milliseconds until the oldest parked packet expires, or -1 when none is parked.
     private func parkedTimeout() -> Int32 {
         guard let oldest = parked.oldestArrival else { return -1 }
-        let remaining = (oldest + NodeLimits.parkedESPAge) - MonotonicClock.now()
-        return remaining <= .zero ? 0 : Int32(remaining.milliseconds.rounded(.up))
+        return (oldest + NodeLimits.parkedESPAge).timeoutMilliseconds(from: MonotonicClock.now())
     }
 
     /// Drops parked packets older than `NodeLimits.parkedESPAge` (counted as unknown SPIs).
@@ -262,13 +262,12 @@ final class OutsidePath: @unchecked Sendable {
     }
 
     /// Tells the control plane where an unknown SPI came from (a peer may still use SAs of our previous
-    /// run), at most every `NodeLimits.unknownSPIReportInterval` (a flood costs one message per interval).
+    /// run), within the per-source and total limits of UnknownSPIReportLimiter (a flood from some addresses
+    /// costs a bounded number of messages and does not hide the others).
     private func reportUnknownSPI(_ index: Int) {
-        let now = MonotonicClock.now()
-        guard now - lastUnknownSPIReport >= NodeLimits.unknownSPIReportInterval, let source = batch.peer(at: index) else {
+        guard let source = batch.peer(at: index), unknownSPIReports.admit(source.address, now: MonotonicClock.now()) else {
             return
         }
-        lastUnknownSPIReport = now
         _ = control.post(.unknownSPI(source: IPAddress(source.address)), limit: NodeLimits.controlQueueLimit)
     }
 }

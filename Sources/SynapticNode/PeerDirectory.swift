@@ -1,5 +1,10 @@
 // PeerDirectory: what the node knows about peers besides the protocol state: names, configured locators,
 // the endpoint of their last base exchange, and LSIs (assigned without collisions, stable while in use).
+//
+//   configured peers (start, reload): fixed LSIs kept, new ones reserved unless ours or another peer's
+//                                     (refused: the old mapping stays), the others derived from the HIT
+//   base exchange completed:          endpoint remembered, LSI assigned (peers need not be configured)
+//   association of an unconfigured peer ended (`forget`): its endpoint and LSI are dropped
 import HIPCore
 import HIPCrypto
 import HIPWire
@@ -29,18 +34,44 @@ struct PeerDirectory {
         replacePeers(peers)
     }
 
-    /// Sets the configured peers (LSIs of peers that stay are kept) and returns what changed.
+    /// Sets the configured peers and returns what changed. LSIs of peers that stay are kept; a new fixed LSI
+    /// is reserved (never handed out to another peer), unless it is ours or another peer's: then it is
+    /// refused (in `PeerChanges.refusedLSIs`) and the peer keeps the LSI it had.
     @discardableResult
     mutating func replacePeers(_ peers: [NodeConfiguration.Peer]) -> PeerChanges {
         let new = Dictionary(peers.map { ($0.hit, $0) }, uniquingKeysWith: { first, _ in first })
-        let changes = PeerChanges(
+        var changes = PeerChanges(
             added: peers.filter { configured[$0.hit] == nil },
             removed: configured.values.filter { new[$0.hit] == nil }.sorted { $0.hit < $1.hit },
             changed: peers.filter { peer in configured[peer.hit].map { $0 != peer } ?? false })
         configured = new
-        fixedLSIs = Dictionary(peers.compactMap { peer in peer.lsi.map { (peer.hit, $0) } },
-                               uniquingKeysWith: { first, _ in first })
-        for peer in peers where peer.lsi == nil { _ = lsis.assign(peer.hit) }
+        // Fixed LSIs that stay first, then the new ones in configuration order.
+        var fixed: [HIT: UInt32] = [:]
+        var holders: [UInt32: HIT] = [:]
+        for peer in peers {
+            guard let lsi = peer.lsi, fixedLSIs[peer.hit] == lsi else { continue }
+            fixed[peer.hit] = lsi
+            holders[lsi] = peer.hit
+        }
+        for (index, peer) in peers.enumerated() where new[peer.hit] == peer && fixed[peer.hit] == nil {
+            guard let lsi = peer.lsi else { continue }
+            let holder: LSIHolder? = lsi == ownLSI ? .ourselves
+                : (holders[lsi] ?? lsis.hit(for: lsi)).flatMap { $0 == peer.hit ? nil : .peer($0) }
+            if let holder {
+                changes.refusedLSIs.append(PeerChanges.RefusedLSI(index: index, peer: peer, lsi: lsi, holder: holder))
+                if let old = fixedLSIs[peer.hit], holders[old] == nil {
+                    fixed[peer.hit] = old
+                    holders[old] = peer.hit
+                }
+                continue
+            }
+            lsis.release(peer.hit)
+            lsis.reserve(lsi)
+            fixed[peer.hit] = lsi
+            holders[lsi] = peer.hit
+        }
+        fixedLSIs = fixed
+        for peer in peers where fixed[peer.hit] == nil { _ = lsis.assign(peer.hit) }
         return changes
     }
 
@@ -80,6 +111,16 @@ struct PeerDirectory {
         lastEndpoints[peer] = endpoint
     }
 
+    /// The association with `peer` ended: unless it is configured, its endpoint and LSI are dropped (what we
+    /// knew came from that association). Returns whether an LSI was released (`peerLSIs` changed).
+    mutating func forget(_ peer: HIT) -> Bool {
+        guard configured[peer] == nil else { return false }
+        lastEndpoints[peer] = nil
+        guard lsis.lsi(for: peer) != nil else { return false }
+        lsis.release(peer)
+        return true
+    }
+
     /// The LSI of `peer`, assigned on first use.
     mutating func lsi(for peer: HIT) -> UInt32? {
         fixedLSIs[peer] ?? lsis.assign(peer)
@@ -100,11 +141,26 @@ struct PeerDirectory {
     }
 }
 
+/// Who already has an LSI.
+enum LSIHolder: Equatable {
+    case ourselves
+    case peer(HIT)
+}
+
 /// The difference between two peer lists, for the reload log.
 struct PeerChanges: Equatable {
+    /// A fixed LSI that was not applied: `peers[index].lsi` is already `holder`'s.
+    struct RefusedLSI: Equatable {
+        var index: Int
+        var peer: NodeConfiguration.Peer
+        var lsi: UInt32
+        var holder: LSIHolder
+    }
+
     var added: [NodeConfiguration.Peer]
     var removed: [NodeConfiguration.Peer]
     var changed: [NodeConfiguration.Peer]
+    var refusedLSIs: [RefusedLSI] = []
 
     var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 }

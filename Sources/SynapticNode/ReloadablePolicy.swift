@@ -3,26 +3,34 @@ import HIPCore
 import HIPWire
 import Synchronization
 
-/// An `AllowedPeers` behind a lock. `allows` is called by HIPHost on the control thread; `replace` by the
-/// control thread on reload. Thread-safe either way.
+/// The allowed peers (`NodeConfiguration.effectivePolicy`) and the configured ones behind a lock. Peers
+/// that are not configured count toward `HostSettings.maximumAssociations`. `allows` and `isLimited` are
+/// called by HIPHost on the control thread; `replace` by the control thread on reload. Thread-safe either way.
 final class ReloadablePolicy: PeerPolicy {
-    private let current: Mutex<AllowedPeers>
+    private struct State {
+        var allowed: AllowedPeers
+        var configured: Set<HIT>
+    }
 
-    init(_ policy: AllowedPeers) {
-        current = Mutex(policy)
+    private let current: Mutex<State>
+
+    init(_ configuration: NodeConfiguration) {
+        current = Mutex(State(allowed: configuration.effectivePolicy, configured: Set(configuration.peers.map(\.hit))))
     }
 
     func allows(_ peer: HIT) -> Bool {
-        current.withLock { $0.allows(peer) }
+        current.withLock { $0.allowed.allows(peer) }
     }
 
-    var policy: AllowedPeers { current.withLock { $0 } }
+    func isLimited(_ peer: HIT) -> Bool {
+        current.withLock { !$0.configured.contains(peer) }
+    }
 
-    /// Installs `policy`; returns whether it differs from the previous one.
-    func replace(with policy: AllowedPeers) -> Bool {
-        current.withLock { old in
-            defer { old = policy }
-            return old != policy
+    /// Installs the policy and peers of `configuration`; returns whether the allowed peers changed.
+    func replace(with configuration: NodeConfiguration) -> Bool {
+        current.withLock { state in
+            defer { state = State(allowed: configuration.effectivePolicy, configured: Set(configuration.peers.map(\.hit))) }
+            return state.allowed != configuration.effectivePolicy
         }
     }
 }

@@ -3,9 +3,13 @@
 //   status socket (Unix, 0600): client sends "status\n" → the NodeStatus as JSON → close
 //   metrics (TCP, HTTP/1.0):    "GET /metrics" → 200 text/plain; version=0.0.4 (Prometheus) → close;
 //                               other paths 404, other methods 405
-// Each request is answered in turn (a snapshot from the node's threads takes well under a millisecond;
-// a slow client is cut off after `NodeLimits.requestTimeoutMilliseconds`).
+// Each request is answered in turn: read the request → take a snapshot from the node's threads (well under
+// a millisecond normally, `NodeLimits.snapshotWait` at most) → write the reply. The client gets
+// `NodeLimits.requestTimeout` in all to send its request and take the reply, then it is cut off; the
+// sockets never block, so a slow client holds the thread that long at most. `stop()` is checked before
+// each connection.
 import Foundation
+import HIPCore
 import Logging
 import Synchronization
 import SynapticPlatform
@@ -42,14 +46,18 @@ final class ServiceLoop: @unchecked Sendable {
             metricsListener?.close()
             poller.close()
         }
-        while !stopping.load(ordering: .acquiring) {
+        while !isStopping {
             guard let count = try? poller.wait(into: events, timeoutMilliseconds: -1) else { return }
             for index in 0..<count {
                 switch events[index].token {
                 case Self.statusToken:
-                    while let connection = statusListener?.accept() { serveStatus(connection) }
+                    while !isStopping, let connection = statusListener?.accept() {
+                        serve(connection, isComplete: { $0.contains(UInt8(ascii: "\n")) }, answer: statusReply)
+                    }
                 case Self.metricsToken:
-                    while let connection = metricsListener?.accept() { serveMetrics(connection) }
+                    while !isStopping, let connection = metricsListener?.accept() {
+                        serve(connection, isComplete: ServiceLoop.isCompleteHTTPHeader, answer: metricsReply)
+                    }
                 default:
                     break
                 }
@@ -62,23 +70,29 @@ final class ServiceLoop: @unchecked Sendable {
         try? poller.wake()
     }
 
-    private func serveStatus(_ connection: StreamConnection) {
+    private var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Reads a request from `connection` until `isComplete`, writes what `answer` makes of it, closes. The
+    /// client's time (reading and writing) is bounded by `NodeLimits.requestTimeout` in all.
+    private func serve(_ connection: StreamConnection, isComplete: ([UInt8]) -> Bool, answer: ([UInt8]) -> [UInt8]) {
         defer { connection.close() }
-        guard connection.read(limit: NodeLimits.maximumRequestBytes, timeoutMilliseconds: NodeLimits.requestTimeoutMilliseconds,
-                              isComplete: { $0.contains(UInt8(ascii: "\n")) }) != nil else { return }
-        guard let snapshot = status(), let json = try? JSONEncoder.status.encode(snapshot) else {
-            logger.warning("status request: the node's threads did not answer in time")
-            connection.write(Array("{\"error\":\"the node did not answer in time\"}\n".utf8))
-            return
-        }
-        connection.write(Array(json) + [UInt8(ascii: "\n")])
+        let deadline = MonotonicClock.now() + NodeLimits.requestTimeout
+        guard let request = connection.read(limit: NodeLimits.maximumRequestBytes, until: deadline,
+                                            isComplete: isComplete) else { return }
+        let left = deadline - MonotonicClock.now()
+        let reply = answer(request)
+        connection.write(reply, until: MonotonicClock.now() + left)
     }
 
-    private func serveMetrics(_ connection: StreamConnection) {
-        defer { connection.close() }
-        guard let request = connection.read(limit: NodeLimits.maximumRequestBytes,
-                                            timeoutMilliseconds: NodeLimits.requestTimeoutMilliseconds,
-                                            isComplete: ServiceLoop.isCompleteHTTPHeader) else { return }
+    private func statusReply(_ request: [UInt8]) -> [UInt8] {
+        guard let snapshot = status(), let json = try? JSONEncoder.status.encode(snapshot) else {
+            logger.warning("status request: the node's threads did not answer in time")
+            return Array("{\"error\":\"the node did not answer in time\"}\n".utf8)
+        }
+        return Array(json) + [UInt8(ascii: "\n")]
+    }
+
+    private func metricsReply(_ request: [UInt8]) -> [UInt8] {
         let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         let parts = line.split(separator: " ")
         let response: (status: String, body: String)
@@ -95,7 +109,7 @@ final class ServiceLoop: @unchecked Sendable {
         let body = Array(response.body.utf8)
         let head = "HTTP/1.0 \(response.status)\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
             + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        connection.write(Array(head.utf8) + body)
+        return Array(head.utf8) + body
     }
 
     /// Whether `bytes` hold a whole HTTP request header (ends with an empty line).

@@ -2,9 +2,12 @@
 // metrics listener (TCP), both answering one short request per connection, and the status client.
 //
 //   listener: socket → bind (Unix: stale file removed first, mode 0600) → listen; accept is non-blocking
-//   connection: read until the request is complete, a byte limit, or a timeout (poll) → write all → close
+//   connection: read until the request is complete, a byte limit, or a deadline → write all by a deadline
+//               → close. Reads and writes never block (MSG_DONTWAIT, poll until the deadline), so one
+//               slow client (trickling its request, or never reading the reply) costs its deadline at most.
 // (SynapticPlatform has no stream sockets yet; these use Glibc directly and could move there.)
 import Glibc
+import HIPCore
 import SynapticPlatform
 
 /// A listening socket. `accept` from the service thread; `close` after it stopped.
@@ -86,7 +89,8 @@ final class StreamListener: Sendable {
     }
 }
 
-/// A connected stream socket (blocking, with timeouts on reads). Closed on `close()` or deinit.
+/// A connected stream socket whose reads and writes end by a deadline (they never block). Closed on
+/// `close()` or deinit.
 final class StreamConnection {
     private var fileDescriptor: Int32
 
@@ -111,37 +115,60 @@ final class StreamConnection {
         return connection
     }
 
-    /// Reads until `isComplete` says the bytes so far are a whole request, the peer closes, `limit` bytes
-    /// arrived, or `timeoutMilliseconds` pass without data. Returns what arrived (nil on a timeout or
-    /// error before completion).
-    func read(limit: Int, timeoutMilliseconds: Int32, isComplete: ([UInt8]) -> Bool) -> [UInt8]? {
+    /// Reads until `isComplete` says the bytes so far are a whole request, the peer closes, or `limit` bytes
+    /// arrived, all by `deadline` (MonotonicClock). Returns what arrived (nil if the deadline passed, the
+    /// limit was reached or an error came before completion).
+    func read(limit: Int, until deadline: Instant, isComplete: ([UInt8]) -> Bool) -> [UInt8]? {
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1024)
         while !isComplete(received) {
             guard received.count < limit else { return nil }
-            var poller = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, timeoutMilliseconds) == 1 else { return nil }
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fileDescriptor, $0.baseAddress, min($0.count, limit - received.count)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return count == 0 ? received : nil }
-            received += chunk[..<count]
+            let count = chunk.withUnsafeMutableBytes {
+                recv(fileDescriptor, $0.baseAddress, min($0.count, limit - received.count), Int32(MSG_DONTWAIT))
+            }
+            if count > 0 {
+                received += chunk[..<count]
+            } else if count == 0 {
+                return received
+            } else if errno != EINTR {
+                guard errno == EAGAIN || errno == EWOULDBLOCK, wait(for: POLLIN, until: deadline) else { return nil }
+            }
         }
         return received
     }
 
-    /// Writes all of `bytes`; false on an error.
+    /// Writes all of `bytes` by `deadline` (MonotonicClock); false on an error or when the peer did not
+    /// take them in time.
     @discardableResult
-    func write(_ bytes: [UInt8]) -> Bool {
+    func write(_ bytes: [UInt8], until deadline: Instant) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes {
-                send(fileDescriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+                send(fileDescriptor, $0.baseAddress! + offset, $0.count - offset,
+                     Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
             }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return false }
-            offset += count
+            if count > 0 {
+                offset += count
+            } else if count == 0 || errno != EINTR {
+                guard count == 0 || errno == EAGAIN || errno == EWOULDBLOCK, wait(for: POLLOUT, until: deadline) else {
+                    return false
+                }
+            }
         }
         return true
+    }
+
+    /// Waits until the socket is ready for `events` (POLLIN, POLLOUT) or `deadline` passes; true if ready
+    /// (or in error, which the next call reports).
+    private func wait(for events: Int32, until deadline: Instant) -> Bool {
+        while true {
+            let milliseconds = deadline.timeoutMilliseconds(from: MonotonicClock.now())
+            guard milliseconds > 0 else { return false }
+            var poller = pollfd(fd: fileDescriptor, events: Int16(events), revents: 0)
+            let ready = poll(&poller, 1, milliseconds)
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR { return false }
+        }
     }
 
     /// Ends the sending direction (the peer reads end-of-file).

@@ -46,11 +46,12 @@ final class Side {
     let address: IPAddress
     var delivered = 0
 
-    init(identity: HostIdentity, address: IPAddress, peers: [NodeConfiguration.Peer], policy: AllowedPeers,
-         keyLog: KeyLog? = nil) throws {
+    init(identity: HostIdentity, address: IPAddress, peers: [NodeConfiguration.Peer], policy: any PeerPolicy,
+         keyLog: KeyLog? = nil, maximumAssociations: Int = HostSettings().maximumAssociations) throws {
         var settings = HostSettings()
         settings.dhGroups = [.nistP256]
         settings.exportsKeymatInputs = keyLog != nil
+        settings.maximumAssociations = maximumAssociations
         host = try HIPHost(identity: identity, settings: settings, policy: policy, now: .zero)
         self.address = address
         executor = ActionExecutor(transmitter: transmitter, dataPlane: dataPlane,
@@ -190,5 +191,68 @@ final class Side {
         c.handle(.outboundData(peer: identityA.hit, endpoints: c.executor.directory.endpoints(for: identityA.hit)), now: now)
         #expect(c.transmitter.sent.isEmpty)
         #expect(c.dataPlane.discarded == [identityA.hit])
+    }
+
+    @Test func strangersLeaveNothingBehindAndTheirAssociationsAreCapped() throws {
+        // A lets anyone in and knows one peer, c; at most 3 associations with peers it does not know.
+        let (identityA, identityC) = (try HostIdentity.generate(.ecdsaP256), try HostIdentity.generate(.ecdsaP256))
+        let addressC = IPAddress("198.18.0.3")!
+        var configuration = NodeConfiguration(identityKeyPath: "unused.key")
+        configuration.peers = [.init(hit: identityC.hit, name: "c", locators: [.init(address: addressC)])]
+        configuration.allowedPeers = .anyone
+        let a = try Side(identity: identityA, address: Self.addressA, peers: configuration.peers,
+                         policy: ReloadablePolicy(configuration), maximumAssociations: 3)
+        let configuredLSIs = a.executor.directory.peerLSIs
+        #expect(configuredLSIs.count == 1)
+        let toA: [NodeConfiguration.Peer] = [.init(hit: identityA.hit, locators: [.init(address: Self.addressA)])]
+        var now = Instant(nanoseconds: 1_000_000_000)
+        func stranger(_ index: Int) throws -> Side {
+            let side = try Side(identity: try HostIdentity.generate(.ecdsaP256), address: IPAddress("198.18.1.\(index)")!,
+                                peers: toA, policy: AllowedPeers([identityA.hit]))
+            side.handle(.outboundData(peer: identityA.hit, endpoints: side.executor.directory.endpoints(for: identityA.hit)),
+                        now: now)
+            Self.exchange(side, a, now: now)
+            return side
+        }
+
+        let strangers = try (1...3).map(stranger)
+        #expect(strangers.allSatisfy { a.host.association(for: $0.host.localHIT)?.state == .r2Sent })
+        #expect(a.executor.records.count == 3 && a.executor.directory.peerLSIs.count == 4)
+        // The fourth is refused (after its puzzle, with RESPONDER_BUSY_PLEASE_RETRY) and counted ...
+        let fourth = try stranger(4)
+        #expect(a.host.counters.rejected(.associationLimit) == 1)
+        #expect(a.host.association(for: fourth.host.localHIT) == nil && fourth.dataPlane.installs.isEmpty)
+        #expect(a.transmitter.sent.last?.type == .notify && a.transmitter.sent.last?.destination.address == fourth.address)
+        // So is an exchange A would start with a stranger (its queued packets are dropped).
+        let unknown = HIT("2001:22::77")!
+        a.handle(.outboundData(peer: unknown, endpoints: [Endpoint(address: fourth.address, transport: .udp(port: 10500))]),
+                 now: now)
+        #expect(a.host.association(for: unknown) == nil && a.dataPlane.discarded == [unknown])
+        // ... but a configured peer is not limited.
+        let c = try Side(identity: identityC, address: addressC, peers: toA, policy: AllowedPeers([identityA.hit]))
+        c.handle(.outboundData(peer: identityA.hit, endpoints: c.executor.directory.endpoints(for: identityA.hit)), now: now)
+        Self.exchange(c, a, now: now)
+        #expect(a.host.association(for: identityC.hit)?.state == .r2Sent)
+
+        // The strangers close: A forgets their endpoints, LSIs and records; the inside path is told.
+        now = now + .seconds(1)
+        for side in strangers {
+            side.handle(.close(peer: identityA.hit), now: now)
+            Self.exchange(side, a, now: now)
+            #expect(a.host.association(for: side.host.localHIT)?.state == .closed)
+            #expect(a.executor.directory.assignedLSI(of: side.host.localHIT) == nil)
+            #expect(a.executor.directory.endpoints(for: side.host.localHIT).isEmpty)
+        }
+        #expect(Set(a.executor.records.keys) == [identityC.hit])
+        #expect(a.executor.directory.peerLSIs == configuredLSIs)
+        #expect(a.dataPlane.published.last == configuredLSIs)
+        // CLOSED associations still count until they expire; then a newcomer gets in.
+        _ = try stranger(5)
+        #expect(a.host.counters.rejected(.associationLimit) == 2)
+        now = now + a.host.settings.closedLinger
+        a.handle(.timer, now: now)
+        let sixth = try stranger(6)
+        #expect(a.host.association(for: sixth.host.localHIT)?.state == .r2Sent)
+        #expect(a.executor.directory.peerLSIs.count == 2)
     }
 }

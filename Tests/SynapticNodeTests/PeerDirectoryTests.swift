@@ -75,4 +75,39 @@ import Testing
         #expect(directory.name(of: newcomer.hit) == "cache")
         #expect(directory.replacePeers([moved, newcomer]).isEmpty)
     }
+
+    @Test func reloadedFixedLSIsAreReservedUnlessAlreadyTaken() {
+        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: false)
+        let dbLSI = directory.assignedLSI(of: Self.db)
+        // A reload fixes the LSI a stranger would derive: the stranger gets another one.
+        let stranger = HIT("2001:22::9")!
+        let cache = NodeConfiguration.Peer(hit: HIT("2001:22::4")!, name: "cache", locators: [], lsi: LSI.forHIT(stranger))
+        #expect(directory.replacePeers(Self.peers + [cache]).refusedLSIs.isEmpty)
+        #expect(directory.assignedLSI(of: cache.hit) == LSI.forHIT(stranger))
+        let strangerLSI = directory.lsi(for: stranger)
+        #expect(strangerLSI != nil && strangerLSI != LSI.forHIT(stranger))
+
+        // Ours, another peer's fixed one, one handed out: refused, and each peer keeps the LSI it had.
+        var db = Self.peers[0]
+        db.lsi = directory.ownLSI
+        var web = Self.peers[1]
+        web.lsi = strangerLSI
+        let api = NodeConfiguration.Peer(hit: HIT("2001:22::5")!, name: "api", locators: [], lsi: cache.lsi)
+        let changes = directory.replacePeers([db, web, cache, api])
+        #expect(changes.refusedLSIs == [
+            .init(index: 0, peer: db, lsi: directory.ownLSI, holder: .ourselves),
+            .init(index: 1, peer: web, lsi: strangerLSI ?? 0, holder: .peer(stranger)),
+            .init(index: 3, peer: api, lsi: LSI.forHIT(stranger), holder: .peer(cache.hit)),
+        ])
+        #expect(directory.assignedLSI(of: Self.db) == dbLSI)
+        #expect(directory.assignedLSI(of: Self.web) == 0x0100_0014)
+        #expect(directory.assignedLSI(of: api.hit) == LSI.forHIT(api.hit))
+        #expect(directory.peerLSIs.count == 4)   // db, web, cache, api: all distinct
+
+        // A free one is taken, and the peer's derived LSI is freed (the others are still refused).
+        db.lsi = 0x0100_0099
+        #expect(directory.replacePeers([db, web, cache, api]).refusedLSIs.map(\.peer.hit) == [Self.web, api.hit])
+        #expect(directory.assignedLSI(of: Self.db) == 0x0100_0099)
+        #expect(directory.peerLSIs[dbLSI ?? 0] == nil)
+    }
 }
