@@ -40,6 +40,8 @@ final class ControlPlane: @unchecked Sendable {
     /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
     private let pathSnapshots: @Sendable () -> (InsideSnapshot, OutsideSnapshot)?
     private var idleCheckAt: Instant?
+    /// "No locator" lines: local traffic to many unknown HITs must not flood the log.
+    private var noLocatorLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
     /// Per established peer: packets seen at the last idle check, and since when that count is unchanged.
     private var activity: [HIT: (packets: UInt64, since: Instant)] = [:]
     /// Which peers unknown SPIs may start a base exchange with, and when.
@@ -147,7 +149,11 @@ final class ControlPlane: @unchecked Sendable {
     private func requestExchange(with peer: HIT, now: Instant) {
         let endpoints = executor.directory.endpoints(for: peer)
         guard !endpoints.isEmpty else {
-            logger.notice("no locator for \(executor.label(peer)): dropping the packets queued for it")
+            let (allowed, suppressed) = noLocatorLog.admit(now: now)
+            if allowed {
+                let more = suppressed > 0 ? " (\(suppressed) more peers without a locator not logged)" : ""
+                logger.notice("no locator for \(executor.label(peer)): dropping the packets queued for it\(more)")
+            }
             executor.discardPending(for: peer)
             return
         }

@@ -72,7 +72,7 @@ public enum NodeLimits {
     static let unknownSPIBackoffPeers = 1024
     /// How long a status or metrics request waits for the node's threads to answer.
     static let snapshotWait: Duration = .seconds(2)
-    /// Rejection log lines per second (the rest are counted and summarized).
+    /// Rejection (and "no locator") log lines per second (the rest are counted and summarized).
     static let rejectionLogsPerSecond = 5
     /// Bytes a status or metrics request may send before it is answered or refused.
     static let maximumRequestBytes = 4096
