@@ -72,9 +72,12 @@ final class Reply<Value: Sendable>: Sendable {
 
     /// The answer, or nil if none came within `timeout`.
     func wait(timeout: Duration) -> Value? {
-        guard delivered.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success else {
-            return nil
-        }
+        wait(until: .now() + .milliseconds(Int(timeout.milliseconds)))
+    }
+
+    /// The answer, or nil if none came by `deadline` (several replies can share one deadline).
+    func wait(until deadline: DispatchTime) -> Value? {
+        guard delivered.wait(timeout: deadline) == .success else { return nil }
         return value.withLock { $0 }
     }
 }

@@ -169,22 +169,26 @@ public final class Node: Sendable {
 
     private static func snapshot(identity: NodeStatus.Identity, startedAt: Instant, control: ControlPlane,
                                  inside: InsidePath, outside: OutsidePath) -> NodeStatus? {
+        let deadline = DispatchTime.now() + .milliseconds(Int(NodeLimits.snapshotWait.milliseconds))
         let controlReply = Reply<ControlSnapshot>()
         control.inbox.post(.snapshot(controlReply))
-        guard let (insideSnapshot, outsideSnapshot) = pathSnapshots(inside: inside, outside: outside),
-              let controlSnapshot = controlReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
+        guard let (insideSnapshot, outsideSnapshot) = pathSnapshots(inside: inside, outside: outside, until: deadline),
+              let controlSnapshot = controlReply.wait(until: deadline) else { return nil }
         return NodeStatus(identity: identity, uptime: MonotonicClock.now() - startedAt, control: controlSnapshot,
                           inside: insideSnapshot, outside: outsideSnapshot)
     }
 
-    /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer).
-    private static func pathSnapshots(inside: InsidePath, outside: OutsidePath) -> (InsideSnapshot, OutsideSnapshot)? {
+    /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer by
+    /// `deadline`, by default `NodeLimits.snapshotWait` from now).
+    private static func pathSnapshots(inside: InsidePath, outside: OutsidePath,
+                                      until deadline: DispatchTime? = nil) -> (InsideSnapshot, OutsideSnapshot)? {
+        let deadline = deadline ?? .now() + .milliseconds(Int(NodeLimits.snapshotWait.milliseconds))
         let insideReply = Reply<InsideSnapshot>()
         let outsideReply = Reply<OutsideSnapshot>()
         inside.inbox.post(.snapshot(insideReply))
         outside.inbox.post(.snapshot(outsideReply))
-        guard let insideSnapshot = insideReply.wait(timeout: NodeLimits.snapshotWait),
-              let outsideSnapshot = outsideReply.wait(timeout: NodeLimits.snapshotWait) else { return nil }
+        guard let insideSnapshot = insideReply.wait(until: deadline),
+              let outsideSnapshot = outsideReply.wait(until: deadline) else { return nil }
         return (insideSnapshot, outsideSnapshot)
     }
 

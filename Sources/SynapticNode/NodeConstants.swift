@@ -70,7 +70,7 @@ public enum NodeLimits {
     /// peers are remembered meanwhile (beyond: the others wait).
     static let unknownSPIBackoff: Duration = .seconds(5)
     static let unknownSPIBackoffPeers = 1024
-    /// How long a status or metrics request waits for the node's threads to answer.
+    /// How long a status or metrics request waits for the node's threads to answer (all three together).
     static let snapshotWait: Duration = .seconds(2)
     /// Rejection (and "no locator") log lines per second (the rest are counted and summarized).
     static let rejectionLogsPerSecond = 5

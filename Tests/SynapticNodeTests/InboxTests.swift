@@ -47,4 +47,14 @@ import Testing
         #expect(reply.wait(timeout: .seconds(5)) == "snapshot")
         #expect(Reply<Int>().wait(timeout: .milliseconds(30)) == nil)
     }
+
+    /// A status request waits for three threads under one deadline, not one timeout each (a stopped node
+    /// answers "no status" after the deadline, not three times it).
+    @Test func repliesShareOneDeadline() {
+        let start = DispatchTime.now()
+        let deadline = start + .milliseconds(200)
+        #expect([Reply<Int>(), Reply<Int>(), Reply<Int>()].allSatisfy { $0.wait(until: deadline) == nil })
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+        #expect(elapsed >= 190 && elapsed < 400, "waited \(elapsed) ms")
+    }
 }
