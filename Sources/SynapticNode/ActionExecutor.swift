@@ -2,6 +2,7 @@
 //
 //   .send(packet)      → HIPTransmitter (UDP with zero marker, or raw 139 with the checksum)
 //   .installSA(pair)   → data plane (inbound, then outbound with its ESP destination), keylog, peer table
+//                        (a new LSI or peer address is published to the data paths)
 //   .removeSA          → data plane
 //   .wake(at:)         → the one timer (`wakeAt`), replacing the previous request
 //   .report(report)    → one log line (rejections rate-limited), exchange records, and on failure the
@@ -13,6 +14,7 @@ import HIPCore
 import HIPWire
 import Logging
 import SynapticDataPlane
+import SynapticPlatform
 
 /// Performs actions. Owned by the control thread (tests drive it directly); not Sendable.
 final class ActionExecutor {
@@ -27,6 +29,8 @@ final class ActionExecutor {
     private(set) var records: [HIT: ExchangeRecord] = [:]
     /// Where each peer's current SAs send ESP (for the "up" log line).
     private var locators: [HIT: Endpoint] = [:]
+    /// The peer addresses the outside path was last told.
+    private var publishedAddresses: Set<InetAddress> = []
     /// HIP packets that could not be sent.
     private(set) var sendFailures: UInt64 = 0
     private var rejectionLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
@@ -69,9 +73,18 @@ final class ActionExecutor {
     /// Rejections that happen in normal operation: logged at debug level only (still counted).
     static let routineRejections: Set<RejectReason> = [.fromOurselves, .unexpected, .staleR1, .simultaneousOpenYield]
 
-    /// Tells the inside path which peers are reachable by LSI.
-    func publishPeerLSIs() {
+    /// Tells the inside path which peers are reachable by LSI, and the outside path the known peers'
+    /// addresses (when they changed).
+    func publishPeers() {
         dataPlane.publish(peerLSIs: directory.peerLSIs)
+        publishPeerAddresses()
+    }
+
+    private func publishPeerAddresses() {
+        let addresses = directory.peerAddresses
+        guard addresses != publishedAddresses else { return }
+        publishedAddresses = addresses
+        dataPlane.publish(peerAddresses: addresses)
     }
 
     /// Drops the packets queued for `peer` (counted by the inside path).
@@ -85,7 +98,8 @@ final class ActionExecutor {
         guard directory.configured[peer] == nil else { return }
         records[peer] = nil
         locators[peer] = nil
-        if directory.forget(peer) { publishPeerLSIs() }
+        if directory.forget(peer) { dataPlane.publish(peerLSIs: directory.peerLSIs) }
+        publishPeerAddresses()
     }
 
     /// "name (HIT)" or the HIT.
@@ -104,6 +118,7 @@ final class ActionExecutor {
                                     peerLSI: directory.lsi(for: peer))
         directory.remember(pair.peerEndpoint, for: peer)
         if !hadLSI { dataPlane.publish(peerLSIs: directory.peerLSIs) }
+        publishPeerAddresses()
         dataPlane.install(
             inbound: InboundInstall(spi: pair.inboundSPI, suite: pair.suite, keys: pair.inboundKeys, endpoints: endpoints),
             outbound: OutboundInstall(spi: pair.outboundSPI, suite: pair.suite, keys: pair.outboundKeys,

@@ -72,7 +72,7 @@ final class ControlPlane: @unchecked Sendable {
 
     /// The loop: returns once shutdown has finished.
     func run() {
-        executor.publishPeerLSIs()
+        executor.publishPeers()
         if let lifetime = configuration.unusedAssociationLifetime {
             idleCheckAt = MonotonicClock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
         }
@@ -257,7 +257,7 @@ final class ControlPlane: @unchecked Sendable {
         }
         // A removed peer without a live association leaves nothing behind (the others go when it ends).
         for peer in changes.removed where !isLive(host.association(for: peer.hit)) { executor.forget(peer.hit) }
-        executor.publishPeerLSIs()
+        executor.publishPeers()
         for association in host.allAssociations where !policy.allows(association.peerHIT)
             && [.established, .r2Sent, .i1Sent, .i2Sent].contains(association.state) {
             logger.info("reload: closing the association with \(executor.label(association.peerHIT)): no longer allowed")

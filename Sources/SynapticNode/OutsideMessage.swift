@@ -2,11 +2,14 @@
 import HIPCrypto
 import HIPWire
 import SynapticDataPlane
+import SynapticPlatform
 
 /// A request for the outside path's thread, posted to its inbox.
 enum OutsideMessage: Sendable {
     case install(InboundInstall)
     case remove(spi: UInt32)
+    /// The addresses of known peers: only their unknown SPIs are reported.
+    case peerAddresses(Set<InetAddress>)
     case snapshot(Reply<OutsideSnapshot>)
     case stop
 }

@@ -17,8 +17,8 @@
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
 // socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
-// ESP whose SPI is not installed yet is reported to the control plane (within per-source and total limits:
-// UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may send its
+// ESP whose SPI is not installed yet is reported to the control plane (only from known peers' addresses,
+// within per-source and total limits: UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may send its
 // first ESP right behind the R2 (or I2) that the control plane is still processing; installing an inbound
 // SA retries the parked packets, the rest expire as unknown SPIs.
 import HIPCore
@@ -152,6 +152,8 @@ final class OutsidePath: @unchecked Sendable {
                 retryParked()
             case .remove(let spi):
                 if let removed = database.removeInbound(spi: spi) { trafficReported.remove(removed.tag) }
+            case .peerAddresses(let addresses):
+                unknownSPIReports.peerAddresses = addresses
             case .snapshot(let reply):
                 var current = counters
                 current.parkedExpired = parked.drops.exchangeFailed
@@ -262,8 +264,8 @@ final class OutsidePath: @unchecked Sendable {
     }
 
     /// Tells the control plane where an unknown SPI came from (a peer may still use SAs of our previous
-    /// run), within the per-source and total limits of UnknownSPIReportLimiter (a flood from some addresses
-    /// costs a bounded number of messages and does not hide the others).
+    /// run), if that is a known peer's address, within the per-source and total limits of
+    /// UnknownSPIReportLimiter (a flood costs a bounded number of messages and does not hide the others).
     private func reportUnknownSPI(_ index: Int) {
         guard let source = batch.peer(at: index), unknownSPIReports.admit(source.address, now: MonotonicClock.now()) else {
             return

@@ -106,6 +106,12 @@ struct PeerDirectory {
         return Array(Set(configuredHere + remembered)).sorted()
     }
 
+    /// The addresses of every configured locator and every remembered endpoint (those `peers(at:)` knows).
+    var peerAddresses: Set<InetAddress> {
+        let configuredAddresses = configured.values.flatMap { $0.locators.map(\.address) }
+        return Set((configuredAddresses + lastEndpoints.values.map(\.address)).compactMap(\.inetAddress))
+    }
+
     /// Records the endpoint of a completed base exchange.
     mutating func remember(_ endpoint: Endpoint, for peer: HIT) {
         lastEndpoints[peer] = endpoint

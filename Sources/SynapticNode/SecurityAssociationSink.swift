@@ -1,5 +1,6 @@
 // SecurityAssociationSink: how the control plane changes the data plane (the seam the executor tests fake).
 import HIPWire
+import SynapticPlatform
 
 /// Installs and removes SAs and manages queued packets in the data plane. Called from the control thread;
 /// implementations hand the work to the thread owning each half of the SA database.
@@ -10,6 +11,8 @@ protocol SecurityAssociationSink: AnyObject {
     func discardPending(peer: HIT)
     /// The peers reachable by LSI.
     func publish(peerLSIs: [UInt32: HIT])
+    /// The addresses of known peers (where an unknown SPI can mean a peer that still uses old SAs).
+    func publish(peerAddresses: Set<InetAddress>)
 }
 
 /// The real sink: posts to the inside and outside paths' inboxes (inbound first, so a peer's first ESP
@@ -39,5 +42,9 @@ final class DataPlaneLink: SecurityAssociationSink {
 
     func publish(peerLSIs: [UInt32: HIT]) {
         inside.post(.peerLSIs(peerLSIs))
+    }
+
+    func publish(peerAddresses: Set<InetAddress>) {
+        outside.post(.peerAddresses(peerAddresses))
     }
 }

@@ -30,11 +30,13 @@ final class FakeDataPlane: SecurityAssociationSink {
     var removals: [(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)] = []
     var discarded: [HIT] = []
     var published: [[UInt32: HIT]] = []
+    var publishedAddresses: [Set<InetAddress>] = []
 
     func install(inbound: InboundInstall, outbound: OutboundInstall) { installs.append((inbound, outbound)) }
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32) { removals.append((peer, inboundSPI, outboundSPI)) }
     func discardPending(peer: HIT) { discarded.append(peer) }
     func publish(peerLSIs: [UInt32: HIT]) { published.append(peerLSIs) }
+    func publish(peerAddresses: Set<InetAddress>) { publishedAddresses.append(peerAddresses) }
 }
 
 /// One host: HIPHost plus its executor with fakes, at an address.
@@ -218,6 +220,9 @@ final class Side {
         let strangers = try (1...3).map(stranger)
         #expect(strangers.allSatisfy { a.host.association(for: $0.host.localHIT)?.state == .r2Sent })
         #expect(a.executor.records.count == 3 && a.executor.directory.peerLSIs.count == 4)
+        // The outside path learns each stranger's address (its unknown SPIs may now be reported).
+        let strangerAddresses = Set(strangers.compactMap(\.address.inetAddress))
+        #expect(a.dataPlane.publishedAddresses.last == strangerAddresses.union([addressC.inetAddress!]))
         // The fourth is refused (after its puzzle, with RESPONDER_BUSY_PLEASE_RETRY) and counted ...
         let fourth = try stranger(4)
         #expect(a.host.counters.rejected(.associationLimit) == 1)
@@ -246,6 +251,7 @@ final class Side {
         #expect(Set(a.executor.records.keys) == [identityC.hit])
         #expect(a.executor.directory.peerLSIs == configuredLSIs)
         #expect(a.dataPlane.published.last == configuredLSIs)
+        #expect(a.dataPlane.publishedAddresses.last == [addressC.inetAddress!])
         // CLOSED associations still count until they expire; then a newcomer gets in.
         _ = try stranger(5)
         #expect(a.host.counters.rejected(.associationLimit) == 2)

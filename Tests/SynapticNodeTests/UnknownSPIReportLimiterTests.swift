@@ -1,5 +1,5 @@
-// Unknown-SPI reports from the outside path: a flood from some addresses does not hide another address's
-// report, and the total stays bounded when the flood comes from many addresses.
+// Unknown-SPI reports from the outside path: only from known peers' addresses; a flood from some addresses
+// does not hide another address's report, and the total stays bounded when the flood comes from many.
 import HIPCore
 import SynapticPlatform
 import Testing
@@ -14,6 +14,7 @@ import Testing
         let flooders = (1...30).compactMap { InetAddress("203.0.113.\($0)") }
             .filter { limiter.bucket(of: $0) != limiter.bucket(of: peer) }.prefix(20)
         #expect(flooders.count == 20)
+        limiter.peerAddresses = Set(flooders + [peer])
         // Every 100 ms the flooders send 10,000 packets with unknown SPIs, then the peer sends one.
         for _ in 0..<20 {
             var reported = 0
@@ -29,12 +30,30 @@ import Testing
         #expect(burst == NodeLimits.unknownSPIReportsPerSourcePerSecond)
     }
 
-    @Test func aSpoofedFloodFromManyAddressesIsBoundedInTotal() {
+    @Test func aFloodFromManyAddressesIsBoundedInTotal() {
         let now = Instant(nanoseconds: 1_000_000_000)
         var limiter = UnknownSPIReportLimiter(now: now)
         let sources = (0..<20_000).map { InetAddress.v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64($0))) }
+        limiter.peerAddresses = Set(sources)
         var reported = 0
         for source in sources where limiter.admit(source, now: now) { reported += 1 }
         #expect(reported == NodeLimits.unknownSPIReportsPerSecond)
+    }
+
+    /// Only a known peer's unknown SPIs can start an exchange, so only theirs are reported: a spoofed flood
+    /// from other addresses uses up nothing, and the peer is reported at once.
+    @Test func unknownAddressesAreNeverReported() throws {
+        let now = Instant(nanoseconds: 1_000_000_000)
+        var limiter = UnknownSPIReportLimiter(now: now)
+        let peer = try #require(InetAddress("198.18.0.2"))
+        let beforePublished = limiter.admit(peer, now: now)
+        #expect(!beforePublished)
+        limiter.peerAddresses = [peer]
+        let spoofed = (0..<20_000).map { InetAddress.v4(IPv4Address(0xCB00_7100 &+ UInt32($0))) }
+        var reported = 0
+        for source in spoofed where limiter.admit(source, now: now) { reported += 1 }
+        #expect(reported == 0)
+        let peerReported = limiter.admit(peer, now: now)
+        #expect(peerReported)
     }
 }
