@@ -29,6 +29,10 @@ final class HIPSockets: HIPTransmitter, @unchecked Sendable {
     }
 
     var hasRaw: Bool { raw4 != nil || raw6 != nil }
+    /// The address families with a raw 139 socket.
+    var rawFamilies: Set<AddressFamily> {
+        Set([raw4.map { _ in AddressFamily.v4 }, raw6.map { _ in AddressFamily.v6 }].compactMap { $0 })
+    }
 
     func send(_ packet: OutboundPacket) -> Bool {
         guard let destination = packet.destination.address.inetAddress,

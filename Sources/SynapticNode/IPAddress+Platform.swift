@@ -19,6 +19,12 @@ extension IPAddress {
         }
     }
 
+    /// The platform's address family.
+    var family: AddressFamily {
+        if case .v4 = self { return .v4 }
+        return .v6
+    }
+
     /// "IPv4" or "IPv6" (Wireshark's names).
     var familyName: String {
         if case .v4 = self { return "IPv4" }

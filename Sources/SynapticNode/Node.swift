@@ -62,7 +62,7 @@ public final class Node: Sendable {
         udpPort = configuration.udpPort
         rawHIP = sockets.hasRaw
         let directory = PeerDirectory(ownHIT: hit, peers: configuration.peers, udpPort: configuration.udpPort,
-                                      rawHIP: rawHIP)
+                                      rawFamilies: sockets.rawFamilies)
         lsi = .v4(directory.ownLSI)
 
         tun = try Node.createTUN(configuration, hit: hit, lsi: directory.ownLSI)
@@ -258,17 +258,24 @@ public final class Node: Sendable {
         }
         for failure in failures { logger.warning("UDP: \(failure); continuing with the other address family") }
 
-        var raw4: RawHIPSocket?
-        var raw6: RawHIPSocket?
-        if configuration.rawHIP {
+        guard configuration.rawHIP else { return HIPSockets(udp4: udp4, udp6: udp6, raw4: nil, raw6: nil) }
+        // Each family on its own: a host without IPv6 still gets raw HIP over IPv4.
+        var refusals: [(AddressFamily, SystemError)] = []
+        func raw(_ family: AddressFamily) -> RawHIPSocket? {
             do {
-                raw4 = try RawHIPSocket(family: .v4)
-                raw6 = try RawHIPSocket(family: .v6)
+                return try RawHIPSocket(family: family)
             } catch {
-                raw4?.close()
-                raw4 = nil
-                let reason = error.isPermissionDenied ? "no CAP_NET_RAW" : "\(error)"
-                logger.notice("raw HIP off (\(reason)): HIP over UDP only")
+                refusals.append((family, error))
+                return nil
+            }
+        }
+        let raw4 = raw(.v4)
+        let raw6 = raw(.v6)
+        if refusals.count == 2, refusals.allSatisfy({ $0.1.isPermissionDenied }) {
+            logger.notice("raw HIP off (no CAP_NET_RAW): HIP over UDP only")
+        } else {
+            for (family, error) in refusals {
+                logger.notice("raw HIP over \(family == .v4 ? "IPv4" : "IPv6") off (\(error)): HIP over UDP for that family")
             }
         }
         return HIPSockets(udp4: udp4, udp6: udp6, raw4: raw4, raw6: raw6)

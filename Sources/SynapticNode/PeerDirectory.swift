@@ -15,7 +15,8 @@ struct PeerDirectory {
     let ownHIT: HIT
     let ownLSI: UInt32
     let udpPort: UInt16
-    let rawHIP: Bool
+    /// The families with a raw HIP socket (I1s also go over raw IP to locators of these families).
+    let rawFamilies: Set<AddressFamily>
     private(set) var configured: [HIT: NodeConfiguration.Peer] = [:]
     /// Where each peer's last base exchange ran (peers that contacted us need not be configured).
     private var lastEndpoints: [HIT: Endpoint] = [:]
@@ -23,10 +24,10 @@ struct PeerDirectory {
     private var fixedLSIs: [HIT: UInt32] = [:]
     private var lsis: LSIAllocator
 
-    init(ownHIT: HIT, peers: [NodeConfiguration.Peer], udpPort: UInt16, rawHIP: Bool) {
+    init(ownHIT: HIT, peers: [NodeConfiguration.Peer], udpPort: UInt16, rawFamilies: Set<AddressFamily>) {
         self.ownHIT = ownHIT
         self.udpPort = udpPort
-        self.rawHIP = rawHIP
+        self.rawFamilies = rawFamilies
         // The configured LSIs are never handed out; our own LSI is assigned next, so it is the preferred one
         // unless configured for a peer (the allocator only fails when all 2^24 LSIs are taken).
         lsis = LSIAllocator(reserved: Set(peers.compactMap(\.lsi)))
@@ -82,7 +83,8 @@ struct PeerDirectory {
     func endpoints(for peer: HIT) -> [Endpoint] {
         guard let entry = configured[peer] else { return lastEndpoints[peer].map { [$0] } ?? [] }
         let udp = entry.locators.map { Endpoint(address: $0.address, transport: .udp(port: $0.port)) }
-        let raw = rawHIP ? entry.locators.map { Endpoint(address: $0.address, transport: .raw) } : []
+        let raw = entry.locators.filter { rawFamilies.contains($0.address.family) }
+            .map { Endpoint(address: $0.address, transport: .raw) }
         return udp + raw
     }
 

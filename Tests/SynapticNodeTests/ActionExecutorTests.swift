@@ -57,7 +57,7 @@ final class Side {
         host = try HIPHost(identity: identity, settings: settings, policy: policy, now: .zero)
         self.address = address
         executor = ActionExecutor(transmitter: transmitter, dataPlane: dataPlane,
-                                  directory: PeerDirectory(ownHIT: identity.hit, peers: peers, udpPort: 10500, rawHIP: false),
+                                  directory: PeerDirectory(ownHIT: identity.hit, peers: peers, udpPort: 10500, rawFamilies: []),
                                   keyLog: keyLog, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

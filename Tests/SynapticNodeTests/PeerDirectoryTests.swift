@@ -19,19 +19,22 @@ import Testing
     ]
 
     @Test func i1GoesToEachLocatorOverUDPThenRaw() {
-        let raw = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: true)
+        let raw = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [.v4, .v6])
         #expect(raw.endpoints(for: Self.db) == [
             Endpoint(address: Self.v4, transport: .udp(port: 10500)), Endpoint(address: Self.v6, transport: .udp(port: 10600)),
             Endpoint(address: Self.v4, transport: .raw), Endpoint(address: Self.v6, transport: .raw),
         ])
-        let udpOnly = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: false)
+        // Raw HIP over IPv4 only (no raw IPv6 socket): no raw endpoint for the IPv6 locator.
+        let raw4 = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [.v4])
+        #expect(raw4.endpoints(for: Self.db).filter { $0.transport == .raw } == [Endpoint(address: Self.v4, transport: .raw)])
+        let udpOnly = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [])
         #expect(udpOnly.endpoints(for: Self.db).count == 2)
         #expect(udpOnly.endpoints(for: Self.web).isEmpty)
         #expect(udpOnly.endpoints(for: HIT("2001:22::9")!).isEmpty)
     }
 
     @Test func espFollowsTheExchangeTransport() {
-        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: true)
+        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [.v4, .v6])
         #expect(directory.espDestination(for: Self.db, endpoint: Endpoint(address: Self.v6, transport: .udp(port: 4500)))
                 == SocketAddress(.v6(IPv6Address("fd00::2")!), port: 4500))
         // Over raw HIP: the configured locator's port, else our own port.
@@ -46,7 +49,7 @@ import Testing
     }
 
     @Test func lsisAreFixedOrDerivedAndDistinct() {
-        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: false)
+        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [])
         #expect(directory.ownLSI == LSI.forHIT(Self.own))
         #expect(directory.assignedLSI(of: Self.web) == 0x0100_0014)
         #expect(directory.assignedLSI(of: Self.db) == LSI.forHIT(Self.db))
@@ -62,7 +65,7 @@ import Testing
     }
 
     @Test func reloadReportsChangesAndKeepsLSIs() {
-        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: false)
+        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [])
         let lsi = directory.assignedLSI(of: Self.db)
         let newcomer = NodeConfiguration.Peer(hit: HIT("2001:22::4")!, name: "cache", locators: [.init(address: Self.v4)])
         var moved = Self.peers[0]
@@ -77,7 +80,7 @@ import Testing
     }
 
     @Test func reloadedFixedLSIsAreReservedUnlessAlreadyTaken() {
-        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawHIP: false)
+        var directory = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [])
         let dbLSI = directory.assignedLSI(of: Self.db)
         // A reload fixes the LSI a stranger would derive: the stranger gets another one.
         let stranger = HIT("2001:22::9")!
