@@ -3,9 +3,9 @@
 // I1:  DH_GROUP_LIST (our preference) → first to up to 3 endpoints, retransmissions to one at a time.
 // R1 (I1-SENT, or I2-SENT with a larger R1_COUNTER; copies of the R1 answered are counted by the host),
 // checks in order:
-//   source address one our I1 went to → parameters present → HOST_ID parses, hashes to the Sender's HIT, policy → HIP_SIGNATURE_2 →
-//   our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list (downgrade check) →
-//   HIP cipher, ESP transport format and suite → puzzle (#I length, #K bound) solved →
+//   source address one our I1 went to → parameters present → HOST_ID parses, hashes to the Sender's HIT,
+//   policy → HIP_SIGNATURE_2 → our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list
+//   (downgrade check) → HIP cipher, ESP transport format and suite → puzzle (#I length, #K bound) solved →
 //   DH, KEYMAT, keys → inbound SPI → I2 sent, I2-SENT.
 // I2:  ESP_INFO, [R1_COUNTER], SOLUTION, DIFFIE_HELLMAN, HIP_CIPHER, ENCRYPTED{HOST_ID} (HOST_ID with
 //      NULL), [ECHO_RESPONSE_SIGNED], TRANSPORT_FORMAT_LIST, ESP_TRANSFORM, HIP_MAC, HIP_SIGNATURE,

@@ -2,9 +2,9 @@
 //
 // Loop: wait (epoll) for the inbox, the raw HIP sockets, or the core's timer
 //   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), first traffic,
-//            unknown SPIs from a peer's address (→ a base exchange if it has no association or an E-FAILED
-//            one, at most one per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close
-//            requests, reload, status snapshots, shutdown
+//            unknown SPIs from a peer's address (→ a base exchange if it has no association, at most one
+//            per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close requests, reload,
+//            status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
 //   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
@@ -161,9 +161,9 @@ final class ControlPlane: @unchecked Sendable {
         perform(host.handle(.outboundData(peer: peer, endpoints: endpoints), now: now), now: now)
     }
 
-    /// A peer at `source` sent ESP we cannot open: if we have no association with it (or our last exchange
-    /// failed), it still uses SAs from before, so start a new base exchange (its reply replaces them), at
-    /// most once per peer per `NodeLimits.unknownSPIBackoff` (UnknownSPIRecovery): the ESP may be spoofed.
+    /// A peer at `source` sent ESP we cannot open: if we have no association with it, it still uses SAs from
+    /// before, so start a new base exchange (its reply replaces them), at most once per peer per
+    /// `NodeLimits.unknownSPIBackoff` (UnknownSPIRecovery): the ESP may be spoofed.
     private func recoverFromUnknownSPI(from source: IPAddress, now: Instant) {
         for peer in executor.directory.peers(at: source) where policy.allows(peer) {
             guard unknownSPIRecovery.admit(peer, state: host.association(for: peer)?.state, now: now) else { continue }

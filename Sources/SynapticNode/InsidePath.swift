@@ -7,8 +7,8 @@
 //       prepare (this thread, in batch order): SA by destination HIT or LSI, LSI→HIT translation, BEET strip,
 //         ESP sequence number — so per SA, sequence numbers follow the TUN's order
 //       seal (parallel): packet i on worker i mod n; the workers are the SADatabase's StageWorkers (one
-//         serial Dispatch queue each, running a loop that waits for batches), with this thread as worker 0. With
-//         `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
+//         serial Dispatch queue each, running a loop that waits for batches), with this thread as worker 0.
+//         With `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
 //       finish (this thread, in batch order): counters, ESP window and metadata per slot
 //   → per slot, in order: sealed → kept for sending
 //     no SA: copied to the peer's pending queue (PendingTable: bounded per peer and in peers, evicting an

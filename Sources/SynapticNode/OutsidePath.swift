@@ -18,9 +18,9 @@
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
 // socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
 // ESP whose SPI is not installed yet is reported to the control plane (only from known peers' addresses,
-// within per-source and total limits: UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge` at most): the peer may send its
-// first ESP right behind the R2 (or I2) that the control plane is still processing; installing an inbound
-// SA retries the parked packets, the rest expire as unknown SPIs.
+// within per-source and total limits: UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge`
+// at most): the peer may send its first ESP right behind the R2 (or I2) that the control plane is still
+// processing; installing an inbound SA retries the parked packets, the rest expire as unknown SPIs.
 import HIPCore
 import HIPWire
 import Logging

@@ -2,9 +2,10 @@
 // plane (a peer that restarted still uses our old SPIs; its reports start a new base exchange).
 //
 // Stages, per packet: source address one of a known peer's (configured locators and endpoints of past
-// exchanges: the only addresses a report can start an exchange with) → bucket by Swift's Hasher (SipHash with a per-process random seed,
-// so senders cannot pick addresses that share a victim's bucket) → that bucket's token bucket
-// (`NodeLimits.unknownSPIReportsPerSourcePerSecond`) → the total one (`NodeLimits.unknownSPIReportsPerSecond`).
+// exchanges: the only addresses a report can start an exchange with) → bucket by Swift's Hasher (SipHash
+// with a per-process random seed, so senders cannot pick addresses that share a victim's bucket) → that
+// bucket's token bucket (`NodeLimits.unknownSPIReportsPerSourcePerSecond`) → the total one
+// (`NodeLimits.unknownSPIReportsPerSecond`).
 // Unknown SPIs from anyone else are never reported, so a spoofed flood from many addresses cannot crowd
 // out a restarted peer; a flood from some peers' addresses uses up their buckets, not the reports of the
 // others, and the total bounds the rest. No allocation per packet.
