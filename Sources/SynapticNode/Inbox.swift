@@ -51,11 +51,14 @@ final class Inbox<Message: Sendable>: Sendable {
 
     /// Takes every queued message, oldest first.
     func drain() -> [Message] {
-        messages.withLock { queued in
-            var taken: [Message] = []
-            swap(&taken, &queued)
-            return taken
-        }
+        drain(limit: .max)
+    }
+}
+
+extension DispatchTime {
+    /// `duration` from now (to the millisecond).
+    static func after(_ duration: Duration) -> DispatchTime {
+        .now() + .milliseconds(Int(duration.milliseconds))
     }
 }
 
@@ -72,7 +75,7 @@ final class Reply<Value: Sendable>: Sendable {
 
     /// The answer, or nil if none came within `timeout`.
     func wait(timeout: Duration) -> Value? {
-        wait(until: .now() + .milliseconds(Int(timeout.milliseconds)))
+        wait(until: .after(timeout))
     }
 
     /// The answer, or nil if none came by `deadline` (several replies can share one deadline).

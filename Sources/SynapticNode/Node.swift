@@ -169,7 +169,7 @@ public final class Node: Sendable {
 
     private static func snapshot(identity: NodeStatus.Identity, startedAt: Instant, control: ControlPlane,
                                  inside: InsidePath, outside: OutsidePath) -> NodeStatus? {
-        let deadline = DispatchTime.now() + .milliseconds(Int(NodeLimits.snapshotWait.milliseconds))
+        let deadline = DispatchTime.after(NodeLimits.snapshotWait)
         let controlReply = Reply<ControlSnapshot>()
         control.inbox.post(.snapshot(controlReply))
         guard let (insideSnapshot, outsideSnapshot) = pathSnapshots(inside: inside, outside: outside, until: deadline),
@@ -179,10 +179,10 @@ public final class Node: Sendable {
     }
 
     /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer by
-    /// `deadline`, by default `NodeLimits.snapshotWait` from now).
+    /// `deadline`).
     private static func pathSnapshots(inside: InsidePath, outside: OutsidePath,
-                                      until deadline: DispatchTime? = nil) -> (InsideSnapshot, OutsideSnapshot)? {
-        let deadline = deadline ?? .now() + .milliseconds(Int(NodeLimits.snapshotWait.milliseconds))
+                                      until deadline: DispatchTime = .after(NodeLimits.snapshotWait))
+        -> (InsideSnapshot, OutsideSnapshot)? {
         let insideReply = Reply<InsideSnapshot>()
         let outsideReply = Reply<OutsideSnapshot>()
         inside.inbox.post(.snapshot(insideReply))

@@ -10,12 +10,17 @@ final class ReloadablePolicy: PeerPolicy {
     private struct State {
         var allowed: AllowedPeers
         var configured: Set<HIT>
+
+        init(_ configuration: NodeConfiguration) {
+            allowed = configuration.effectivePolicy
+            configured = Set(configuration.peers.map(\.hit))
+        }
     }
 
     private let current: Mutex<State>
 
     init(_ configuration: NodeConfiguration) {
-        current = Mutex(State(allowed: configuration.effectivePolicy, configured: Set(configuration.peers.map(\.hit))))
+        current = Mutex(State(configuration))
     }
 
     func allows(_ peer: HIT) -> Bool {
@@ -28,9 +33,10 @@ final class ReloadablePolicy: PeerPolicy {
 
     /// Installs the policy and peers of `configuration`; returns whether the allowed peers changed.
     func replace(with configuration: NodeConfiguration) -> Bool {
-        current.withLock { state in
-            defer { state = State(allowed: configuration.effectivePolicy, configured: Set(configuration.peers.map(\.hit))) }
-            return state.allowed != configuration.effectivePolicy
+        let new = State(configuration)
+        return current.withLock { state in
+            defer { state = new }
+            return state.allowed != new.allowed
         }
     }
 }
