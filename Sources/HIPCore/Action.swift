@@ -5,10 +5,23 @@ import HIPWire
 public enum Action: Sendable {
     /// Send a HIP packet.
     case send(OutboundPacket)
-    /// Install an ESP SA pair (both directions at once).
+    /// Install the first ESP SA pair of an association (both directions at once, base exchange).
     case installSA(SecurityAssociationPair)
+    /// Install one new inbound SA next to the ones the peer still uses (rekey): it opens packets at once.
+    case installInboundSA(DirectionalSA)
+    /// Install a new outbound SA, replacing the peer's current one (rekey): ESP goes out on it from the next
+    /// packet on.
+    case installOutboundSA(DirectionalSA)
+    /// Remove one inbound SA that a newer one replaced (its drain is over).
+    case retireInboundSA(peer: HIT, spi: UInt32)
+    /// Point the outbound SA `outboundSPI` to `peer` at a new outer address (mobility), keeping its keys and
+    /// sequence numbers; `source` is the local address to send from, nil to let the shell choose.
+    case moveSA(peer: HIT, outboundSPI: UInt32, to: Endpoint, source: IPAddress?)
     /// Remove the SA pair with these SPIs (our inbound, the peer's inbound = our outbound).
     case removeSA(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)
+    /// Our inbound SPI is free again. `HIPHost` has already returned it to its `SPIAllocator`; a shell
+    /// that keeps its own table of SPIs may forget it.
+    case releaseSPI(UInt32)
     /// Call `handle(.timer, now:)` at (or soon after) this instant. Replaces any earlier request.
     case wake(at: Instant)
     /// Something the shell should log, count or tell its users.
@@ -28,6 +41,6 @@ public struct OutboundPacket: Sendable {
     public var source: IPAddress?
     /// The peer's HIT (nil only for an opportunistic R1).
     public var peer: HIT?
-    /// True for a retransmission (I1, I2, CLOSE) or a cached answer (R2, CLOSE_ACK).
+    /// True for a retransmission (I1, I2, UPDATE, CLOSE) or a cached answer (R2, UPDATE ACK, CLOSE_ACK).
     public var isRetransmission: Bool
 }

@@ -1,4 +1,4 @@
-// Association+Close: CLOSE / CLOSE_ACK (RFC 7401 §5.3.7–8, §6.14–15) and received UPDATEs.
+// Association+Close: CLOSE / CLOSE_ACK (RFC 7401 §5.3.7–8, §6.14–15).
 //
 //  close request (R2-SENT, ESTABLISHED): SAs removed → CLOSE = ECHO_REQUEST_SIGNED(nonce), HIP_MAC,
 //      HIP_SIGNATURE → CLOSING (retransmitted until CLOSE_ACK or `closingTimeout`).
@@ -6,8 +6,6 @@
 //      ECHO_RESPONSE_SIGNED(echo), HIP_MAC, HIP_SIGNATURE → SAs removed → CLOSED (kept `closedLinger`).
 //  CLOSE_ACK (CLOSING, or CLOSED after crossing CLOSEs): HIP_MAC → HIP_SIGNATURE → echo = our nonce →
 //      UNASSOCIATED.
-//  UPDATE (R2-SENT, ESTABLISHED): HIP_MAC → HIP_SIGNATURE → R2-SENT becomes ESTABLISHED; the contents
-//      (rekeying, mobility) are not processed yet and the UPDATE is reported as `.unsupportedUpdate`.
 import HIPCrypto
 import HIPWire
 
@@ -110,24 +108,5 @@ extension Association {
         guard constantTimeEquals(echo, nonce) else { return [ack.reject(.echoMismatch)] }
         phase = .unassociated
         return reportClosed ? [.report(.closed(peer: peerHIT))] : []
-    }
-
-    mutating func receiveUpdate(_ update: ReceivedPacket, now: Instant) -> [Action] {
-        let session: Session
-        switch phase {
-        case .r2Sent(let current, _), .established(let current):
-            session = current
-        default:
-            return [update.reject(.unexpected)]
-        }
-        guard PacketSealer.verifyMAC(update, key: session.keys.incomingIntegrity, hash: session.keys.hash) else {
-            return [update.reject(.macFailed)]
-        }
-        guard PacketSealer.verifySignature(update, identity: session.peerIdentity) else {
-            return [update.reject(.signatureFailed)]
-        }
-        // A verified UPDATE shows the peer is ESTABLISHED (RFC 7401 §6.9 step 21).
-        phase = .established(session)
-        return [update.reject(.unsupportedUpdate)]
     }
 }

@@ -2,7 +2,8 @@
 //
 //  I1-SENT      timeout → I1 again to the next endpoint, or E-FAILED after I1_RETRIES_MAX
 //  I2-SENT      timeout → I2 again, or E-FAILED after I2_RETRIES_MAX (our SPI released)
-//  R2-SENT      Exchange Complete timeout, or traffic → ESTABLISHED
+//  R2-SENT      Exchange Complete timeout, or traffic → ESTABLISHED (session deadlines as below meanwhile)
+//  ESTABLISHED  UPDATE retransmission, drain ends, rekey by age (Association+Update)
 //  CLOSING      timeout → CLOSE again (within the retry budget); `closingTimeout` → UNASSOCIATED
 //  CLOSED       `closedLinger` → UNASSOCIATED
 //  E-FAILED     `failedHoldDown` → UNASSOCIATED
@@ -14,8 +15,9 @@ extension Association {
         switch phase {
         case .i1Sent(_, let retransmission): retransmission.deadline
         case .i2Sent(let pending): pending.retransmission.deadline
-        case .r2Sent(_, let completeAt): completeAt
-        case .established, .unassociated: nil
+        case .r2Sent(let session, let completeAt): [completeAt, Self.deadline(of: session)].compactMap { $0 }.min()
+        case .established(let session): Self.deadline(of: session)
+        case .unassociated: nil
         case .closing(_, let closing):
             closing.retransmission.attempt < closing.retransmission.policy.maximumRetries
                 ? min(closing.retransmission.deadline, closing.giveUpAt) : closing.giveUpAt
@@ -35,14 +37,18 @@ extension Association {
             return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
         case .i2Sent(var pending):
             guard pending.retransmission.expire(now: now) else {
-                local.spis.release(pending.inboundSPI)
-                return fail(.noResponseToI2, now: now)
+                return [.releaseSPI(pending.inboundSPI)] + fail(.noResponseToI2, now: now)
             }
             phase = .i2Sent(pending)
             return [send(pending.i2, .i2, to: pending.destination, from: pending.source, retransmission: true)]
-        case .r2Sent(let session, _):
+        case .r2Sent(var session, let completeAt):
+            let actions = sessionTimers(&session, now: now)
+            phase = now >= completeAt ? .established(session) : .r2Sent(session, completeAt: completeAt)
+            return actions
+        case .established(var session):
+            let actions = sessionTimers(&session, now: now)
             phase = .established(session)
-            return []
+            return actions
         case .closing(let session, var closing):
             if now >= closing.giveUpAt {
                 phase = .unassociated
@@ -54,7 +60,7 @@ extension Association {
         case .closed, .failed:
             phase = .unassociated
             return []
-        case .established, .unassociated:
+        case .unassociated:
             return []
         }
     }
@@ -62,23 +68,5 @@ extension Association {
     private mutating func fail(_ reason: FailureReason, now: Instant) -> [Action] {
         phase = .failed(until: now + local.settings.failedHoldDown)
         return [.report(.failed(peer: peerHIT, reason: reason))]
-    }
-
-    mutating func trafficReceived() -> [Action] {
-        if case .r2Sent(let session, _) = phase { phase = .established(session) }
-        return []
-    }
-
-    /// Local addresses changed: an exchange in progress retransmits now (its timer is unchanged).
-    func addressesChanged() -> [Action] {
-        switch phase {
-        case .i1Sent(let attempt, _):
-            guard !attempt.endpoints.isEmpty else { return [] }
-            return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
-        case .i2Sent(let pending):
-            return [send(pending.i2, .i2, to: pending.destination, from: nil, retransmission: true)]
-        default:
-            return []
-        }
     }
 }

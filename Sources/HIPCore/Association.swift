@@ -4,13 +4,15 @@
 //   I1-SENT      the attempt (I1 bytes, peer endpoints, start time) + I1 retransmission timer
 //   I2-SENT      the attempt + keys, peer identity, our inbound SPI, I2 bytes + I2 retransmission timer
 //   R2-SENT      the session (keys, SPIs, peer identity, cached I2/R2) + Exchange Complete deadline
-//   ESTABLISHED  the session
+//   ESTABLISHED  the session + deadlines: UPDATE retransmission, drains of replaced inbound SAs, rekey by
+//                age, locator lifetimes
 //   CLOSING      the session + CLOSE bytes, nonce, retransmission timer, give-up deadline
 //   CLOSED       the session + cached CLOSE/CLOSE_ACK, linger deadline
 //   E-FAILED     hold-down deadline
 //   (removed)    UNASSOCIATED: the host drops the association from its table.
 // Packet processing: Association+Initiator (R1, R2), Association+Responder (from a verified I2),
-// Association+Close (CLOSE, CLOSE_ACK, UPDATE), Association+Timers (timeouts, traffic, address changes).
+// Association+Close (CLOSE, CLOSE_ACK), Association+Update (UPDATE: mobility, locator verification,
+// rekeying), Association+Timers (timeouts, traffic, address changes).
 import HIPCrypto
 import HIPWire
 
@@ -29,9 +31,11 @@ public struct Association: Sendable {
         case closeAck(ReceivedPacket)
         case update(ReceivedPacket)
         case timer
-        case traffic
+        case esp(spi: UInt32, source: Endpoint)
         case closeRequest
-        case addressesChanged
+        case addressesChanged([IPAddress])
+        case peerLocators([Endpoint])
+        case rekey
     }
 
     enum Phase: Sendable {
@@ -76,21 +80,63 @@ public struct Association: Sendable {
         var retransmission: Retransmission
     }
 
-    /// An association with keys and SAs (R2-SENT and later).
+    /// An association with keys and SAs (R2-SENT and later): the peer's locators, our SA generations,
+    /// and the UPDATE and rekey state.
     struct Session: Sendable {
+        /// An inbound SA a rekey replaced: it opens packets until `until`.
+        struct Draining: Sendable {
+            let spi: UInt32
+            var until: Instant
+        }
+
         let role: Role
         let peerIdentity: PublicHostIdentity
+        /// The HIP keys (never redrawn) and the base exchange's ESP keys.
         let keys: SessionKeys
         let group: DHGroup
-        let inboundSPI: UInt32
-        let outboundSPI: UInt32
-        let peerEndpoint: Endpoint
-        let localAddress: IPAddress?
+        /// Our current inbound SPI and the peer's (our outbound SPI).
+        var inboundSPI: UInt32
+        var outboundSPI: UInt32
+        /// Older inbound SAs still installed.
+        var draining: [Draining] = []
+        /// Where the peer is; `locators.current` carries ESP.
+        var locators: PeerLocatorSet
+        /// The local address we send from, when known (nil after it went away: the shell chooses).
+        var localAddress: IPAddress?
+        /// Our addresses as last announced to the peer (empty before the first announcement).
+        var announced: [IPAddress] = []
         /// The Responder's last accepted I2 and its R2, to answer retransmissions (RFC 7401 §6.9 step 4).
         var cachedI2: HIPPacket?
         var cachedR2: [UInt8]?
-        /// Whether the SA pair is installed (removed on CLOSE).
+        /// Whether the SAs are installed (removed on CLOSE).
         var saInstalled: Bool
+        var update = UpdateState()
+        var rekey: Rekey?
+        /// When the SA pair gets old enough for a rekey (`HostSettings.rekeyInterval`).
+        var rekeyAt: Instant?
+        /// KEYMAT after the last ESP keys drawn (replaced by each rekey with a new Diffie-Hellman).
+        var keymat: Keymat
+
+        init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
+             outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
+             cachedR2: [UInt8]?, rekeyAt: Instant?) {
+            self.role = role
+            self.peerIdentity = peerIdentity
+            self.keys = keys
+            self.group = group
+            self.inboundSPI = inboundSPI
+            self.outboundSPI = outboundSPI
+            locators = PeerLocatorSet(established: peerEndpoint)
+            self.localAddress = localAddress
+            self.cachedI2 = cachedI2
+            self.cachedR2 = cachedR2
+            saInstalled = true
+            self.rekeyAt = rekeyAt
+            keymat = keys.keymat
+        }
+
+        /// Where ESP goes.
+        var peerEndpoint: Endpoint { locators.current }
     }
 
     struct Closing: Sendable {
@@ -124,9 +170,11 @@ public struct Association: Sendable {
         case .closeAck(let packet): receiveCloseAck(packet, now: now)
         case .update(let packet): receiveUpdate(packet, now: now)
         case .timer: timerFired(now: now)
-        case .traffic: trafficReceived()
+        case .esp(let spi, let source): espReceived(spi: spi, source: source, now: now)
         case .closeRequest: closeRequested(now: now)
-        case .addressesChanged: addressesChanged()
+        case .addressesChanged(let addresses): addressesChanged(addresses, now: now)
+        case .peerLocators(let endpoints): configuredLocators(endpoints, now: now)
+        case .rekey: rekeyRequested(now: now)
         }
     }
 
@@ -135,7 +183,7 @@ public struct Association: Sendable {
         var actions: [Action] = []
         switch phase {
         case .i2Sent(let pending):
-            local.spis.release(pending.inboundSPI)
+            actions.append(.releaseSPI(pending.inboundSPI))
         case .r2Sent(let session, _), .established(let session), .closing(let session, _), .closed(let session, _):
             actions += removeSA(session)
         case .i1Sent, .failed, .unassociated:
@@ -145,11 +193,20 @@ public struct Association: Sendable {
         return actions
     }
 
-    /// The SA removal for a session whose SAs are installed (and the release of our SPI).
+    /// The removal of every SA a session has installed (current pair, draining inbound SAs, a rekey's new
+    /// ones), each of our SPIs released.
     func removeSA(_ session: Session) -> [Action] {
         guard session.saInstalled else { return [] }
-        local.spis.release(session.inboundSPI)
-        return [.removeSA(peer: peerHIT, inboundSPI: session.inboundSPI, outboundSPI: session.outboundSPI)]
+        var actions: [Action] = [.removeSA(peer: peerHIT, inboundSPI: session.inboundSPI, outboundSPI: session.outboundSPI),
+                                 .releaseSPI(session.inboundSPI)]
+        for old in session.draining {
+            actions += [.retireInboundSA(peer: peerHIT, spi: old.spi), .releaseSPI(old.spi)]
+        }
+        if let rekey = session.rekey {
+            if rekey.inboundInstalled { actions.append(.retireInboundSA(peer: peerHIT, spi: rekey.inboundSPI)) }
+            actions.append(.releaseSPI(rekey.inboundSPI))
+        }
+        return actions
     }
 
     /// A `.send` action.
@@ -194,6 +251,17 @@ extension Association {
         if case .i2Sent = phase { return .initiator }
         return session?.role
     }
+
+    /// The peer's locators: address and transport, state, and whether ESP goes there.
+    public var peerLocators: [LocatorStatus] {
+        guard let locators = session?.locators else { return [] }
+        return locators.entries.map {
+            LocatorStatus(endpoint: $0.endpoint, state: $0.state.description, carriesTraffic: $0.endpoint == locators.current)
+        }
+    }
+
+    /// Whether a rekey is in progress.
+    public var isRekeying: Bool { session?.rekey != nil }
 
     /// Our inbound SPI (chosen by us), once allocated.
     public var inboundSPI: UInt32? {

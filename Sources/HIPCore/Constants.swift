@@ -64,6 +64,17 @@ enum CoreLimits {
     static let r1SourceKeyLength = 32
     /// Notifications reported from one NOTIFY packet at most; the rest are counted as suppressed.
     static let notificationsPerPacket = 4
+    /// Locators kept per peer (announced, configured and seen); more replace the oldest unverified ones.
+    static let peerLocators = 8
+    /// Locators read from one LOCATOR_SET at most.
+    static let locatorsPerUpdate = 8
+    /// Length of the ECHO_REQUEST_SIGNED nonce that verifies a locator.
+    static let echoNonceLength = 16
+    /// A replaced inbound SA goes this soon after the first packet on its successor (packets reordered
+    /// around the switch still open).
+    static let drainAfterNewTraffic: Duration = .milliseconds(500)
+    /// UPDATE transmissions to the current locator before a failing one also verifies another locator.
+    static let updateAttemptsBeforeFailover = 2
     /// Attempts to draw a fresh inbound SPI before giving up.
     static let spiAllocationAttempts = 64
 }

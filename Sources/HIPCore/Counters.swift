@@ -31,6 +31,12 @@ public struct Counters: Hashable, Sendable {
     public internal(set) var duplicateR1s: UInt64 = 0
     /// Times the puzzle was made harder because solved I2s kept failing later checks.
     public internal(set) var puzzleDifficultyRaises: UInt64 = 0
+    /// Times ESP to a peer moved to another (verified) locator.
+    public internal(set) var moves: UInt64 = 0
+    /// Rekeys completed (new SAs in both directions).
+    public internal(set) var rekeys: UInt64 = 0
+    /// UPDATEs given up after every retransmission.
+    public internal(set) var updatesUnanswered: UInt64 = 0
     /// Outbound-data events ignored because the peer is in E-FAILED hold-down.
     public internal(set) var outboundDuringHoldDown: UInt64 = 0
 

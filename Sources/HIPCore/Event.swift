@@ -10,12 +10,24 @@ public enum Event: Sendable {
     /// Data for `peer` is waiting and there is no SA: start a base exchange to one of `endpoints` (the
     /// peer's known addresses, in preference order) unless one is running or established.
     case outboundData(peer: HIT, endpoints: [Endpoint])
-    /// ESP traffic arrived on the inbound SA of `peer`: R2-SENT moves to ESTABLISHED (RFC 7401 §6.9 step 21).
-    case trafficReceived(peer: HIT)
+    /// ESP that passed the ICV and the replay check arrived on our inbound SA `spi` of `peer` from `source`:
+    /// the shell reports the first packet of each SA and, after that, packets with a new highest sequence
+    /// number from a source other than the last one reported. R2-SENT moves to ESTABLISHED (RFC 7401 §6.9
+    /// step 21); traffic on a new SA ends the drain of the old one (RFC 7402 §6.9); an unknown source
+    /// becomes a locator to verify (RFC 8046 §5.6: it carries no traffic before).
+    case espReceived(peer: HIT, spi: UInt32, source: Endpoint)
     /// A `.wake(at:)` deadline has passed.
     case timer
-    /// The host's local addresses changed: exchanges in progress retransmit at once.
+    /// The host's usable local addresses, complete, in preference order (after the kernel finished duplicate
+    /// address detection): established associations announce them with UPDATE (RFC 8046 §3.2.1), and
+    /// exchanges in progress retransmit at once.
     case localAddressesChanged([IPAddress])
+    /// The configured locators of `peer` (at start and after a reload): they join its locator set as
+    /// UNVERIFIED (used only once verified) and are where UPDATEs go when the current locator stops answering.
+    case peerLocators(peer: HIT, endpoints: [Endpoint])
+    /// An SA with `peer` is wearing out (bytes or sequence numbers, counted by the data plane): rekey now
+    /// (RFC 7402 §6), unless a rekey is already running.
+    case rekey(peer: HIT)
     /// Close the association with `peer` (CLOSE/CLOSE_ACK, RFC 7401 §5.3.7).
     case close(peer: HIT)
 }

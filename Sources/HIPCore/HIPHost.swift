@@ -5,8 +5,9 @@
 //   event → (packet: checksum → parse → receiver/sender HIT checks → by type: I1 and I2 here, NOTIFY here,
 //            the rest to the peer's association) | (outbound data → new association, within
 //            `maximumAssociations`) | (timer → R1 pool rotation and association deadlines)
-//            | (close, traffic, address change → association)
-//   → counters updated from the actions → `.wake(at:)` appended when the next deadline changed.
+//            | (close, ESP seen, address change, configured locators, rekey request → association)
+//   → counters updated and SPIs released from the actions → `.wake(at:)` appended when the next deadline
+//   changed.
 import HIPCrypto
 import HIPWire
 
@@ -77,12 +78,16 @@ public struct HIPHost: Sendable {
             actions = receive(bytes, source: source, destination: destination, now: now)
         case .outboundData(let peer, let endpoints):
             actions = startExchange(with: peer, endpoints: endpoints, now: now)
-        case .trafficReceived(let peer):
-            actions = route(.traffic, to: peer, now: now)
+        case .espReceived(let peer, let spi, let source):
+            actions = route(.esp(spi: spi, source: source), to: peer, now: now)
         case .timer:
             actions = timers(now: now)
-        case .localAddressesChanged:
-            actions = associations.keys.flatMap { route(.addressesChanged, to: $0, now: now) }
+        case .localAddressesChanged(let addresses):
+            actions = associations.keys.flatMap { route(.addressesChanged(addresses), to: $0, now: now) }
+        case .peerLocators(let peer, let endpoints):
+            actions = route(.peerLocators(endpoints), to: peer, now: now)
+        case .rekey(let peer):
+            actions = route(.rekey, to: peer, now: now)
         case .close(let peer):
             actions = route(.closeRequest, to: peer, now: now)
         }
@@ -168,7 +173,16 @@ public struct HIPHost: Sendable {
                 counters.associationsClosed += 1
             case .report(.replaced):
                 counters.associationsReplaced += 1
-            case .report(.notified), .installSA, .removeSA, .wake:
+            case .report(.moved):
+                counters.moves += 1
+            case .report(.rekeyed):
+                counters.rekeys += 1
+            case .report(.updateUnanswered):
+                counters.updatesUnanswered += 1
+            case .releaseSPI(let spi):
+                local.spis.release(spi)
+            case .report(.notified), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
+                 .removeSA, .wake:
                 break
             }
         }

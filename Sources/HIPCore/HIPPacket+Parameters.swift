@@ -17,6 +17,9 @@ extension HIPPacket {
         if case .transportFormatList(let v)? = first(ParameterType.transportFormatList) { v } else { nil }
     }
     var espTransform: [UInt16]? { if case .espTransform(let v)? = first(ParameterType.espTransform) { v } else { nil } }
+    var seq: UInt32? { if case .seq(let v)? = first(ParameterType.seq) { v } else { nil } }
+    var ack: [UInt32]? { if case .ack(let v)? = first(ParameterType.ack) { v } else { nil } }
+    var locatorSet: [Locator]? { if case .locatorSet(let v)? = first(ParameterType.locatorSet) { v } else { nil } }
     var espInfo: ESPInfo? { if case .espInfo(let v)? = first(ParameterType.espInfo) { v } else { nil } }
     var echoRequestSigned: [UInt8]? {
         if case .echoRequestSigned(let v)? = first(ParameterType.echoRequestSigned) { v } else { nil }

@@ -45,6 +45,20 @@ public struct HostSettings: Sendable {
     /// CLOSE retransmission; CLOSING gives up after `closingTimeout` in any case.
     public var closeRetransmission = RetransmissionPolicy(initialTimeout: .seconds(1), maximumTimeout: .seconds(16),
                                                            maximumRetries: 6)
+    /// UPDATE retransmission (UPDATE_RETRY_MAX, RFC 7401 §6.12.1); retransmissions also try the peer's other
+    /// locators. Short at first: a host that moved has no traffic until the UPDATE gets through.
+    public var updateRetransmission = RetransmissionPolicy(initialTimeout: .milliseconds(250), maximumTimeout: .seconds(4),
+                                                            maximumRetries: 7)
+    /// Locator Lifetime announced in our LOCATOR_SETs, in seconds (RFC 8046 §4).
+    public var locatorLifetime: UInt32 = 3600
+    /// Rekey the SA pair this long after it was installed (RFC 7402 §6); nil = never by age.
+    public var rekeyInterval: Duration? = .seconds(3600)
+    /// Our rekeys carry a new DIFFIE_HELLMAN (fresh keys independent of the old ones); without it the new
+    /// ESP keys are drawn further along the existing KEYMAT (a new DH is used anyway once it runs out).
+    public var rekeysWithDiffieHellman = true
+    /// How long an inbound SA replaced by a rekey keeps opening packets when no traffic arrives on the new
+    /// one (RFC 7402 §6.9: it goes as soon as the new one carries traffic).
+    public var saDrainTime: Duration = .seconds(10)
     /// Exchange Complete: R2-SENT moves to ESTABLISHED after this without traffic (RFC 7401 §4.4.1:
     /// about the Initiator's whole I2 retransmission time). nil: `i2Retransmission.totalDuration`.
     public var exchangeCompleteTimeout: Duration? = nil
@@ -103,7 +117,8 @@ public struct HostSettings: Sendable {
         if Int(puzzleLifetime) < CoreProtocol.puzzleLifetimeBias { return "puzzleLifetime below 32" }
         if puzzleSecretLifetime <= .zero { return "puzzleSecretLifetime must be positive" }
         for (name, policy) in [("i1Retransmission", i1Retransmission), ("i2Retransmission", i2Retransmission),
-                               ("closeRetransmission", closeRetransmission)] where !policy.isValid {
+                               ("closeRetransmission", closeRetransmission),
+                               ("updateRetransmission", updateRetransmission)] where !policy.isValid {
             return "\(name) is invalid"
         }
         if notifyRatePerSecond < 0 { return "notifyRatePerSecond is negative" }
@@ -111,6 +126,9 @@ public struct HostSettings: Sendable {
         if r1RatePerSourcePerSecond < 0 { return "r1RatePerSourcePerSecond is negative" }
         if notifyReportRatePerSecond < 0 { return "notifyReportRatePerSecond is negative" }
         if maximumAssociations < 0 { return "maximumAssociations is negative" }
+        if locatorLifetime == 0 { return "locatorLifetime must be positive" }
+        if let rekeyInterval, rekeyInterval <= .zero { return "rekeyInterval must be positive" }
+        if saDrainTime < .zero { return "saDrainTime is negative" }
         return nil
     }
 }

@@ -74,11 +74,13 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
     case signatureFailed
     /// ENCRYPTED does not decrypt (or does not hold a HOST_ID).
     case decryptionFailed
-    /// CLOSE_ACK's ECHO_RESPONSE_SIGNED does not echo our CLOSE.
+    /// ECHO_RESPONSE_SIGNED does not echo a nonce we sent (CLOSE, or an UPDATE verifying a locator).
     case echoMismatch
     /// A NOTIFY whose signature cannot be verified against a known or included host identity.
     case unauthenticatedNotify
-    /// A verified UPDATE: UPDATE processing (rekeying, mobility) is not implemented yet.
+    /// A verified UPDATE whose SEQ is older than the last one processed (a replay; RFC 7401 §6.12.1).
+    case staleUpdate
+    /// A verified UPDATE whose ESP_INFO names an SPI we do not use, or opens a second SA pair (OLD SPI 0).
     case unsupportedUpdate
     /// An I1 beyond the R1 rate limit of its source address or the total one (RFC 7401 §6.7).
     case rateLimited
@@ -124,7 +126,8 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
         case .decryptionFailed: "decryption failed"
         case .echoMismatch: "echo mismatch"
         case .unauthenticatedNotify: "unauthenticated NOTIFY"
-        case .unsupportedUpdate: "UPDATE not supported"
+        case .staleUpdate: "stale UPDATE"
+        case .unsupportedUpdate: "unsupported UPDATE"
         case .rateLimited: "rate limited"
         case .localFailure: "local failure"
         case .associationLimit: "association limit reached"

@@ -14,6 +14,12 @@ public enum Report: Sendable {
     case failed(peer: HIT, reason: FailureReason)
     /// A received packet was dropped.
     case rejected(Rejection)
+    /// ESP to `peer` now goes to `endpoint`: a verified locator (RFC 8046 §5.4).
+    case moved(peer: HIT, to: Endpoint)
+    /// New SAs with `peer` carry traffic (RFC 7402 §6.9): our new inbound SPI and the peer's.
+    case rekeyed(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)
+    /// Our UPDATE to `peer` was not acknowledged after every retransmission (to each of its locators).
+    case updateUnanswered(peer: HIT)
     /// An authenticated NOTIFY from `peer` (RFC 7401 §6.13: informational; state is unchanged).
     case notified(peer: HIT, notification: Notification)
 }

@@ -3,7 +3,7 @@
 //
 // Stages: Kij (DH) → KEYMAT = HKDF(RHASH, salt #I‖#J, info sorted HITs, Kij) → HIP-gl enc, HIP-gl int,
 // HIP-lg enc, HIP-lg int, ESP gl enc/auth, ESP lg enc/auth (HIPCrypto.HIPKeys) → outgoing/incoming →
-// Kij kept (with #I, #J) only when the settings export KEYMAT inputs, else dropped here.
+// the KEYMAT position kept for DH-less rekeys; #I, #J and Kij exported only when the settings say so.
 import HIPCrypto
 import HIPWire
 
@@ -22,14 +22,19 @@ struct SessionKeys: Sendable {
     /// ESP_INFO KEYMAT Index: where the ESP keys start.
     let keymatIndex: UInt16
     /// What KEYMAT was drawn from, when exported (for the keylog; Kij zeroed with the last copy); nil
-    /// otherwise, so that Kij is freed (and zeroed) once the keys are drawn.
+    /// otherwise.
     let keymatInputs: KeymatInputs?
+    /// KEYMAT after the last ESP key drawn: where an UPDATE rekey without Diffie-Hellman draws the next ESP
+    /// keys from (RFC 7402 §6.9). It holds Kij (zeroed when the last copy goes; a rekey with a new
+    /// Diffie-Hellman replaces it).
+    let keymat: Keymat
 
     /// Draws the keys from Kij; keeps `keymatInputs` (with `group`) only when `exportsInputs`.
     init(kij: SecretBytes, puzzleI: [UInt8], puzzleJ: [UInt8], local: HIT, peer: HIT, hash: HashAlgorithm,
          cipher: HIPCipherID, suite: ESPSuiteID, group: DHGroup, exportsInputs: Bool) throws(CryptoError) {
         var keymat = Keymat(hash: hash, kij: kij, puzzleI: puzzleI, puzzleJ: puzzleJ, hitA: local, hitB: peer)
         let keys = try HIPKeys(keymat: &keymat, cipher: cipher, hash: hash, esp: suite)
+        self.keymat = keymat
         self.hash = hash
         self.cipher = cipher
         self.suite = suite

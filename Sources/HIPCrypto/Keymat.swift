@@ -10,7 +10,7 @@ import HIPWire
 /// eight times per exchange), so nothing but Kij and the public inputs is kept between draws.
 public struct Keymat: Sendable {
     private let hash: HashAlgorithm
-    private let kij: SecretBytes
+    private var kij: SecretBytes
     private let salt: [UInt8]
     private let info: [UInt8]
     /// The number of bytes drawn so far (= the KEYMAT index of the next key).
@@ -44,6 +44,15 @@ public struct Keymat: Sendable {
         guard let output else { throw LibCrypto.failure("HKDF") }
         offset = end
         return output
+    }
+
+    /// A fresh KEYMAT (offset 0) for a new Kij with the same hash, salt (#I | #J of the base exchange) and
+    /// HITs: the KEYMAT of an UPDATE rekey with a new Diffie-Hellman (RFC 7402 §6.9: KEYMAT Index 0).
+    public func replacingKij(_ kij: SecretBytes) -> Keymat {
+        var keymat = self
+        keymat.kij = kij
+        keymat.offset = 0
+        return keymat
     }
 
     /// Moves to KEYMAT byte `index` without drawing the bytes before it: for an UPDATE rekey without

@@ -50,6 +50,12 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// 16 bytes: the IPv6 address, or ::ffff:a.b.c.d for IPv4 (the form HIP parameters carry).
+    /// Whether this is an IPv4 address (IPv4-mapped IPv6 addresses are IPv6 here).
+    public var isIPv4: Bool {
+        if case .v4 = self { return true }
+        return false
+    }
+
     public var v4Mapped: [UInt8] {
         switch self {
         case .v4: return Array(repeating: 0, count: 10) + [0xFF, 0xFF] + bytes

@@ -63,7 +63,7 @@ import Testing
         #expect(network.peers[1].host.counters.received(.i2) == 1)
 
         // Traffic on the new SA moves the Responder to ESTABLISHED.
-        network.handle(.trafficReceived(peer: small.hit), at: 1)
+        network.sendESP(0, to: 1)
         #expect(network.association(1, with: 0)?.state == .established)
     }
 }

@@ -62,14 +62,14 @@ import Testing
         var network = try Self.network()
         network.connect(0, to: 1)
         network.run(for: .seconds(1))
-        network.handle(.trafficReceived(peer: network.peers[0].host.localHIT), at: 1)
+        network.sendESP(0, to: 1)
         let (old, _) = try Agreement.expectMirrored(network, 0, 1)
         #expect(network.association(1, with: 0)?.state == .established)
 
         // Restart: a fresh host with the same identity, no SAs.
         let identity = try TestIdentities.pair(.ecdsaP256).smaller
         let (fresh, spis) = try TestHosts.make(identity, seed: 77)
-        network.peers[0] = TestPeer(host: fresh, address: network.peers[0].address, spis: spis)
+        network.peers[0] = TestPeer(host: fresh, addresses: network.peers[0].addresses, spis: spis)
         network.connect(0, to: 1)
         network.run(for: .seconds(1))
 
@@ -91,7 +91,7 @@ import Testing
         network.run(for: .seconds(1))
         let identity = try TestIdentities.pair(.ecdsaP256).greater
         let (fresh, spis) = try TestHosts.make(identity, seed: 78)
-        network.peers[1] = TestPeer(host: fresh, address: network.peers[1].address, spis: spis)
+        network.peers[1] = TestPeer(host: fresh, addresses: network.peers[1].addresses, spis: spis)
         network.connect(1, to: 0)
         network.run(for: .seconds(1))
         #expect(network.association(1, with: 0)?.state == .established)

@@ -67,4 +67,49 @@ import Testing
         }
         #expect(Set(expected.map(\.0)) == [.i1, .r1, .i2, .r2, .notify, .close, .closeAck])
     }
+
+    /// The UPDATEs of a move (LOCATOR_SET, ECHO_REQUEST_SIGNED/ECHO_RESPONSE_SIGNED, SEQ/ACK) and of a rekey
+    /// (ESP_INFO, DIFFIE_HELLMAN), over raw IPv4 and UDP, decode as HIP UPDATE with no Malformed mark.
+    @Test(arguments: [Transport.raw, .udp(port: 10500)])
+    func tsharkDecodesUpdates(transport: Transport) throws {
+        let (small, great) = try TestIdentities.pair(.ecdsaP256)
+        var network = TestNetwork([try TestHosts.make(small, seed: 1), try TestHosts.make(great, seed: 2)],
+                                  transport: transport)
+        network.connect(0, to: 1)
+        network.run(for: .seconds(1))
+        let moved = try #require(IPAddress("192.0.2.101"))
+        network.peers[0].addresses = [moved]
+        network.handle(.localAddressesChanged([moved]), at: 0)
+        network.run(for: .seconds(2))
+        network.handle(.rekey(peer: great.hit), at: 0)
+        network.run(for: .seconds(2))
+        try #require(network.peers.allSatisfy { $0.rejections.isEmpty })
+        let updates = network.sent.filter { $0.type == .update }
+        try #require(updates.count >= 6)
+        var pcap = PcapWriter(linkType: .ethernet)
+        for datagram in updates {
+            let how: PcapWriter.Transport = if case .udp = transport { .udp(sourcePort: 10500, destinationPort: 10500) }
+                else { .raw }
+            pcap.appendHIP(datagram.bytes, source: datagram.source.address, destination: datagram.destination, transport: how)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hipcore-update-\(getpid()).pcap").path
+        try pcap.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let frames = try TShark.decode(pcap: path, extraFields: ["hip.packet_type", "hip.checksum.status",
+                                                                  "hip.type"])
+        try #require(frames.count == updates.count)
+        var parameterTypes = Set<String>()
+        for frame in frames {
+            #expect(frame.protocols.last == "hip", "\(frame)")
+            #expect(!frame.malformed, "\(frame)")
+            #expect(frame.fields["hip.packet_type"] == [String(PacketType.update.rawValue)], "\(frame)")
+            #expect(frame.fields["hip.checksum.status"] == ["1"], "\(frame)")
+            #expect(frame.experts.isEmpty, "\(frame)")
+            parameterTypes.formUnion(frame.fields["hip.type"] ?? [])
+        }
+        // ESP_INFO 65, LOCATOR_SET 193, SEQ 385, ACK 449, DIFFIE_HELLMAN 513, ECHO_REQUEST_SIGNED 897,
+        // ECHO_RESPONSE_SIGNED 961, HIP_MAC 61505, HIP_SIGNATURE 61697.
+        #expect(parameterTypes.isSuperset(of: ["65", "193", "385", "449", "513", "897", "961", "61505", "61697"]),
+                "\(parameterTypes)")
+    }
 }

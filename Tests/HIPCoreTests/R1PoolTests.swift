@@ -73,13 +73,13 @@ import Testing
 
     @Test func firstEventRequestsTheRotationWake() throws {
         var (host, _) = try Self.responder()
-        let actions = host.handle(.trafficReceived(peer: HIT.null), now: .zero)
+        let actions = host.handle(.rekey(peer: HIT.null), now: .zero)
         guard case .wake(let at)? = actions.last else {
             Issue.record("\(actions)")
             return
         }
         #expect(at == .zero + .seconds(120))
-        #expect(host.handle(.trafficReceived(peer: HIT.null), now: .zero).isEmpty)   // unchanged: no new wake
+        #expect(host.handle(.rekey(peer: HIT.null), now: .zero).isEmpty)   // unchanged: no new wake
     }
 
     /// One source flooding I1s gets its burst of R1s and no more, and does not use up the total rate: another

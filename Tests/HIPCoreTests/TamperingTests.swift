@@ -174,7 +174,7 @@ import Testing
         network.run(for: .seconds(1))
         let oldI2 = try #require(network.sent.first { $0.type == .i2 })
         let (fresh, spis) = try TestHosts.make(small, seed: 53)
-        network.peers[0] = TestPeer(host: fresh, address: network.peers[0].address, spis: spis)
+        network.peers[0] = TestPeer(host: fresh, addresses: network.peers[0].addresses, spis: spis)
         network.connect(0, to: 1)
         network.run(for: .seconds(1))
         try Agreement.expectMirrored(network, 0, 1)

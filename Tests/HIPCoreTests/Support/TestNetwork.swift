@@ -1,6 +1,10 @@
-// TestNetwork: two (or more) HIPHosts in memory, a virtual wire and a manual clock. It performs the actions
-// the way the shell will: sends (filling the HIP checksum over raw IP), installs/removes SAs, keeps the
-// latest wake request, collects reports.
+// TestNetwork: two (or more) HIPHosts in memory, a virtual network and a manual clock. It performs the
+// actions the way the shell will: sends (filling the HIP checksum over raw IP), installs/moves/removes SAs,
+// releases nothing itself (the host does), keeps the latest wake request, collects reports. The network is a
+// router double: a datagram reaches the host that holds its destination address now (hosts move by changing
+// their addresses; a source address the host no longer holds cannot send), and `intercept` can drop,
+// duplicate, reorder or rewrite datagrams (an attacker on the path, a NAT). `sendESP` models the data plane:
+// a packet on the sender's outbound SA opens on the receiver's inbound SA with the same SPI and keys.
 
 import HIPCrypto
 import HIPWire
@@ -19,10 +23,17 @@ struct Datagram {
 
 struct TestPeer {
     var host: HIPHost
-    let address: IPAddress
+    /// The addresses the host holds now (the first is its main one).
+    var addresses: [IPAddress]
     let spis: RandomSPIAllocator
-    /// Installed SA pairs by our inbound SPI.
+    /// Installed SA pairs by our inbound SPI (base exchange).
     var sas: [UInt32: SecurityAssociationPair] = [:]
+    /// Every installed inbound SA's keys by SPI (base exchange and rekeys).
+    var inbound: [UInt32: ESPKeys] = [:]
+    /// The outbound SA per peer: SPI, keys, where its ESP goes.
+    var outbound: [HIT: (spi: UInt32, keys: ESPKeys, destination: Endpoint)] = [:]
+
+    var address: IPAddress { addresses[0] }
     var reports: [Report] = []
     var wake: Instant?
 
@@ -41,12 +52,14 @@ struct TestNetwork {
     let transport: Transport
     /// Sees each datagram before delivery and returns what to deliver instead ([] drops it).
     var intercept: ((Datagram) -> [Datagram])?
+    /// Packets a host could not send (their source address is gone).
+    var unsendable = 0
 
     init(_ hosts: [(HIPHost, RandomSPIAllocator)], transport: Transport = .udp(port: 10500), ipv6: Bool = false) {
         self.transport = transport
         peers = hosts.enumerated().map { index, entry in
             let address = ipv6 ? IPAddress("2001:db8::\(index + 1)")! : IPAddress("192.0.2.\(index + 1)")!
-            return TestPeer(host: entry.0, address: address, spis: entry.1)
+            return TestPeer(host: entry.0, addresses: [address], spis: entry.1)
         }
     }
 
@@ -64,11 +77,14 @@ struct TestNetwork {
             switch action {
             case .send(let packet):
                 var bytes = packet.bytes
-                let source = packet.source ?? peers[index].address
+                guard let source = sourceAddress(packet.source, at: index, to: packet.destination.address) else {
+                    unsendable += 1
+                    continue
+                }
                 if case .raw = transport {
                     HIPChecksum.fill(&bytes, source: source, destination: packet.destination.address)
                 }
-                let target = peers.firstIndex { $0.address == packet.destination.address }
+                let target = peers.firstIndex { $0.addresses.contains(packet.destination.address) }
                 let datagram = Datagram(bytes: bytes, type: packet.type, from: index, to: target,
                                         source: Endpoint(address: source, transport: transport),
                                         destination: packet.destination.address,
@@ -77,8 +93,22 @@ struct TestNetwork {
                 queue.append(datagram)
             case .installSA(let pair):
                 peers[index].sas[pair.inboundSPI] = pair
-            case .removeSA(_, let inbound, _):
+                peers[index].inbound[pair.inboundSPI] = pair.inboundKeys
+                peers[index].outbound[pair.peerHIT] = (pair.outboundSPI, pair.outboundKeys, pair.peerEndpoint)
+            case .installInboundSA(let sa):
+                peers[index].inbound[sa.spi] = sa.keys
+            case .installOutboundSA(let sa):
+                peers[index].outbound[sa.peerHIT] = (sa.spi, sa.keys, sa.peerEndpoint)
+            case .retireInboundSA(_, let spi):
+                peers[index].inbound[spi] = nil
+            case .moveSA(let peer, let spi, let endpoint, _):
+                if peers[index].outbound[peer]?.spi == spi { peers[index].outbound[peer]?.destination = endpoint }
+            case .removeSA(let peer, let inbound, _):
                 peers[index].sas[inbound] = nil
+                peers[index].inbound[inbound] = nil
+                peers[index].outbound[peer] = nil
+            case .releaseSPI:
+                break
             case .wake(let at):
                 peers[index].wake = at
             case .report(let report):
@@ -87,11 +117,42 @@ struct TestNetwork {
         }
     }
 
+    /// The source of a packet from peer `index`: the given one if the host still holds it, else (nil) its
+    /// first address of the destination's family, as the kernel would choose; nil if it has none.
+    func sourceAddress(_ given: IPAddress?, at index: Int, to destination: IPAddress) -> IPAddress? {
+        if let given { return peers[index].addresses.contains(given) ? given : nil }
+        return peers[index].addresses.first { $0.isIPv4 == destination.isIPv4 }
+    }
+
+    /// Peer `from` sends one ESP packet to peer `to` on its outbound SA: it arrives (if the destination is
+    /// held by `to`) and opens if `to` has an inbound SA with that SPI and the same keys; `to` then gets
+    /// `.espReceived` (as the data plane reports the first packet of an SA and source changes, tests call
+    /// this for the packets they care about). Returns whether the packet opened.
+    @discardableResult
+    mutating func sendESP(_ from: Int, to: Int) -> Bool {
+        guard let sa = peers[from].outbound[peers[to].host.localHIT],
+              peers[to].addresses.contains(sa.destination.address),
+              let source = sourceAddress(nil, at: from, to: sa.destination.address),
+              let keys = peers[to].inbound[sa.spi],
+              keys.encryption.bytes == sa.keys.encryption.bytes,
+              keys.authentication.bytes == sa.keys.authentication.bytes else { return false }
+        handle(.espReceived(peer: peers[from].host.localHIT, spi: sa.spi,
+                            source: Endpoint(address: source, transport: transport)), at: to)
+        return true
+    }
+
+    /// Whether a packet from `from` to `to` would arrive and open now (`sendESP` on a copy: nothing changes).
+    func opens(_ from: Int, to: Int) -> Bool {
+        var copy = self
+        return copy.sendESP(from, to: to)
+    }
+
     /// Delivers one datagram (after `intercept`).
     mutating func deliver(_ datagram: Datagram) {
         let deliveries = intercept.map { $0(datagram) } ?? [datagram]
         for delivery in deliveries {
-            guard let to = delivery.to else { continue }
+            // Routed by the destination address at delivery time (a host may have moved meanwhile).
+            guard let to = peers.firstIndex(where: { $0.addresses.contains(delivery.destination) }) else { continue }
             handle(.packet(bytes: delivery.bytes, source: delivery.source, destination: delivery.destination), at: to)
         }
     }

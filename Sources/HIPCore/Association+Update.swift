@@ -1,0 +1,469 @@
+// Association+Update: UPDATE (RFC 7401 §6.12) for mobility and multihoming (RFC 8046 §3.2, §5) and
+// rekeying (RFC 7402 §6.8–6.10).
+//
+// Received UPDATE (R2-SENT, ESTABLISHED), in order; a rejected UPDATE changes nothing:
+//   HIP_MAC → HIP_SIGNATURE → SEQ: the last one processed again → our reply again; older → stale →
+//   ECHO_RESPONSE_SIGNED must echo the nonce of the locator we verify → ESP_INFO: OLD = NEW = the SPI we
+//   send on (mobility), or OLD = it and NEW another (the peer rekeys); OLD 0 (a second SA pair) is not
+//   supported → state: R2-SENT becomes ESTABLISHED, SEQ recorded, rekey keys derived and the new inbound SA
+//   installed, LOCATOR_SET replaces the peer's set (a new preferred locator is verified before use), ACK
+//   ends our UPDATE in flight, the echo makes its locator ACTIVE and ESP moves there → reply: our own UPDATE
+//   if content is due (it carries the ACK and ECHO_RESPONSE_SIGNED), else UPDATE(ACK, [ECHO_RESPONSE]) to
+//   where the peer's UPDATE came from.
+// Sent UPDATE: SEQ, [ESP_INFO], [LOCATOR_SET of our addresses, type 1 with our inbound SPI, the first one
+//   preferred], [DIFFIE_HELLMAN], [ACK], [ECHO_REQUEST_SIGNED], [ECHO_RESPONSE_SIGNED], HIP_MAC,
+//   HIP_SIGNATURE; new content rebuilds it with the next SEQ; retransmitted with backoff, to the locator it
+//   verifies, else to the current locator and in turn to the peer's others; after
+//   `CoreLimits.updateAttemptsBeforeFailover` unanswered sends it also verifies another locator.
+// ESP received (`espReceived`): R2-SENT → ESTABLISHED; traffic on a rekey's new inbound SA switches our
+//   outbound SA and ends the old one's drain; a source that is not the current locator is verified (if
+//   unknown) or used (if ACTIVE).
+import HIPCrypto
+import HIPWire
+
+extension Association {
+    // MARK: - Received UPDATE
+
+    mutating func receiveUpdate(_ update: ReceivedPacket, now: Instant) -> [Action] {
+        guard var session, [.r2Sent, .established].contains(state) else { return [update.reject(.unexpected)] }
+        let packet = update.packet
+        guard PacketSealer.verifyMAC(update, key: session.keys.incomingIntegrity, hash: session.keys.hash) else {
+            return [update.reject(.macFailed)]
+        }
+        guard PacketSealer.verifySignature(update, identity: session.peerIdentity) else {
+            return [update.reject(.signatureFailed)]
+        }
+        let id = packet.seq
+        if let id, let last = session.update.peerID, id <= last {
+            guard id == last else { return [update.reject(.staleUpdate)] }
+            // A retransmission of the UPDATE we answered: the same answer again.
+            guard let reply = session.update.reply else { return [] }
+            return [send(reply.bytes, .update, to: reply.destination, from: reply.source, retransmission: true)]
+        }
+        if let echo = packet.echoResponseSigned {
+            guard let verify = session.update.due.verify, constantTimeEquals(echo, verify.nonce) else {
+                return [update.reject(.echoMismatch)]
+            }
+        }
+        var peerRekey: ESPInfo?
+        if let info = packet.espInfo, id != nil, info.oldSPI != info.newSPI || info.oldSPI != session.outboundSPI {
+            let repeated = session.rekey?.peerSPI == info.newSPI
+            guard info.oldSPI == session.outboundSPI, info.oldSPI != 0, info.newSPI >= CoreProtocol.minimumSPI
+                    || repeated else {
+                return [update.reject(.unsupportedUpdate)]
+            }
+            if !repeated { peerRekey = info }
+        }
+
+        // Accepted: from here on the UPDATE changes state.
+        var actions: [Action] = []
+        if let id { session.update.peerID = id }
+        if let info = peerRekey {
+            switch acceptRekey(info, dh: packet.diffieHellman, session: &session, now: now) {
+            case .failure(let reason): return [update.reject(reason)]
+            case .success(let installs): actions += installs
+            }
+        }
+        if let announced = packet.locatorSet, id != nil {
+            peerAnnounced(announced, from: update.source, session: &session)
+        }
+        if let acks = packet.ack, let outgoing = session.update.outgoing, acks.contains(outgoing.id) {
+            actions += acknowledged(outgoing, session: &session, now: now)
+        }
+        if packet.echoResponseSigned != nil, let verify = session.update.due.verify {
+            actions += verified(verify.endpoint, session: &session)
+        }
+        if session.locators.currentIsDeprecated, session.update.due.verify == nil {
+            scheduleVerification(of: nil, session: &session)
+        }
+        // The answer: our own UPDATE when content is due (carrying the ACK and echo), else a plain ACK.
+        let echo = packet.echoRequestSigned
+        var answered = false
+        if !session.update.pending.isEmpty {
+            let (sends, destination) = flush(&session, ack: id, echo: echo, now: now)
+            actions += sends
+            answered = destination == update.source
+        }
+        if (id != nil || echo != nil) && !answered {
+            var parameters: [HIPParameter] = []
+            if let id { parameters.append(.ack([id])) }
+            if let echo { parameters.append(.echoResponseSigned(echo)) }
+            if let bytes = seal(parameters, session) {
+                if id != nil { session.update.reply = (bytes, update.source, update.destination) }
+                actions.append(send(bytes, .update, to: update.source, from: update.destination))
+            }
+        }
+        phase = .established(session)
+        return actions
+    }
+
+    /// The peer's LOCATOR_SET: its locators replace the announced set; a preferred locator other than the
+    /// current one (or any, when the current one is gone) is verified, then used.
+    private func peerAnnounced(_ announced: [Locator], from source: Endpoint, session: inout Session) {
+        var endpoints: [Endpoint] = []
+        var preferred: [Endpoint] = []
+        for locator in announced.prefix(CoreLimits.locatorsPerUpdate) {
+            guard let endpoint = Self.endpoint(of: locator, like: source) else { continue }
+            endpoints.append(endpoint)
+            if locator.preferred { preferred.append(endpoint) }
+        }
+        guard !endpoints.isEmpty else { return }
+        session.locators.replace(with: endpoints)
+        let wanted = preferred.first ?? endpoints[0]
+        guard wanted != session.locators.current || session.locators.currentIsDeprecated else { return }
+        if session.locators.state(of: wanted) == .active {
+            session.locators.use(wanted)
+            return
+        }
+        scheduleVerification(of: wanted, session: &session)
+    }
+
+    /// The endpoint a locator names, over the transport (and for UDP, the port) the UPDATE came with;
+    /// type 2 locators carry their own port. Nil for locator types we do not use.
+    static func endpoint(of locator: Locator, like source: Endpoint) -> Endpoint? {
+        switch locator.address {
+        case .address(let bytes), .espAddress(_, let bytes):
+            return IPAddress(mappedBytes: bytes).map { Endpoint(address: $0, transport: source.transport) }
+        case .transport(let port, let proto, _, _, _, let bytes):
+            guard proto == 17, let address = IPAddress(mappedBytes: bytes) else { return nil }
+            return Endpoint(address: address, transport: .udp(port: port))
+        case .unknown:
+            return nil
+        }
+    }
+
+    /// Our UPDATE `outgoing` was acknowledged: what it carried is done (a rekey's outbound switch may follow).
+    private func acknowledged(_ outgoing: UpdateState.Outgoing, session: inout Session, now: Instant) -> [Action] {
+        session.update.outgoing = nil
+        if let addresses = outgoing.content.announce { session.announced = addresses }
+        var actions: [Action] = []
+        if outgoing.content.rekey, session.rekey?.pendingOutbound != nil {
+            actions += switchOutbound(&session, now: now)
+        } else if outgoing.content.rekey, session.rekey != nil {
+            // The peer acknowledged our ESP_INFO; its own arrives in its next UPDATE.
+        }
+        if !session.update.pending.isEmpty { actions += flush(&session, now: now).sends }
+        return actions
+    }
+
+    /// A locator answered our echo: ACTIVE, and ESP moves there.
+    private func verified(_ endpoint: Endpoint, session: inout Session) -> [Action] {
+        session.update.pending.verify = nil
+        session.locators.verified(endpoint)
+        return move(to: endpoint, session: &session)
+    }
+
+    /// ESP to the peer goes to `endpoint` (ACTIVE) from now on.
+    private func move(to endpoint: Endpoint, session: inout Session) -> [Action] {
+        guard endpoint != session.locators.current else { return [] }
+        session.locators.use(endpoint)
+        if let local = session.localAddress, local.isIPv4 != endpoint.address.isIPv4 { session.localAddress = nil }
+        guard session.saInstalled else { return [] }
+        return [.moveSA(peer: peerHIT, outboundSPI: session.outboundSPI, to: endpoint, source: source(for: endpoint, session)),
+                .report(.moved(peer: peerHIT, to: endpoint))]
+    }
+
+    /// Makes our next UPDATE verify `endpoint` (or, for nil, the best candidate the locator set offers).
+    private func scheduleVerification(of endpoint: Endpoint?, session: inout Session) {
+        let usable = usableFamilies(session)
+        guard let target = endpoint ?? session.locators.candidate(usable: usable) else { return }
+        if session.update.due.verify?.endpoint == target { return }
+        session.update.pending.verify = (target, local.random.bytes(CoreLimits.echoNonceLength))
+    }
+
+    // MARK: - Events
+
+    /// Our addresses changed: announce them to the peer; a peer locator of a family we lost is replaced.
+    mutating func addressesChanged(_ addresses: [IPAddress], now: Instant) -> [Action] {
+        switch phase {
+        case .i1Sent(let attempt, _):
+            guard !attempt.endpoints.isEmpty else { return [] }
+            return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
+        case .i2Sent(let pending):
+            return [send(pending.i2, .i2, to: pending.destination, from: nil, retransmission: true)]
+        case .r2Sent(var session, _), .established(var session):
+            guard !addresses.isEmpty, addresses != session.update.due.announce ?? session.announced else { return [] }
+            if let address = session.localAddress, !addresses.contains(address) { session.localAddress = nil }
+            session.update.pending.announce = addresses
+            var next = session
+            next.announced = addresses   // families for the choice below; `announced` itself changes on ACK
+            if !usableFamilies(next)(session.locators.current), next.update.due.verify == nil {
+                scheduleVerification(of: nil, session: &next)
+                session.update.pending.verify = next.update.pending.verify
+            }
+            let actions = flush(&session, now: now).sends
+            setSession(session)
+            return actions
+        default:
+            return []
+        }
+    }
+
+    /// The peer's configured locators join its set (UNVERIFIED).
+    mutating func configuredLocators(_ endpoints: [Endpoint], now: Instant) -> [Action] {
+        guard var session, [.r2Sent, .established].contains(state) else { return [] }
+        for endpoint in endpoints.prefix(CoreLimits.peerLocators) { session.locators.add(endpoint) }
+        setSession(session)
+        return []
+    }
+
+    /// ESP arrived on our inbound SA `spi` from `source` (see `Event.espReceived`).
+    mutating func espReceived(spi: UInt32, source: Endpoint, now: Instant) -> [Action] {
+        guard var session, [.r2Sent, .established].contains(state) else { return [] }
+        var actions: [Action] = []
+        if let rekey = session.rekey, rekey.inboundInstalled, spi == rekey.inboundSPI {
+            actions += switchOutbound(&session, now: now)
+        }
+        if spi == session.inboundSPI {
+            let soon = now + CoreLimits.drainAfterNewTraffic
+            for index in session.draining.indices { session.draining[index].until = min(session.draining[index].until, soon) }
+        }
+        if source != session.locators.current {
+            if session.locators.state(of: source) == .active {
+                actions += move(to: source, session: &session)
+            } else if session.update.due.verify?.endpoint != source {
+                session.locators.add(source)
+                scheduleVerification(of: source, session: &session)
+                actions += flush(&session, now: now).sends
+            }
+        }
+        phase = .established(session)
+        return actions
+    }
+
+    /// A rekey is due (bytes or sequence numbers): start one unless one runs.
+    mutating func rekeyRequested(now: Instant) -> [Action] {
+        guard var session, state == .established, session.rekey == nil else { return [] }
+        let actions = startRekey(&session, now: now)
+        setSession(session)
+        return actions
+    }
+
+    // MARK: - Rekeying
+
+    /// Our rekey: a new inbound SPI and (by settings, or when KEYMAT runs short) a new DH key pair.
+    func startRekey(_ session: inout Session, now: Instant) -> [Action] {
+        session.rekeyAt = nil
+        guard let spi = local.spis.allocate(excluding: session.outboundSPI) else { return [] }
+        let suite = session.keys.suite
+        let needed = 2 * (suite.encryptionKeyLength + suite.authenticationKeyLength)
+        let keymatRunsShort = session.keymat.offset + needed > min(session.keymat.capacity, Int(UInt16.max))
+        var dh: DHKeyPair?
+        if local.settings.rekeysWithDiffieHellman || keymatRunsShort {
+            guard let pair = try? DHKeyPair(group: session.group) else { return [.releaseSPI(spi)] }
+            dh = pair
+        }
+        session.rekey = Rekey(inboundSPI: spi, dh: dh, keymatIndex: dh == nil ? UInt16(session.keymat.offset) : 0)
+        session.update.pending.rekey = true
+        return flush(&session, now: now).sends
+    }
+
+    /// The peer's ESP_INFO (and DIFFIE_HELLMAN) of a rekey, its own or the answer to ours: our side of the
+    /// rekey (if it is the peer's), the new keys, our new inbound SA installed and the new outbound SA
+    /// kept until the peer has its inbound one.
+    private func acceptRekey(_ info: ESPInfo, dh peerDH: DiffieHellmanValue?, session: inout Session,
+                             now: Instant) -> Result<[Action], RejectReason> {
+        if let peerDH, peerDH.group != session.group.rawValue { return .failure(.unsupportedDHGroup) }
+        var rekey: Rekey
+        if let ours = session.rekey {
+            guard (ours.dh != nil) == (peerDH != nil) else { return .failure(.unsupportedUpdate) }
+            rekey = ours
+        } else {
+            guard let spi = local.spis.allocate(excluding: info.newSPI) else { return .failure(.localFailure) }
+            var dh: DHKeyPair?
+            if peerDH != nil {
+                guard let pair = try? DHKeyPair(group: session.group) else {
+                    local.spis.release(spi)   // not handed out: undone here, like the base exchange's
+                    return .failure(.localFailure)
+                }
+                dh = pair
+            }
+            rekey = Rekey(inboundSPI: spi, dh: dh, keymatIndex: dh == nil ? UInt16(session.keymat.offset) : 0)
+            session.update.pending.rekey = true
+        }
+        var keymat: Keymat
+        do {
+            if let dh = rekey.dh, let peerDH {
+                keymat = session.keymat.replacingKij(try dh.sharedSecret(peerPublicValue: peerDH.publicValue))
+            } else {
+                keymat = session.keymat
+                try keymat.advance(to: max(Int(rekey.keymatIndex), Int(info.keymatIndex)))
+            }
+        } catch {
+            if session.rekey == nil { local.spis.release(rekey.inboundSPI) }
+            return .failure(rekey.dh == nil ? .invalidKeymatIndex : .invalidDHPublicValue)
+        }
+        let suite = session.keys.suite
+        guard let gl = try? ESPKeys(drawingFrom: &keymat, suite: suite),
+              let lg = try? ESPKeys(drawingFrom: &keymat, suite: suite) else {
+            if session.rekey == nil { local.spis.release(rekey.inboundSPI) }
+            return .failure(.invalidKeymatIndex)
+        }
+        let (inboundKeys, outboundKeys) = local.hit > peerHIT ? (lg, gl) : (gl, lg)
+        session.keymat = keymat
+        let endpoint = session.locators.current
+        let inbound = DirectionalSA(localHIT: local.hit, peerHIT: peerHIT, spi: rekey.inboundSPI, suite: suite,
+                                    keys: inboundKeys, peerEndpoint: endpoint, localAddress: session.localAddress)
+        rekey.peerSPI = info.newSPI
+        rekey.inboundInstalled = true
+        rekey.pendingOutbound = DirectionalSA(localHIT: local.hit, peerHIT: peerHIT, spi: info.newSPI, suite: suite,
+                                              keys: outboundKeys, peerEndpoint: endpoint, localAddress: session.localAddress)
+        session.rekey = rekey
+        return .success([.installInboundSA(inbound)])
+    }
+
+    /// The peer has its new inbound SA: ESP goes out on the new outbound SA, the old inbound SA drains.
+    private func switchOutbound(_ session: inout Session, now: Instant) -> [Action] {
+        guard let rekey = session.rekey, var outbound = rekey.pendingOutbound else { return [] }
+        outbound.peerEndpoint = session.locators.current
+        outbound.localAddress = source(for: outbound.peerEndpoint, session)
+        session.draining.append(Session.Draining(spi: session.inboundSPI, until: now + local.settings.saDrainTime))
+        session.inboundSPI = rekey.inboundSPI
+        session.outboundSPI = outbound.spi
+        session.rekey = nil
+        session.update.pending.rekey = false
+        session.rekeyAt = local.settings.rekeyInterval.map { now + $0 }
+        return [.installOutboundSA(outbound),
+                .report(.rekeyed(peer: peerHIT, inboundSPI: session.inboundSPI, outboundSPI: session.outboundSPI))]
+    }
+
+    // MARK: - Sending
+
+    /// Sends the content due in a new UPDATE (next SEQ), replacing the one in flight; `ack` and `echo`
+    /// answer the peer's UPDATE in the same packet. Returns the send and where it went.
+    func flush(_ session: inout Session, ack: UInt32? = nil, echo: [UInt8]? = nil,
+               now: Instant) -> (sends: [Action], destination: Endpoint?) {
+        let content = session.update.due
+        guard !content.isEmpty else { return ([], nil) }
+        let id = session.update.nextID
+        session.update.nextID &+= 1
+        var parameters: [HIPParameter] = [.seq(id)]
+        if content.rekey, let rekey = session.rekey {
+            parameters.append(.espInfo(rekey.espInfo(replacing: session.inboundSPI)))
+            if let dh = rekey.dh {
+                parameters.append(.diffieHellman(DiffieHellmanValue(group: session.group.rawValue, publicValue: dh.publicValue)))
+            }
+        } else {
+            parameters.append(.espInfo(ESPInfo(keymatIndex: 0, oldSPI: session.inboundSPI, newSPI: session.inboundSPI)))
+        }
+        if let addresses = content.announce {
+            parameters.append(.locatorSet(addresses.prefix(CoreLimits.locatorsPerUpdate).enumerated().map { index, address in
+                Locator(trafficType: 0, preferred: index == 0, lifetime: local.settings.locatorLifetime,
+                        address: .espAddress(spi: session.inboundSPI, address: address.v4Mapped))
+            }))
+        }
+        if let ack { parameters.append(.ack([ack])) }
+        if let verify = content.verify { parameters.append(.echoRequestSigned(verify.nonce)) }
+        if let echo { parameters.append(.echoResponseSigned(echo)) }
+        session.update.pending = UpdateState.Content()
+        guard let bytes = seal(parameters, session) else {
+            session.update.pending = content
+            return ([], nil)
+        }
+        let destination = content.verify?.endpoint
+            ?? session.locators.destination(forAttempt: 0, usable: usableFamilies(session))
+        session.update.outgoing = UpdateState.Outgoing(
+            id: id, content: content, bytes: bytes, boundTo: content.verify?.endpoint,
+            retransmission: Retransmission(policy: local.settings.updateRetransmission, sentAt: now))
+        if let ack { session.update.reply = (bytes, destination, source(for: destination, session)) }
+        return ([send(bytes, .update, to: destination, from: source(for: destination, session))], destination)
+    }
+
+    /// An UPDATE with `parameters`, HIP_MAC and HIP_SIGNATURE (nil if signing failed).
+    func seal(_ parameters: [HIPParameter], _ session: Session) -> [UInt8]? {
+        let packet = HIPPacket(type: .update, senderHIT: local.hit, receiverHIT: peerHIT, parameters: parameters)
+        return try? PacketSealer.seal(packet, mac: .mac(session.keys.outgoingIntegrity, session.keys.hash),
+                                      identity: local.identity)
+    }
+
+    /// The local address to send to `endpoint` from: the session's when it is of the same family, else
+    /// nil (the shell chooses).
+    func source(for endpoint: Endpoint, _ session: Session) -> IPAddress? {
+        guard let address = session.localAddress, address.isIPv4 == endpoint.address.isIPv4 else { return nil }
+        return address
+    }
+
+    /// Whether we have a local address of an endpoint's family (any, before our first announcement).
+    func usableFamilies(_ session: Session) -> (Endpoint) -> Bool {
+        let addresses = session.update.due.announce ?? session.announced
+        guard !addresses.isEmpty else { return { _ in true } }
+        let v4 = addresses.contains { $0.isIPv4 }, v6 = addresses.contains { !$0.isIPv4 }
+        return { $0.address.isIPv4 ? v4 : v6 }
+    }
+
+    // MARK: - Deadlines
+
+    /// The session's next deadline: UPDATE retransmission, a drain's end, the rekey age.
+    static func deadline(of session: Session) -> Instant? {
+        ([session.update.outgoing?.retransmission.deadline, session.rekeyAt] + session.draining.map(\.until))
+            .compactMap { $0 }.min()
+    }
+
+    /// Serves the session's deadlines that passed.
+    func sessionTimers(_ session: inout Session, now: Instant) -> [Action] {
+        var actions: [Action] = []
+        let ended = session.draining.filter { $0.until <= now }
+        session.draining.removeAll { $0.until <= now }
+        for old in ended { actions += [.retireInboundSA(peer: peerHIT, spi: old.spi), .releaseSPI(old.spi)] }
+        if let rekeyAt = session.rekeyAt, rekeyAt <= now, session.rekey == nil, state == .established {
+            actions += startRekey(&session, now: now)
+        }
+        if var outgoing = session.update.outgoing, outgoing.retransmission.deadline <= now {
+            actions += retransmit(&outgoing, session: &session, now: now)
+        }
+        return actions
+    }
+
+    /// Our UPDATE is due again: resend it (in turn to the peer's locators), verify another locator after
+    /// repeated silence, or give up.
+    private func retransmit(_ outgoing: inout UpdateState.Outgoing, session: inout Session, now: Instant) -> [Action] {
+        guard outgoing.retransmission.expire(now: now) else {
+            session.update.outgoing = nil
+            if let target = outgoing.boundTo {
+                // The locator being verified did not answer: try the next one, keep the rest of the content.
+                session.locators.unreachable(target)
+                var rest = outgoing.content
+                rest.verify = nil
+                session.update.pending.announce = session.update.pending.announce ?? rest.announce
+                session.update.pending.rekey = session.update.pending.rekey || rest.rekey
+                if session.locators.currentIsDeprecated { scheduleVerification(of: nil, session: &session) }
+                let sends = flush(&session, now: now).sends
+                if !sends.isEmpty { return sends }
+            }
+            var actions = abandonRekey(&session)
+            actions.append(.report(.updateUnanswered(peer: peerHIT)))
+            return actions
+        }
+        let attempt = outgoing.retransmission.attempt
+        session.update.outgoing = outgoing
+        if outgoing.boundTo == nil, attempt >= CoreLimits.updateAttemptsBeforeFailover, session.update.pending.verify == nil,
+           let candidate = session.locators.candidate(usable: usableFamilies(session)) {
+            // The current locator may be gone: verify another one (the UPDATE goes there with the next SEQ).
+            scheduleVerification(of: candidate, session: &session)
+            return flush(&session, now: now).sends
+        }
+        let destination = outgoing.boundTo ?? session.locators.destination(forAttempt: attempt, usable: usableFamilies(session))
+        return [send(outgoing.bytes, .update, to: destination, from: source(for: destination, session), retransmission: true)]
+    }
+
+    /// Gives up our rekey (its UPDATE went unanswered): its SPI and a new inbound SA go; a new attempt
+    /// follows after `rekeyInterval` (or the next request).
+    private func abandonRekey(_ session: inout Session) -> [Action] {
+        guard let rekey = session.rekey else { return [] }
+        session.rekey = nil
+        session.update.pending.rekey = false
+        var actions: [Action] = []
+        if rekey.inboundInstalled { actions.append(.retireInboundSA(peer: peerHIT, spi: rekey.inboundSPI)) }
+        actions.append(.releaseSPI(rekey.inboundSPI))
+        return actions
+    }
+
+    /// Stores `session` back into the current phase (R2-SENT keeps its deadline).
+    mutating func setSession(_ session: Session) {
+        switch phase {
+        case .r2Sent(_, let completeAt): phase = .r2Sent(session, completeAt: completeAt)
+        case .established: phase = .established(session)
+        default: break
+        }
+    }
+}
