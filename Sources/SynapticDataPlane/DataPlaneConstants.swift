@@ -55,4 +55,10 @@ public enum DataPlaneLimits {
     /// Slots of the LSI flow table (power of two) and how many a lookup probes.
     public static let lsiFlowTableSlots = 4096
     static let lsiFlowTableProbes = 8
+    /// Sequence number at which an SA is due for rekeying by default (2^64 − 2^32): far from the end, so
+    /// the rekey has room to finish.
+    public static let defaultRekeySequenceLimit: UInt64 = 0xFFFF_FFFF_0000_0000
+    /// Sequence numbers an outbound SA may still use past its rekey limit while the rekey runs (2^31); then
+    /// it stops sending.
+    public static let sequenceNumbersPastRekeyLimit: UInt64 = 1 << 31
 }

@@ -2,7 +2,8 @@
 //
 //   stages:  IPv6 to a HIT ─────────────────────────────┐
 //            IPv4 to an LSI → LSI→HIT translation ──────┤→ SA by destination → BEET strip → sequence
-//            (record the flow as LSI-based)             │   number → seal → ESP packet window + SPI
+//            (record the flow as LSI-based)             │   number (at most `thresholds.lastSequence`)
+//                                                           → seal → ESP packet window + SPI
 //   IPv6 flows are forgotten in the LSI flow table, so the reply family follows the last one used.
 //
 // With no outbound SA the packet is left untouched and reported as `.noSecurityAssociation`, so the
@@ -30,10 +31,13 @@ public struct SealedPacket: Sendable, Equatable {
 public struct OutboundProcessor {
     public let database: SADatabase
     public let flows: LSIFlowTable
+    /// Its `lastSequence` is where every SA stops sending (`.sequenceExhausted` drops).
+    public var thresholds: RekeyThresholds
 
-    public init(database: SADatabase, flows: LSIFlowTable) {
+    public init(database: SADatabase, flows: LSIFlowTable, thresholds: RekeyThresholds = RekeyThresholds()) {
         self.database = database
         self.flows = flows
+        self.thresholds = thresholds
     }
 
     /// Seals every packet of `batch` in place, in parallel on `database.workers` contexts: each window
@@ -133,7 +137,7 @@ public struct OutboundProcessor {
     }
 
     /// Strips (or translates, then strips) the inner header, updates the LSI flow table, checks the room
-    /// for the ESP framing and takes a sequence number.
+    /// for the ESP framing and takes a sequence number (none past `thresholds.lastSequence`).
     private func frame(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int,
                        association: OutboundSA) throws(DataPlaneError) -> PacketStage {
         var base = offset
@@ -166,7 +170,7 @@ public struct OutboundProcessor {
             throw .noRoom
         }
         return PacketStage(start: start, payloadLength: segment.length, nextHeader: segment.nextHeader,
-                           sequence: try association.assignSequence())
+                           sequence: try association.assignSequence(last: thresholds.lastSequence))
     }
 
     private func segmentBytes(_ buffer: UnsafeMutableRawBufferPointer, _ base: Int,

@@ -8,16 +8,17 @@ public final class OutboundSA {
     public let endpoints: SAEndpoints
     /// The installer's handle for the peer (e.g. an index into its locator table); opaque here.
     public let tag: Int
-    /// The next sequence number to send (the first is 1); 0 once 2^64 − 1 was used.
-    public private(set) var nextSequence: UInt64 = 1
+    /// The next sequence number to send (the first is the installer's, normally 1); 0 once 2^64 − 1 was used.
+    public private(set) var nextSequence: UInt64
     public internal(set) var counters = TrafficCounters()
     let sealers: [ESPSealer]
     let ownHIT: PackedHIT
     let peerHIT: PackedHIT
 
-    init(spi: UInt32, suite: ESPSuiteID, keys: ESPKeys, endpoints: SAEndpoints, tag: Int,
+    init(spi: UInt32, suite: ESPSuiteID, keys: ESPKeys, endpoints: SAEndpoints, tag: Int, initialSequence: UInt64,
          workers: Int) throws(CryptoError) {
         self.spi = spi
+        nextSequence = initialSequence
         self.suite = suite
         self.endpoints = endpoints
         self.tag = tag
@@ -28,9 +29,10 @@ public final class OutboundSA {
         peerHIT = PackedHIT(endpoints.peerHIT)
     }
 
-    /// Takes the next sequence number (RFC 4303 §3.3.3: never reused; with ESN, exhausted after 2^64 − 1).
-    func assignSequence() throws(DataPlaneError) -> UInt64 {
-        guard nextSequence != 0 else { throw .sequenceExhausted }
+    /// Takes the next sequence number (RFC 4303 §3.3.3: never reused; with ESN, exhausted after 2^64 − 1),
+    /// if it is at most `last` (`RekeyThresholds.lastSequence`: an SA that was not rekeyed in time stops).
+    func assignSequence(last: UInt64) throws(DataPlaneError) -> UInt64 {
+        guard nextSequence != 0, nextSequence <= last else { throw .sequenceExhausted }
         let sequence = nextSequence
         nextSequence &+= 1
         return sequence

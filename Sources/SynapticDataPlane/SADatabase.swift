@@ -65,12 +65,13 @@ public final class SADatabase: @unchecked Sendable {
     // MARK: Outbound half
 
     /// Installs the outbound SA to `endpoints.peerHIT`, replacing the current one for that peer (and its
-    /// LSI mapping). Errors: the keys do not fit the suite.
+    /// LSI mapping); its first packet gets sequence number `initialSequence`. Errors: the keys do not fit
+    /// the suite.
     @discardableResult
     public func installOutbound(spi: UInt32, suite: ESPSuiteID, keys: ESPKeys, endpoints: SAEndpoints,
-                                tag: Int = 0) throws(CryptoError) -> OutboundSA {
+                                tag: Int = 0, initialSequence: UInt64 = 1) throws(CryptoError) -> OutboundSA {
         let association = try OutboundSA(spi: spi, suite: suite, keys: keys, endpoints: endpoints, tag: tag,
-                                         workers: workers)
+                                         initialSequence: initialSequence, workers: workers)
         removeOutbound(peer: endpoints.peerHIT)
         outboundByHIT[association.peerHIT] = association
         if let peerLSI = endpoints.peerLSI { outboundByLSI[peerLSI] = association }

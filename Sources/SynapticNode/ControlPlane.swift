@@ -1,7 +1,8 @@
 // ControlPlane: the thread that owns HIPHost, feeds it every event and performs its actions.
 //
 // Loop: wait (epoll) for the inbox, the raw HIP sockets, or the core's timer
-//   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), first traffic,
+//   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), ESP sources (the
+//            core hears of traffic on an SA), SAs due for rekeying (logged),
 //            unknown SPIs from a peer's address (→ a base exchange if it has no association, at most one
 //            per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close requests, reload,
 //            status snapshots, shutdown
@@ -130,8 +131,10 @@ final class ControlPlane: @unchecked Sendable {
                 perform(host.handle(.packet(bytes: bytes, source: source, destination: destination), now: now), now: now)
             case .outboundData(let peer):
                 requestExchange(with: peer, now: now)
-            case .traffic(let peer):
+            case .espSource(let peer, _, _):
                 perform(host.handle(.trafficReceived(peer: peer), now: now), now: now)
+            case .rekeyWanted(let peer, let spi, let direction):
+                logger.info("\(direction) SA \(hex(spi)) with \(executor.label(peer)) reached its rekey threshold")
             case .unknownSPI(let source):
                 recoverFromUnknownSPI(from: source, now: now)
             case .close(let peer):

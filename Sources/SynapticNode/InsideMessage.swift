@@ -10,6 +10,11 @@ enum InsideMessage: Sendable {
     case install(OutboundInstall)
     /// Remove the outbound SA to `peer` if its SPI is `spi` (a newer SA may have replaced it already).
     case remove(peer: HIT, spi: UInt32)
+    /// Send the ESP of the outbound SA to `peer` to `destination` from the next batch on, if its SPI is
+    /// `spi`: same SA, keys and sequence numbers (mobility). The address family may change.
+    case move(peer: HIT, spi: UInt32, destination: SocketAddress)
+    /// When outbound SAs are due for rekeying and when they stop (SIGHUP).
+    case thresholds(RekeyThresholds)
     /// The base exchange with `peer` failed or cannot start: drop its queued packets (counted).
     case discardPending(peer: HIT)
     /// The peers whose LSIs local applications may use, by LSI (host order).
@@ -25,6 +30,8 @@ struct OutboundInstall: Sendable {
     var keys: ESPKeys
     var endpoints: SAEndpoints
     var destination: SocketAddress
+    /// The sequence number of the SA's first packet.
+    var initialSequence: UInt64 = 1
 }
 
 /// The inside path's counters and SAs, copied on its thread.

@@ -5,12 +5,15 @@
 //     view to a SynapticDataPlane.PacketBatch, so the packet is never copied)
 //   → OutboundProcessor.process(batch), three stages over the whole batch:
 //       prepare (this thread, in batch order): SA by destination HIT or LSI, LSI→HIT translation, BEET strip,
-//         ESP sequence number — so per SA, sequence numbers follow the TUN's order
+//         ESP sequence number — so per SA, sequence numbers follow the TUN's order; an SA past
+//         `RekeyThresholds.lastSequence` sends nothing more (dropped as `.sequenceExhausted`)
 //       seal (parallel): packet i on worker i mod n; the workers are the SADatabase's StageWorkers (one
 //         serial Dispatch queue each, running a loop that waits for batches), with this thread as worker 0.
 //         With `dataPlaneWorkers` = 1 there are no helpers and sealing stays on this thread.
 //       finish (this thread, in batch order): counters, ESP window and metadata per slot
-//   → per slot, in order: sealed → kept for sending
+//   → per slot, in order: sealed → kept for sending to the SA's current destination; once per run of one
+//                                  SA's packets: the first time the SA reaches its RekeyThresholds (payload
+//                                  bytes, next sequence number), the control plane is told (`.rekeyWanted`)
 //     no SA: copied to the peer's pending queue (PendingTable: bounded per peer and in peers, evicting an
 //            idle or the longest-waiting peer when full), base exchange requested (at most once per second
 //            per peer), slot left out of the send
@@ -19,8 +22,11 @@
 //     shared port), so packets leave in batch order.
 // SA changes arrive in the inbox and are applied between batches (the TUN is read for at most
 // `NodeLimits.batchesPerWakeup` batches per wait); installing an SA sends that peer's queued packets first,
-// in order. Nothing is allocated per packet once SAs exist.
+// in order. Installing a peer's new SA (rekey) replaces its old one between two batches: no packet is
+// sealed with an SA after its replacement. Moving an SA changes only its destination (mobility): the next
+// batch goes there, the sequence numbers go on. Nothing is allocated per packet once SAs exist.
 import HIPCore
+import HIPCrypto
 import HIPWire
 import Logging
 import SynapticDataPlane
@@ -33,8 +39,8 @@ final class InsidePath: @unchecked Sendable {
     private let udp4: UDPSocket?
     private let udp6: UDPSocket?
     private let database: SADatabase
-    private let processor: OutboundProcessor
-    private let requestExchange: @Sendable (HIT) -> Bool
+    private var processor: OutboundProcessor
+    private let control: Inbox<ControlMessage>
     private let logger: Logger
     private let poller: EventPoller
     private let writable: EventPoller
@@ -45,24 +51,30 @@ final class InsidePath: @unchecked Sendable {
     private let sealing: SynapticDataPlane.PacketBatch
     /// The address family of each slot to send; nil: the slot is not sent (queued or dropped).
     private var families: [AddressFamily?]
-    /// ESP destination by SA tag (freed when the SA is removed or replaced).
-    private var destinations = TagTable<SocketAddress>()
+    /// The outbound SAs by tag (freed when the SA is removed or replaced).
+    private var outbound = TagTable<Outbound>()
     private let pending: PendingTable
     private var peerLSIs: [UInt32: HIT] = [:]
     private var counters = InsideCounters()
 
     private static let tunToken: UInt64 = 1
 
-    /// - Parameter requestExchange: asks the control plane for a base exchange with a peer (any thread);
-    ///   false when its queue is full.
+    /// An outbound SA, where its ESP goes, and whether the control plane was told it is due for rekeying.
+    private struct Outbound {
+        let association: OutboundSA
+        var destination: SocketAddress
+        var rekeyWanted = false
+    }
+
+    /// - Parameter control: the control plane's inbox (base exchange requests, rekey thresholds reached).
     init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         logger: Logger, requestExchange: @escaping @Sendable (HIT) -> Bool) throws(SystemError) {
+         thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
         self.tun = tun
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
-        self.processor = OutboundProcessor(database: database, flows: flows)
-        self.requestExchange = requestExchange
+        self.processor = OutboundProcessor(database: database, flows: flows, thresholds: thresholds)
+        self.control = control
         self.logger = logger
         poller = try EventPoller()
         writable = try EventPoller()
@@ -110,22 +122,30 @@ final class InsidePath: @unchecked Sendable {
             switch message {
             case .install(let install):
                 let replaced = database.outbound(peer: install.endpoints.peerHIT)?.tag
-                let tag = destinations.insert(install.destination)
                 do {
-                    try database.installOutbound(spi: install.spi, suite: install.suite, keys: install.keys,
-                                                 endpoints: install.endpoints, tag: tag)
+                    _ = try outbound.insert { tag throws(CryptoError) in
+                        Outbound(association: try database.installOutbound(
+                                     spi: install.spi, suite: install.suite, keys: install.keys,
+                                     endpoints: install.endpoints, tag: tag, initialSequence: install.initialSequence),
+                                 destination: install.destination)
+                    }
                 } catch {
-                    destinations.remove(tag)
                     logger.error("cannot install outbound SA \(hex(install.spi)) to \(install.endpoints.peerHIT): \(error)")
                     continue
                 }
-                if let replaced { destinations.remove(replaced) }
+                if let replaced { outbound.remove(replaced) }
                 flushPending(install.endpoints.peerHIT)
             case .remove(let peer, let spi):
                 if let current = database.outbound(peer: peer), current.spi == spi {
                     database.removeOutbound(peer: peer)
-                    destinations.remove(current.tag)
+                    outbound.remove(current.tag)
                 }
+            case .move(let peer, let spi, let destination):
+                if let current = database.outbound(peer: peer), current.spi == spi {
+                    outbound[current.tag].destination = destination
+                }
+            case .thresholds(let thresholds):
+                processor.thresholds = thresholds
             case .discardPending(let peer):
                 pending.discard(peer)
             case .peerLSIs(let map):
@@ -144,7 +164,7 @@ final class InsidePath: @unchecked Sendable {
         current.tooManyPendingPeers = pending.evictedPackets
         return InsideSnapshot(
             outbound: database.outboundSAs.map {
-                .init(peer: $0.endpoints.peerHIT, spi: $0.spi, suite: $0.suite, destination: destinations[$0.tag],
+                .init(peer: $0.endpoints.peerHIT, spi: $0.spi, suite: $0.suite, destination: outbound[$0.tag].destination,
                       counters: $0.counters)
             },
             unassigned: database.outboundCounters,
@@ -199,11 +219,13 @@ final class InsidePath: @unchecked Sendable {
     }
 
     /// Seals the packets in slots 0..<count (attached to `sealing`) as one batch and sends them in order;
-    /// packets without an SA are queued for a base exchange, dropped ones are left out.
+    /// packets without an SA are queued for a base exchange, dropped ones are left out. Each run of one
+    /// SA's packets checks that SA's rekey thresholds once.
     private func sealAndSend(_ count: Int) {
         guard count > 0 else { return }
         sealing.count = count
         processor.process(sealing)
+        var checked: Int?
         for slot in 0..<count {
             let metadata = sealing[metadata: slot]
             families[slot] = nil
@@ -211,13 +233,27 @@ final class InsidePath: @unchecked Sendable {
                 if drop == .noSecurityAssociation { queue(UnsafeRawBufferPointer(sealing.packet(at: slot))) }
                 continue
             }
-            let destination = destinations[metadata.peer]
+            if metadata.peer != checked {
+                checked = metadata.peer
+                requestRekeyIfDue(metadata.peer)
+            }
+            let destination = outbound[metadata.peer].destination
             batch.setDatagram(at: slot, offset: sealing.offset(of: slot), length: sealing.length(of: slot),
                               to: destination)
             families[slot] = destination.family
         }
         sealing.count = 0
         send(count)
+    }
+
+    /// Tells the control plane, the first time only, that the SA with `tag` reached its rekey thresholds.
+    private func requestRekeyIfDue(_ tag: Int) {
+        guard !outbound[tag].rekeyWanted else { return }
+        let association = outbound[tag].association
+        guard processor.thresholds.isReached(bytes: association.counters.bytesOut,
+                                             sequence: association.nextSequence) else { return }
+        outbound[tag].rekeyWanted = true
+        control.post(.rekeyWanted(peer: association.endpoints.peerHIT, spi: association.spi, direction: .outbound))
     }
 
     /// Queues a packet that has no SA yet for its peer (a HIT, or a known peer's LSI) and asks for a base
@@ -227,7 +263,8 @@ final class InsidePath: @unchecked Sendable {
             counters.unroutable += 1
             return
         }
-        if pending.queue(packet, for: peer, now: MonotonicClock.now()), !requestExchange(peer) {
+        if pending.queue(packet, for: peer, now: MonotonicClock.now()),
+           !control.post(.outboundData(peer: peer), limit: NodeLimits.controlQueueLimit) {
             counters.exchangeRequestsRefused += 1
         }
     }

@@ -83,12 +83,11 @@ public final class Node: Sendable {
             let controlInbox = Inbox<ControlMessage>(poller: try EventPoller())
             let flowPolicy = ListenerFamilyPolicy(ownHIT: hit, ownLSI: directory.ownLSI, logger: logger)
             outside = try OutsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                      policy: flowPolicy, mtu: configuration.mtu, logger: logger, control: controlInbox)
+                                      policy: flowPolicy, mtu: configuration.mtu, thresholds: RekeyThresholds(),
+                                      logger: logger, control: controlInbox)
             inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                    mtu: configuration.mtu, logger: logger,
-                                    requestExchange: {
-                                        controlInbox.post(.outboundData(peer: $0), limit: NodeLimits.controlQueueLimit)
-                                    })
+                                    mtu: configuration.mtu, thresholds: RekeyThresholds(), logger: logger,
+                                    control: controlInbox)
             let executor = ActionExecutor(transmitter: sockets,
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
                                           directory: directory, keyLog: keyLog, logger: logger)

@@ -65,6 +65,9 @@ public enum NodeLimits {
     static let unknownSPIReportsPerSourcePerSecond = 10
     static let unknownSPIReportsPerSecond = 640
     static let unknownSPIReportBuckets = 1024
+    /// Reports of a new ESP source per inbound SA per second after its first (ESPSourceReports; bursts of
+    /// as many): a peer that moves needs one, a flood of authentic packets from alternating sources no more.
+    static let espSourceReportsPerSecond = 10
     /// Minimum time between two base exchanges that unknown SPIs from a peer's address start with that
     /// peer (spoofable: without it, a flood of them would restart exchanges back to back), and how many
     /// peers are remembered meanwhile (beyond: the others wait).

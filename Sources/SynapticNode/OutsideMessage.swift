@@ -8,6 +8,8 @@ import SynapticPlatform
 enum OutsideMessage: Sendable {
     case install(InboundInstall)
     case remove(spi: UInt32)
+    /// When inbound SAs are due for rekeying (SIGHUP).
+    case thresholds(RekeyThresholds)
     /// The addresses of known peers: only their unknown SPIs are reported.
     case peerAddresses(Set<InetAddress>)
     case snapshot(Reply<OutsideSnapshot>)
@@ -56,4 +58,6 @@ struct OutsideCounters: Hashable, Sendable {
     var receiveErrors: UInt64 = 0
     /// ESP packets parked for an SA that was not installed within `NodeLimits.parkedESPAge`.
     var parkedExpired: UInt64 = 0
+    /// New ESP sources not reported because their SA had used up `NodeLimits.espSourceReportsPerSecond`.
+    var sourceReportsSuppressed: UInt64 = 0
 }

@@ -3,7 +3,8 @@
 // Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
 //   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
 //                           SPI ≠ 0     → ESP: the slot is attached as a view to a SynapticDataPlane.PacketBatch
-//                                         (no copy), opened below with the batch's other ESP datagrams
+//                                         (no copy), opened below with the batch's other ESP datagrams; its
+//                                         UDP source is read from the slot when it is delivered
 //                           0xFF        → NAT keepalive, dropped
 //   → open the ESP batch in place (InboundProcessor.process(batch)), three stages:
 //     prepare (this thread, in batch order): SA by SPI, anti-replay check
@@ -13,15 +14,22 @@
 //       in arrival order — BEET inner IPv6 header rebuilt from the HITs, IPv4/LSI translation when the
 //       flow is LSI-based (one we started over an LSI, or one the peer starts towards a port with only an
 //       IPv4 socket, ListenerFamilyPolicy)
-//   → TUN writes in batch order; the first packet of an SA tells the control plane (R2-SENT → ESTABLISHED)
-//   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted.
+//   → per opened packet, in batch order: where it came from (ESPSourceReports: the SA's first packet, and a
+//     new highest sequence number from another source than the last reported, rate-limited per SA, tell the
+//     control plane: `.espSource`, for R2-SENT → ESTABLISHED, a rekey that took, a peer that moved); once
+//     per run of one SA's packets: the first time the SA reaches its RekeyThresholds (payload bytes,
+//     highest sequence number), `.rekeyWanted`; TUN write
+//   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted, and reports nothing.
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
 // socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
 // ESP whose SPI is not installed yet is reported to the control plane (only from known peers' addresses,
 // within per-source and total limits: UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge`
 // at most): the peer may send its first ESP right behind the R2 (or I2) that the control plane is still
-// processing; installing an inbound SA retries the parked packets, the rest expire as unknown SPIs.
+// processing; installing an inbound SA retries the parked packets (with the source each came from), the
+// rest expire as unknown SPIs. A rekey installs the new inbound SA next to the old one, which keeps opening
+// packets until it is removed.
 import HIPCore
+import HIPCrypto
 import HIPWire
 import Logging
 import SynapticDataPlane
@@ -43,9 +51,11 @@ final class OutsidePath: @unchecked Sendable {
     /// Views of the ESP datagrams of `batch` for the processor's batch stages; `espCount` attached so far.
     private let opening: SynapticDataPlane.PacketBatch
     private var espCount = 0
-    /// Whether the first ESP packet of the SA with this tag was reported to the control plane (freed when
-    /// the SA is removed or replaced).
-    private var trafficReported = TagTable<Bool>()
+    /// The `batch` slot of each ESP datagram attached to `opening`.
+    private var espSlots: [Int]
+    /// The inbound SAs by tag (freed when the SA is removed or replaced).
+    private var inbound = TagTable<Inbound>()
+    private var thresholds: RekeyThresholds
     private var counters = OutsideCounters()
     /// Which unknown SPIs are reported to the control plane (per source and in all).
     private var unknownSPIReports = UnknownSPIReportLimiter(now: MonotonicClock.now())
@@ -53,22 +63,33 @@ final class OutsidePath: @unchecked Sendable {
     private let parked: PendingPackets
     private let scratch: UnsafeMutableRawBufferPointer
 
+    /// An inbound SA, what the control plane was told of its sources, and whether it was told the SA is due
+    /// for rekeying.
+    private struct Inbound {
+        let association: InboundSA
+        var sources: ESPSourceReports
+        var rekeyWanted = false
+    }
+
     /// - Parameter control: the control plane's inbox.
     /// - Parameter policy: decides the family of flows peers start (nil: IPv6).
     init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable,
-         policy: (any InboundFlowPolicy)?, mtu: Int, logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
+         policy: (any InboundFlowPolicy)?, mtu: Int, thresholds: RekeyThresholds, logger: Logger,
+         control: Inbox<ControlMessage>) throws(SystemError) {
         self.tun = tun
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
         self.processor = InboundProcessor(database: database, flows: flows, policy: policy)
         self.control = control
+        self.thresholds = thresholds
         self.logger = logger
         poller = try EventPoller()
         inbox = Inbox(poller: poller)
         let bufferSize = NodeLimits.bufferSize(mtu: mtu)
         batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
         opening = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: bufferSize)
+        espSlots = Array(repeating: 0, count: NodeLimits.batchCapacity)
         parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
         scratch = .allocate(byteCount: bufferSize, alignment: 64)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
@@ -123,12 +144,13 @@ final class OutsidePath: @unchecked Sendable {
     private func retryParked() {
         let area = UnsafeMutableRawBufferPointer(rebasing: scratch[NodeLimits.headroom...])
         for _ in 0..<parked.count {
-            guard let arrival = parked.oldestArrival, let length = parked.removeFirst(into: area) else { return }
+            guard let arrival = parked.oldestArrival, let source = parked.oldestSource,
+                  let length = parked.removeFirst(into: area) else { return }
             let spi = UInt32(bigEndian: area.loadUnaligned(as: UInt32.self))
             if database.inbound(spi: spi) != nil {
-                open(scratch, offset: NodeLimits.headroom, length: length)
+                open(scratch, offset: NodeLimits.headroom, length: length, source: source)
             } else {
-                parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival)
+                parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival, source: source)
             }
         }
     }
@@ -140,18 +162,22 @@ final class OutsidePath: @unchecked Sendable {
             switch message {
             case .install(let install):
                 let replaced = database.inbound(spi: install.spi)?.tag
-                let tag = trafficReported.insert(false)
                 do {
-                    try database.installInbound(spi: install.spi, suite: install.suite, keys: install.keys,
-                                                endpoints: install.endpoints, tag: tag)
-                    if let replaced { trafficReported.remove(replaced) }
+                    _ = try inbound.insert { tag throws(CryptoError) in
+                        Inbound(association: try database.installInbound(spi: install.spi, suite: install.suite,
+                                                                         keys: install.keys,
+                                                                         endpoints: install.endpoints, tag: tag),
+                                sources: ESPSourceReports(now: MonotonicClock.now()))
+                    }
+                    if let replaced { inbound.remove(replaced) }
                 } catch {
-                    trafficReported.remove(tag)
                     logger.error("cannot install inbound SA \(hex(install.spi)) from \(install.endpoints.peerHIT): \(error)")
                 }
                 retryParked()
             case .remove(let spi):
-                if let removed = database.removeInbound(spi: spi) { trafficReported.remove(removed.tag) }
+                if let removed = database.removeInbound(spi: spi) { inbound.remove(removed.tag) }
+            case .thresholds(let thresholds):
+                self.thresholds = thresholds
             case .peerAddresses(let addresses):
                 unknownSPIReports.peerAddresses = addresses
             case .snapshot(let reply):
@@ -196,12 +222,17 @@ final class OutsidePath: @unchecked Sendable {
         let packet = batch.packet(at: index)
         switch UDPPayload.classify(UnsafeRawBufferPointer(packet)) {
         case .esp(let spi):
+            guard let source = batch.peer(at: index) else {
+                counters.invalid += 1
+                return
+            }
             if database.inbound(spi: spi) == nil {
-                reportUnknownSPI(index)
+                reportUnknownSPI(source.address)
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
-                if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now()) { return }
+                if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now(), source: source) { return }
             }
             opening.setView(espCount, buffer: batch.buffer(at: index), offset: batch.headroom, length: packet.count)
+            espSlots[espCount] = index
             espCount += 1
         case .hip(let offset):
             guard let source = batch.peer(at: index), let destination = batch.destination(at: index) else {
@@ -225,51 +256,71 @@ final class OutsidePath: @unchecked Sendable {
     }
 
     /// Opens the ESP packets attached to `opening` as one batch and writes the inner packets to the TUN in
-    /// order. Drops are counted by the data plane.
+    /// order; each run of one SA's packets checks that SA's rekey thresholds once. Drops are counted by the
+    /// data plane.
     private func openESP() {
         guard espCount > 0 else { return }
         opening.count = espCount
         espCount = 0
         processor.process(opening, hopLimit: NodeProtocol.innerHopLimit)
+        var checked: Int?
         for index in 0..<opening.count {
             let metadata = opening[metadata: index]
-            guard metadata.drop == nil else { continue }
-            deliver(UnsafeRawBufferPointer(opening.packet(at: index)), spi: metadata.spi, tag: metadata.peer)
+            guard metadata.drop == nil, let source = batch.peer(at: espSlots[index]) else { continue }
+            if metadata.peer != checked {
+                checked = metadata.peer
+                requestRekeyIfDue(metadata.peer)
+            }
+            deliver(UnsafeRawBufferPointer(opening.packet(at: index)), tag: metadata.peer, sequence: metadata.sequence,
+                    source: source)
         }
         opening.count = 0
     }
 
-    /// Opens the ESP packet at `offset` of `buffer` in place (with headroom before it for the rebuilt inner
-    /// header) and writes the inner packet to the TUN. Drops are counted by the data plane.
-    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int) {
+    /// Opens the ESP packet from `source` at `offset` of `buffer` in place (with headroom before it for the
+    /// rebuilt inner header), checks its SA's rekey thresholds and writes the inner packet to the TUN. Drops
+    /// are counted by the data plane.
+    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int, source: SocketAddress) {
         let opened: OpenedPacket
         do {
             opened = try processor.process(buffer, offset: offset, length: length, hopLimit: NodeProtocol.innerHopLimit)
         } catch {
             return
         }
+        requestRekeyIfDue(opened.tag)
         deliver(UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length]),
-                spi: opened.spi, tag: opened.tag)
+                tag: opened.tag, sequence: opened.sequence, source: source)
     }
 
-    /// Writes an opened inner packet to the TUN; the first one of an SA tells the control plane.
-    private func deliver(_ inner: UnsafeRawBufferPointer, spi: UInt32, tag: Int) {
-        if !trafficReported[tag] {
-            trafficReported[tag] = true
-            if let association = database.inbound(spi: spi) {
-                control.post(.traffic(peer: association.endpoints.peerHIT))
-            }
+    /// Writes an opened inner packet to the TUN, after telling the control plane where its SA's ESP comes
+    /// from if that is news (ESPSourceReports).
+    private func deliver(_ inner: UnsafeRawBufferPointer, tag: Int, sequence: UInt64, source: SocketAddress) {
+        switch inbound[tag].sources.observe(sequence: sequence, from: source, now: MonotonicClock.now()) {
+        case .unchanged:
+            break
+        case .report:
+            let association = inbound[tag].association
+            control.post(.espSource(peer: association.endpoints.peerHIT, spi: association.spi, source: source))
+        case .suppressed:
+            counters.sourceReportsSuppressed += 1
         }
         if (try? tun.writePacket(inner)) != true { counters.tunDropped += 1 }
+    }
+
+    /// Tells the control plane, the first time only, that the SA with `tag` reached its rekey thresholds.
+    private func requestRekeyIfDue(_ tag: Int) {
+        guard !inbound[tag].rekeyWanted else { return }
+        let association = inbound[tag].association
+        guard thresholds.isReached(bytes: association.counters.bytesIn, sequence: association.window.top) else { return }
+        inbound[tag].rekeyWanted = true
+        control.post(.rekeyWanted(peer: association.endpoints.peerHIT, spi: association.spi, direction: .inbound))
     }
 
     /// Tells the control plane where an unknown SPI came from (a peer may still use SAs of our previous
     /// run), if that is a known peer's address, within the per-source and total limits of
     /// UnknownSPIReportLimiter (a flood costs a bounded number of messages and does not hide the others).
-    private func reportUnknownSPI(_ index: Int) {
-        guard let source = batch.peer(at: index), unknownSPIReports.admit(source.address, now: MonotonicClock.now()) else {
-            return
-        }
-        _ = control.post(.unknownSPI(source: IPAddress(source.address)), limit: NodeLimits.controlQueueLimit)
+    private func reportUnknownSPI(_ source: InetAddress) {
+        guard unknownSPIReports.admit(source, now: MonotonicClock.now()) else { return }
+        _ = control.post(.unknownSPI(source: IPAddress(source)), limit: NodeLimits.controlQueueLimit)
     }
 }

@@ -4,12 +4,14 @@
 //   memory: | slot 0 | slot 1 | … | slot capacity−1 |   each `slotSize` bytes, allocated once
 //   ring:   head → oldest packet; append copies into slot (head + count) % capacity; full → refuse, count
 //
-// The owner appends what it cannot process yet and, once the SA is installed, takes the packets out in
-// order (copying each into a work buffer) and processes them. Nothing is dropped silently: every refused
+// The owner appends what it cannot process yet (with its arrival time and, for ESP, the UDP source it came
+// from) and, once the SA is installed, takes the packets out in order (copying each into a work buffer) and
+// processes them. Nothing is dropped silently: every refused
 // or discarded packet is counted, by reason.
 import HIPCore
+import SynapticPlatform
 
-/// A bounded FIFO of packet copies. Owned by the inside path's thread; not Sendable.
+/// A bounded FIFO of packet copies. Owned by one data path's thread; not Sendable.
 final class PendingPackets {
     /// Why queued packets were dropped.
     struct Drops: Hashable, Sendable {
@@ -28,6 +30,7 @@ final class PendingPackets {
     private let memory: UnsafeMutableRawPointer
     private let lengths: UnsafeMutablePointer<Int>
     private let arrivals: UnsafeMutablePointer<Instant>
+    private let sources: UnsafeMutablePointer<SocketAddress?>
     private var head = 0
     private(set) var count = 0
     private(set) var drops = Drops()
@@ -43,12 +46,16 @@ final class PendingPackets {
         lengths.initialize(repeating: 0, count: capacity)
         arrivals = .allocate(capacity: capacity)
         arrivals.initialize(repeating: .zero, count: capacity)
+        sources = .allocate(capacity: capacity)
+        sources.initialize(repeating: nil, count: capacity)
     }
 
     deinit {
         memory.deallocate()
         lengths.deallocate()
         arrivals.deallocate()
+        sources.deinitialize(count: capacity)
+        sources.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
@@ -56,9 +63,12 @@ final class PendingPackets {
     /// When the oldest packet arrived (as given to `append`), or nil when empty.
     var oldestArrival: Instant? { count > 0 ? arrivals[head] : nil }
 
+    /// Where the oldest packet came from (as given to `append`), or nil when empty or not given.
+    var oldestSource: SocketAddress? { count > 0 ? sources[head] : nil }
+
     /// Copies `packet` to the back of the queue; false (and counted) when full or too big.
     @discardableResult
-    func append(_ packet: UnsafeRawBufferPointer, arrival: Instant = .zero) -> Bool {
+    func append(_ packet: UnsafeRawBufferPointer, arrival: Instant = .zero, source: SocketAddress? = nil) -> Bool {
         guard packet.count <= slotSize else {
             drops.tooBig += 1
             return false
@@ -71,6 +81,7 @@ final class PendingPackets {
         if let base = packet.baseAddress { (memory + slot * slotSize).copyMemory(from: base, byteCount: packet.count) }
         lengths[slot] = packet.count
         arrivals[slot] = arrival
+        sources[slot] = source
         count += 1
         return true
     }

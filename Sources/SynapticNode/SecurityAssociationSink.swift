@@ -2,11 +2,14 @@
 import HIPWire
 import SynapticPlatform
 
-/// Installs and removes SAs and manages queued packets in the data plane. Called from the control thread;
+/// Installs, moves and removes SAs and manages queued packets in the data plane. Called from the control thread;
 /// implementations hand the work to the thread owning each half of the SA database.
 protocol SecurityAssociationSink: AnyObject {
     func install(inbound: InboundInstall, outbound: OutboundInstall)
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)
+    /// Sends the ESP of the outbound SA `outboundSPI` to `peer` to `destination` from now on (same keys and
+    /// sequence numbers); ignored if that SA is gone or replaced.
+    func move(peer: HIT, outboundSPI: UInt32, destination: SocketAddress)
     /// Drops the packets queued for `peer` (its exchange failed or cannot start).
     func discardPending(peer: HIT)
     /// The peers reachable by LSI.
@@ -34,6 +37,10 @@ final class DataPlaneLink: SecurityAssociationSink {
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32) {
         inside.post(.remove(peer: peer, spi: outboundSPI))
         outside.post(.remove(spi: inboundSPI))
+    }
+
+    func move(peer: HIT, outboundSPI: UInt32, destination: SocketAddress) {
+        inside.post(.move(peer: peer, spi: outboundSPI, destination: destination))
     }
 
     func discardPending(peer: HIT) {

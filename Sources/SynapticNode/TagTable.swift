@@ -1,7 +1,9 @@
-// TagTable: per-SA values of the data paths (ESP destination, first-traffic flag) by the SA's tag, the
-// small integer the SADatabase carries with each SA and the processors report per packet.
+// TagTable: per-SA values of the data paths (the SA itself, its ESP destination, what was reported about
+// it) by the SA's tag, the small integer the SADatabase carries with each SA and the processors report per
+// packet.
 //
 //   insert(value) → a free tag (one released earlier, else the next new one)
+//   insert { tag in value } → the same, for a value that needs its own tag (the SA installed under it)
 //   remove(tag)   → the tag is free again (its SA was removed or replaced)
 //   self[tag]     → the value, an array index (no hashing per packet)
 // Tags are reused, so the table holds as many entries as SAs were installed at once at most, not one per
@@ -20,12 +22,21 @@ struct TagTable<Element> {
 
     /// Stores `value` under a free tag and returns the tag.
     mutating func insert(_ value: Element) -> Int {
-        if let tag = free.popLast() {
+        insert { _ in value }
+    }
+
+    /// Stores what `make` builds for a free tag under that tag and returns the tag; if `make` throws,
+    /// nothing is stored and the tag stays free.
+    mutating func insert<Failure: Error>(_ make: (Int) throws(Failure) -> Element) throws(Failure) -> Int {
+        let tag = free.last ?? elements.count
+        let value = try make(tag)
+        if tag < elements.count {
+            free.removeLast()
             elements[tag] = value
-            return tag
+        } else {
+            elements.append(value)
         }
-        elements.append(value)
-        return elements.count - 1
+        return tag
     }
 
     /// Frees `tag` (a tag not in use is ignored).

@@ -28,12 +28,14 @@ final class FakeTransmitter: HIPTransmitter {
 final class FakeDataPlane: SecurityAssociationSink {
     var installs: [(inbound: InboundInstall, outbound: OutboundInstall)] = []
     var removals: [(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)] = []
+    var moves: [(peer: HIT, outboundSPI: UInt32, destination: SocketAddress)] = []
     var discarded: [HIT] = []
     var published: [[UInt32: HIT]] = []
     var publishedAddresses: [Set<InetAddress>] = []
 
     func install(inbound: InboundInstall, outbound: OutboundInstall) { installs.append((inbound, outbound)) }
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32) { removals.append((peer, inboundSPI, outboundSPI)) }
+    func move(peer: HIT, outboundSPI: UInt32, destination: SocketAddress) { moves.append((peer, outboundSPI, destination)) }
     func discardPending(peer: HIT) { discarded.append(peer) }
     func publish(peerLSIs: [UInt32: HIT]) { published.append(peerLSIs) }
     func publish(peerAddresses: Set<InetAddress>) { publishedAddresses.append(peerAddresses) }

@@ -1,5 +1,6 @@
 // The per-peer queue of packets waiting for an SA: order, bounds, and that every drop is counted.
 import HIPCore
+import SynapticPlatform
 import Testing
 @testable import SynapticNode
 
@@ -55,14 +56,15 @@ import Testing
         #expect(takeAll(queue).isEmpty)
     }
 
-    @Test func remembersArrivalsAndExpiresOldestFirst() {
+    @Test func remembersArrivalsAndSourcesAndExpiresOldestFirst() {
         let queue = PendingPackets(capacity: 4, slotSize: 64)
-        #expect(queue.oldestArrival == nil)
-        packet(1).prefix(10).withUnsafeBytes { _ = queue.append($0, arrival: Instant(nanoseconds: 5)) }
+        let source = SocketAddress(InetAddress("198.18.0.2")!, port: 10500)
+        #expect(queue.oldestArrival == nil && queue.oldestSource == nil)
+        packet(1).prefix(10).withUnsafeBytes { _ = queue.append($0, arrival: Instant(nanoseconds: 5), source: source) }
         packet(2).prefix(10).withUnsafeBytes { _ = queue.append($0, arrival: Instant(nanoseconds: 9)) }
-        #expect(queue.oldestArrival == Instant(nanoseconds: 5))
+        #expect(queue.oldestArrival == Instant(nanoseconds: 5) && queue.oldestSource == source)
         queue.dropFirst()
-        #expect(queue.oldestArrival == Instant(nanoseconds: 9))
+        #expect(queue.oldestArrival == Instant(nanoseconds: 9) && queue.oldestSource == nil)
         #expect(queue.drops.exchangeFailed == 1)
         #expect(takeAll(queue) == [[UInt8](repeating: 2, count: 10)])
         queue.dropFirst()

@@ -13,6 +13,20 @@ import Testing
         #expect(table[a] == "A" && table.count == 2)
     }
 
+    /// A value that needs its tag (an SA installed under it) is built for the tag it gets; if building it
+    /// fails, the tag stays free.
+    @Test func insertBuildsTheValueForItsTag() {
+        struct Refused: Error {}
+        var table = TagTable<Int>()
+        let first = table.insert { $0 * 10 + 1 }
+        #expect(throws: Refused.self) { _ = try table.insert { (_) throws(Refused) -> Int in throw Refused() } }
+        let second = table.insert { $0 * 10 + 1 }
+        #expect(table[first] == first * 10 + 1 && table[second] == second * 10 + 1)
+        #expect(second == first + 1 && table.count == 2 && table.capacity == 2)
+        table.remove(first)
+        #expect(table.insert { $0 + 100 } == first && table[first] == first + 100)
+    }
+
     /// A rekey every so often for days: install the new SA, remove the old one.
     @Test func installAndRemoveForeverStaysBounded() {
         var table = TagTable<Bool>()
