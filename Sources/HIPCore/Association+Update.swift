@@ -40,10 +40,12 @@ extension Association {
             guard let reply = session.update.reply else { return [] }
             return [send(reply.bytes, .update, to: reply.destination, from: reply.source, retransmission: true)]
         }
+        var echoed: Endpoint?
         if let echo = packet.echoResponseSigned {
             guard let verify = session.update.due.verify, constantTimeEquals(echo, verify.nonce) else {
                 return [update.reject(.echoMismatch)]
             }
+            echoed = verify.endpoint
         }
         var peerRekey: ESPInfo?
         if let info = packet.espInfo, id != nil, info.oldSPI != info.newSPI || info.oldSPI != session.outboundSPI {
@@ -67,11 +69,9 @@ extension Association {
         if let announced = packet.locatorSet, id != nil {
             peerAnnounced(announced, from: update.source, session: &session)
         }
+        if let echoed { actions += verified(echoed, session: &session) }
         if let acks = packet.ack, let outgoing = session.update.outgoing, acks.contains(outgoing.id) {
             actions += acknowledged(outgoing, session: &session, now: now)
-        }
-        if packet.echoResponseSigned != nil, let verify = session.update.due.verify {
-            actions += verified(verify.endpoint, session: &session)
         }
         if session.locators.currentIsDeprecated, session.update.due.verify == nil {
             scheduleVerification(of: nil, session: &session)
@@ -185,13 +185,17 @@ extension Association {
             guard !addresses.isEmpty, addresses != session.update.due.announce ?? session.announced else { return [] }
             if let address = session.localAddress, !addresses.contains(address) { session.localAddress = nil }
             session.update.pending.announce = addresses
-            var next = session
-            next.announced = addresses   // families for the choice below; `announced` itself changes on ACK
-            if !usableFamilies(next)(session.locators.current), next.update.due.verify == nil {
-                scheduleVerification(of: nil, session: &next)
-                session.update.pending.verify = next.update.pending.verify
+            var actions: [Action] = []
+            let usable = usableFamilies(session)   // of the new addresses (pending announcement)
+            if !usable(session.locators.current) {
+                // ESP cannot reach the peer from here: use another verified locator, or verify one.
+                if let alternative = session.locators.activeAlternative(usable: usable) {
+                    actions += move(to: alternative, session: &session)
+                } else if session.update.due.verify == nil {
+                    scheduleVerification(of: nil, session: &session)
+                }
             }
-            let actions = flush(&session, now: now).sends
+            actions += flush(&session, now: now).sends
             setSession(session)
             return actions
         default:

@@ -101,6 +101,11 @@ struct PeerLocatorSet: Sendable {
         return preference.first(where: unverified.contains) ?? unverified.first
     }
 
+    /// An ACTIVE locator other than the current one that `usable` accepts (to move to without a new check).
+    func activeAlternative(usable: (Endpoint) -> Bool) -> Endpoint? {
+        entries.first { $0.state == .active && $0.endpoint != current && usable($0.endpoint) }?.endpoint
+    }
+
     /// Where an UPDATE goes on its `attempt`-th transmission when it is not bound to one locator: the
     /// current locator first, then (every other attempt) the peer's other locators in turn, ACTIVE first.
     /// Endpoints `usable` rejects (no local address of their family) are skipped.

@@ -3,7 +3,13 @@
 //   .send(packet)      → HIPTransmitter (UDP with zero marker, or raw 139 with the checksum)
 //   .installSA(pair)   → data plane (inbound, then outbound with its ESP destination), keylog, peer table
 //                        (a new LSI or peer address is published to the data paths)
+//   .installInboundSA  → data plane (one more inbound SA), keylog
+//   .installOutboundSA → data plane (replaces the peer's outbound SA, ESP to its current locator), keylog
+//   .retireInboundSA   → data plane
+//   .moveSA            → data plane (the outbound SA's destination), peer table (the new address is
+//                        published to the outside path)
 //   .removeSA          → data plane
+//   .releaseSPI        → nothing (the core's allocator has it back)
 //   .wake(at:)         → the one timer (`wakeAt`), replacing the previous request
 //   .report(report)    → one log line (rejections rate-limited), exchange records, and on failure the
 //                        peer's queued packets are dropped (counted) instead of waiting forever; when an
@@ -55,8 +61,34 @@ final class ActionExecutor {
                 }
             case .installSA(let pair):
                 install(pair)
+            case .installInboundSA(let sa):
+                guard let endpoints = saEndpoints(sa) else { continue }
+                dataPlane.install(inbound: InboundInstall(spi: sa.spi, suite: sa.suite, keys: sa.keys, endpoints: endpoints))
+                keyLog?.record(sa, inbound: true, peerAddress: sa.peerEndpoint.address)
+            case .installOutboundSA(let sa):
+                guard let endpoints = saEndpoints(sa),
+                      let destination = directory.espDestination(for: sa.peerHIT, endpoint: sa.peerEndpoint) else {
+                    logger.error("association with \(label(sa.peerHIT)): unusable ESP destination \(sa.peerEndpoint)")
+                    continue
+                }
+                dataPlane.install(outbound: OutboundInstall(spi: sa.spi, suite: sa.suite, keys: sa.keys,
+                                                            endpoints: endpoints, destination: destination))
+                keyLog?.record(sa, inbound: false, peerAddress: sa.peerEndpoint.address)
+            case .retireInboundSA(_, let spi):
+                dataPlane.retire(inboundSPI: spi)
+            case .moveSA(let peer, let spi, let endpoint, _):
+                guard let destination = directory.espDestination(for: peer, endpoint: endpoint) else {
+                    logger.error("association with \(label(peer)): unusable ESP destination \(endpoint)")
+                    continue
+                }
+                directory.remember(endpoint, for: peer)
+                publishPeerAddresses()
+                dataPlane.move(peer: peer, outboundSPI: spi, destination: destination)
+                locators[peer] = endpoint
             case .removeSA(let peer, let inboundSPI, let outboundSPI):
                 dataPlane.remove(peer: peer, inboundSPI: inboundSPI, outboundSPI: outboundSPI)
+            case .releaseSPI:
+                break
             case .wake(let instant):
                 wakeAt = instant
             case .report(let report):
@@ -127,6 +159,12 @@ final class ActionExecutor {
         keyLog?.record(pair, destination: destination)
     }
 
+    /// The identities an SA of a rekey binds (the LSIs as the peer table has them).
+    private func saEndpoints(_ sa: DirectionalSA) -> SAEndpoints? {
+        SAEndpoints(ownHIT: sa.localHIT, peerHIT: sa.peerHIT, ownLSI: directory.ownLSI,
+                    peerLSI: directory.lsi(for: sa.peerHIT))
+    }
+
     private func log(_ report: Report, now: Instant) {
         switch report {
         case .established(let peer, let role, let latency):
@@ -156,6 +194,12 @@ final class ActionExecutor {
             guard allowed else { return }
             let more = suppressed > 0 ? " (\(suppressed) more rejections not logged)" : ""
             logger.notice("rejected \(rejection)\(more)")
+        case .moved(let peer, let endpoint):
+            logger.info("peer moved: ESP to \(label(peer)) now goes to \(endpoint) (verified)")
+        case .rekeyed(let peer, let inboundSPI, let outboundSPI):
+            logger.info("rekeyed: \(label(peer)), SPIs in \(hex(inboundSPI)) out \(hex(outboundSPI))")
+        case .updateUnanswered(let peer):
+            logger.warning("UPDATE to \(label(peer)) unanswered after every retransmission (to each of its locators)")
         case .notified(let peer, let notification):
             logger.notice("NOTIFY from \(label(peer)): type \(notification.type)")
         }

@@ -131,10 +131,12 @@ final class ControlPlane: @unchecked Sendable {
                 perform(host.handle(.packet(bytes: bytes, source: source, destination: destination), now: now), now: now)
             case .outboundData(let peer):
                 requestExchange(with: peer, now: now)
-            case .espSource(let peer, _, _):
-                perform(host.handle(.trafficReceived(peer: peer), now: now), now: now)
+            case .espSource(let peer, let spi, let source):
+                let endpoint = Endpoint(address: IPAddress(source.address), transport: .udp(port: source.port))
+                perform(host.handle(.espReceived(peer: peer, spi: spi, source: endpoint), now: now), now: now)
             case .rekeyWanted(let peer, let spi, let direction):
-                logger.info("\(direction) SA \(hex(spi)) with \(executor.label(peer)) reached its rekey threshold")
+                logger.info("\(direction) SA \(hex(spi)) with \(executor.label(peer)) reached its rekey threshold: rekeying")
+                perform(host.handle(.rekey(peer: peer), now: now), now: now)
             case .unknownSPI(let source):
                 recoverFromUnknownSPI(from: source, now: now)
             case .close(let peer):

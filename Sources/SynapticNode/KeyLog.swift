@@ -71,6 +71,16 @@ final class KeyLog {
         _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
     }
 
+    /// Appends the esp_sa record of one SA a rekey installed (inbound: from the peer to us).
+    func record(_ sa: DirectionalSA, inbound: Bool, peerAddress: IPAddress) {
+        let local = sa.localAddress.map(\.description) ?? "*", peer = peerAddress.description
+        let text = KeyLog.record(protocol: peerAddress.familyName, source: inbound ? peer : local,
+                                 destination: inbound ? local : peer, spi: sa.spi, suite: sa.suite, keys: sa.keys)
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+    }
+
     /// The esp_sa records of `pair` (outbound, then inbound), each ending in a newline.
     static func lines(_ pair: SecurityAssociationPair, peerAddress: IPAddress) -> [String] {
         let local = pair.localAddress.map(\.description) ?? "*"

@@ -6,6 +6,12 @@ import SynapticPlatform
 /// implementations hand the work to the thread owning each half of the SA database.
 protocol SecurityAssociationSink: AnyObject {
     func install(inbound: InboundInstall, outbound: OutboundInstall)
+    /// Installs one more inbound SA (a rekey's; the older ones keep opening packets until retired).
+    func install(inbound: InboundInstall)
+    /// Installs an outbound SA in place of the peer's current one (a rekey's).
+    func install(outbound: OutboundInstall)
+    /// Removes one inbound SA.
+    func retire(inboundSPI: UInt32)
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)
     /// Sends the ESP of the outbound SA `outboundSPI` to `peer` to `destination` from now on (same keys and
     /// sequence numbers); ignored if that SA is gone or replaced.
@@ -32,6 +38,18 @@ final class DataPlaneLink: SecurityAssociationSink {
     func install(inbound: InboundInstall, outbound: OutboundInstall) {
         outside.post(.install(inbound))
         inside.post(.install(outbound))
+    }
+
+    func install(inbound: InboundInstall) {
+        outside.post(.install(inbound))
+    }
+
+    func install(outbound: OutboundInstall) {
+        inside.post(.install(outbound))
+    }
+
+    func retire(inboundSPI: UInt32) {
+        outside.post(.remove(spi: inboundSPI))
     }
 
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32) {

@@ -92,7 +92,7 @@ import Testing
                 else { .raw }
             pcap.appendHIP(datagram.bytes, source: datagram.source.address, destination: datagram.destination, transport: how)
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hipcore-update-\(getpid()).pcap").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hipcore-update-\(getpid())-\(transport == .raw ? "raw" : "udp").pcap").path
         try pcap.write(to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = try TShark.decode(pcap: path, extraFields: ["hip.packet_type", "hip.checksum.status",

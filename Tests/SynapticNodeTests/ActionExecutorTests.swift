@@ -29,11 +29,17 @@ final class FakeDataPlane: SecurityAssociationSink {
     var installs: [(inbound: InboundInstall, outbound: OutboundInstall)] = []
     var removals: [(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)] = []
     var moves: [(peer: HIT, outboundSPI: UInt32, destination: SocketAddress)] = []
+    var inboundInstalls: [InboundInstall] = []
+    var outboundInstalls: [OutboundInstall] = []
+    var retired: [UInt32] = []
     var discarded: [HIT] = []
     var published: [[UInt32: HIT]] = []
     var publishedAddresses: [Set<InetAddress>] = []
 
     func install(inbound: InboundInstall, outbound: OutboundInstall) { installs.append((inbound, outbound)) }
+    func install(inbound: InboundInstall) { inboundInstalls.append(inbound) }
+    func install(outbound: OutboundInstall) { outboundInstalls.append(outbound) }
+    func retire(inboundSPI: UInt32) { retired.append(inboundSPI) }
     func remove(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32) { removals.append((peer, inboundSPI, outboundSPI)) }
     func move(peer: HIT, outboundSPI: UInt32, destination: SocketAddress) { moves.append((peer, outboundSPI, destination)) }
     func discardPending(peer: HIT) { discarded.append(peer) }
