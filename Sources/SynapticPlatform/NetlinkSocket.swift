@@ -3,6 +3,7 @@
 //
 // Open: socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) → bind to port 0 (the kernel assigns the port ID) and
 // the multicast groups to join (none for requests) → getsockname for the assigned port ID.
+// Send: sendto a port ID (0 = the kernel), one datagram.
 // Receive: recvfrom with MSG_TRUNC, so a datagram larger than the buffer is reported with its full length
 // instead of silently cut; the sender's port ID comes with it (0 = the kernel), because any process may
 // send a unicast datagram to our port and only the kernel's replies and notifications are to be believed.
@@ -30,13 +31,37 @@ enum NetlinkSocket {
                 }
             }
         }
+        return (descriptor, try portID(of: fd))
+    }
+
+    /// The port ID the kernel assigned to the bound netlink socket `fd` (getsockname).
+    static func portID(of fd: Int32) throws(SystemError) -> UInt32 {
+        var address = synaptic_sockaddr_nl()
         var length = socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size)
         _ = try SystemCall.retrying("getsockname(AF_NETLINK)") {
             withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
             }
         }
-        return (descriptor, address.nl_pid)
+        return address.nl_pid
+    }
+
+    /// Sends `bytes` (one or more encoded messages) as one datagram to port `destination` (0: the kernel).
+    /// A short send throws `SystemError` (malformed).
+    static func send(_ bytes: [UInt8], on fd: Int32, to destination: UInt32, call: String) throws(SystemError) {
+        var address = synaptic_sockaddr_nl()
+        address.nl_family = sa_family_t(AF_NETLINK)
+        address.nl_pid = destination
+        let sent = try SystemCall.retrying(call) {
+            bytes.withUnsafeBytes { raw in
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size))
+                    }
+                }
+            }
+        }
+        guard sent == bytes.count else { throw SystemError.malformed(call, "sent \(sent) of \(bytes.count) bytes") }
     }
 
     /// Receives one datagram into `buffer`. Returns its full length (larger than `buffer.count` when it was

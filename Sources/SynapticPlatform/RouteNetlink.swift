@@ -151,20 +151,8 @@ public final class RouteNetlink {
         var request = message
         request.sequence = sequence
         request.portID = portID
-        let bytes = request.encoded()
         let fd = descriptor.rawValue
-        var kernel = synaptic_sockaddr_nl()
-        kernel.nl_family = sa_family_t(AF_NETLINK)
-        let sent = try SystemCall.retrying("sendto(\(call))") {
-            bytes.withUnsafeBytes { raw in
-                withUnsafePointer(to: &kernel) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size))
-                    }
-                }
-            }
-        }
-        guard sent == bytes.count else { throw SystemError.malformed(call, "sent \(sent) of \(bytes.count) bytes") }
+        try NetlinkSocket.send(request.encoded(), on: fd, to: 0, call: "sendto(\(call))")
 
         var replies: [NetlinkMessage] = []
         while true {
