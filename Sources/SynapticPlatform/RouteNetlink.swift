@@ -110,6 +110,13 @@ public final class RouteNetlink {
         return result
     }
 
+    /// The addresses of both families that may be announced to peers as locators
+    /// (`InterfaceAddress.isUsableAsLocator`): IPv4 first, deprecated ones after all others.
+    public func usableAddresses() throws(SystemError) -> [InterfaceAddress] {
+        let usable = try (addresses(family: .v4) + addresses(family: .v6)).filter(\.isUsableAsLocator)
+        return usable.filter { !$0.isDeprecated } + usable.filter(\.isDeprecated)
+    }
+
     /// Every route of `family` in every table of this namespace.
     public func routes(family: AddressFamily) throws(SystemError) -> [IPRoute] {
         var message = NetlinkMessage(type: UInt16(SYNAPTIC_RTM_GETROUTE),
