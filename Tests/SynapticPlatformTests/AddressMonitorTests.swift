@@ -115,10 +115,7 @@ import Testing
     // MARK: - The kernel (root, fresh namespaces)
 
     @Test(needsNamespaces) func ipv4AddAndDeleteAreHeard() throws {
-        try NetworkNamespace.withFresh { namespace in
-            let pair = try VethPair.connect(namespace, namespace, addressesA: [], addressesB: [])
-            let monitor = try namespace.run { try AddressMonitor() }
-            defer { monitor.close() }
+        try Self.withMonitor { namespace, pair, monitor in
             let prefix = try #require(IPPrefix("198.18.7.1/24"))
             try namespace.ip(["addr", "add", "198.18.7.1/24", "dev", pair.nameA])
             let added = try Self.read(monitor) { $0.contains { $0.added?.prefix == prefix } && $0.contains(.routesChanged) }
@@ -137,10 +134,7 @@ import Testing
     /// duplicate address detection has run on the veth (one probe: about 1 to 2 seconds); with nodad it is
     /// usable at once.
     @Test(needsNamespaces) func ipv6AddressIsUsableOnlyAfterDAD() throws {
-        try NetworkNamespace.withFresh { namespace in
-            let pair = try VethPair.connect(namespace, namespace, addressesA: [], addressesB: [])
-            let monitor = try namespace.run { try AddressMonitor() }
-            defer { monitor.close() }
+        try Self.withMonitor { namespace, pair, monitor in
             let probed = try #require(IPPrefix("fd00:7::1/64"))
             try namespace.ip(["addr", "add", "fd00:7::1/64", "dev", pair.nameA])
             let changes = try Self.read(monitor, seconds: 8) {
@@ -212,6 +206,17 @@ import Testing
             #expect(try waitReadable(monitor.fileDescriptor))
             #expect(try monitor.read() == [])
             #expect(monitor.foreignDatagrams == 1)
+        }
+    }
+
+    /// Runs `body` with a fresh namespace, a veth pair inside it (both ends up, no addresses) and a monitor
+    /// subscribed there.
+    static func withMonitor(_ body: (NetworkNamespace, VethPair, AddressMonitor) throws -> Void) throws {
+        try NetworkNamespace.withFresh { namespace in
+            let pair = try VethPair.connect(namespace, namespace, addressesA: [], addressesB: [])
+            let monitor = try namespace.run { try AddressMonitor() }
+            defer { monitor.close() }
+            try body(namespace, pair, monitor)
         }
     }
 
