@@ -37,12 +37,7 @@ enum NetlinkSocket {
     /// The port ID the kernel assigned to the bound netlink socket `fd` (getsockname).
     static func portID(of fd: Int32) throws(SystemError) -> UInt32 {
         var address = synaptic_sockaddr_nl()
-        var length = socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size)
-        _ = try SystemCall.retrying("getsockname(AF_NETLINK)") {
-            withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-        }
+        _ = try SystemCall.socketName(fd, into: &address, call: "getsockname(AF_NETLINK)")
         return address.nl_pid
     }
 

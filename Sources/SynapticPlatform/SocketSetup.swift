@@ -62,14 +62,9 @@ enum SocketSetup {
     /// getsockname(2).
     static func localAddress(_ fd: Int32) throws(SystemError) -> SocketAddress {
         var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = try SystemCall.retrying("getsockname") {
-            withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-        }
+        let length = try SystemCall.socketName(fd, into: &storage, call: "getsockname")
         guard let address = withUnsafeBytes(of: &storage, {
-            SocketAddress(sockaddr: $0.baseAddress!, length: Int(length))
+            SocketAddress(sockaddr: $0.baseAddress!, length: length)
         }) else { throw SystemError.malformed("getsockname", "not an IPv4/IPv6 address") }
         return address
     }
