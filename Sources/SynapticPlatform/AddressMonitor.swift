@@ -12,18 +12,18 @@
 // Subscribing first makes it race-free: a change made between (1) and (2) is both in the dump and in the
 // queue, and applying it again changes nothing; dumping first would lose a change made between the two.
 //
-// Applying changes: keep the addresses keyed by address. `.addressAdded` inserts or replaces (the kernel
-// also sends RTM_NEWADDR when the flags of an address change: DAD finished, deprecated), dropping it if it
-// is not `isUsableAsLocator`; `.addressRemoved` removes. Applied in order, the set ends equal to the
-// kernel's, even when a change read after a dump is older than the dump.
+// Applying changes: keep the usable addresses keyed by address. `.addressAdded` inserts or replaces the
+// address when it `isUsableAsLocator`, else removes it (the kernel also sends RTM_NEWADDR when the flags
+// of an address change: DAD finished, DAD failed, deprecated); `.addressRemoved` removes. Applied in
+// order, the set ends equal to the kernel's, even when a change read after a dump is older than the dump.
 //
 // Overflow: when changes come faster than they are read, the kernel drops notifications and the next
 // receive fails once with ENOBUFS. The queue is then incomplete: `read()` drops what it read in that call
 // and returns `.resyncNeeded` alone; the caller dumps again (stage 2), still subscribed.
 //
-// Defence: only datagrams whose sender is the kernel (port 0) are read (a process with CAP_NET_ADMIN may
-// send to our port); messages of other types are skipped; datagrams or messages that do not parse are
-// skipped and counted (`malformedMessages`).
+// Defence: datagrams not sent by the kernel (another process with CAP_NET_ADMIN may send to our port) are
+// skipped and counted (`foreignDatagrams`); messages of other types are skipped; datagrams or messages
+// that do not parse are skipped and counted (`malformedMessages`). Nothing here traps on input.
 
 import CSynapticShims
 import Glibc

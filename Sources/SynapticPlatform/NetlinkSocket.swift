@@ -5,8 +5,9 @@
 // the multicast groups to join (none for requests) → getsockname for the assigned port ID.
 // Send: sendto a port ID (0 = the kernel), one datagram.
 // Receive: recvfrom with MSG_TRUNC, so a datagram larger than the buffer is reported with its full length
-// instead of silently cut; the sender's port ID comes with it (0 = the kernel), because any process may
-// send a unicast datagram to our port and only the kernel's replies and notifications are to be believed.
+// instead of silently cut; the sender's port ID comes with it (0 = the kernel), because another process
+// with CAP_NET_ADMIN may send a datagram to our port and only the kernel's replies and notifications are
+// to be believed.
 
 import CSynapticShims
 import Glibc

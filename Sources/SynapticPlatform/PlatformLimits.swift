@@ -5,7 +5,7 @@
 public enum PlatformLimits {
     /// IFNAMSIZ - 1: the longest interface name the kernel accepts.
     public static let interfaceNameMaximum = 15
-    /// Netlink replies: the kernel sizes dump datagrams at most 32 KiB, so this never truncates.
+    /// Netlink datagrams (replies, notifications): the kernel sizes them at most 32 KiB, so this never truncates.
     static let netlinkReceiveBuffer = 64 * 1024
     /// Receive buffer requested for an AddressMonitor (SO_RCVBUFFORCE when permitted): room for thousands of
     /// notifications (an address change costs about 1 KiB of buffer), so a burst rarely overflows it.
