@@ -48,7 +48,7 @@ struct OutsideCounters: Hashable, Sendable {
     var hipQueueFull: UInt64 = 0
     /// RFC 3948 NAT keepalives (dropped).
     var natKeepalives: UInt64 = 0
-    /// Datagrams too short to be HIP or ESP.
+    /// Datagrams too short to be HIP or ESP, or without a source address.
     var invalid: UInt64 = 0
     /// Datagrams longer than a buffer (cut by the kernel, dropped).
     var oversized: UInt64 = 0

@@ -4,7 +4,7 @@
 //   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
 //                           SPI ≠ 0     → ESP: the slot is attached as a view to a SynapticDataPlane.PacketBatch
 //                                         (no copy), opened below with the batch's other ESP datagrams; its
-//                                         UDP source is read from the slot when it is delivered
+//                                         UDP source is kept next to it
 //                           0xFF        → NAT keepalive, dropped
 //   → open the ESP batch in place (InboundProcessor.process(batch)), three stages:
 //     prepare (this thread, in batch order): SA by SPI, anti-replay check
@@ -16,9 +16,9 @@
 //       IPv4 socket, ListenerFamilyPolicy)
 //   → per opened packet, in batch order: where it came from (ESPSourceReports: the SA's first packet, and a
 //     new highest sequence number from another source than the last reported, rate-limited per SA, tell the
-//     control plane: `.espSource`, for R2-SENT → ESTABLISHED, a rekey that took, a peer that moved); once
-//     per run of one SA's packets: the first time the SA reaches its RekeyThresholds (payload bytes,
-//     highest sequence number), `.rekeyWanted`; TUN write
+//     control plane: `.espSource`, for R2-SENT → ESTABLISHED, a rekey that took, a peer that moved); TUN
+//     write; once per run of one SA's packets: the first time the SA reaches its RekeyThresholds (payload
+//     bytes, highest sequence number), `.rekeyWanted`
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted, and reports nothing.
 // SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
 // socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
@@ -51,8 +51,8 @@ final class OutsidePath: @unchecked Sendable {
     /// Views of the ESP datagrams of `batch` for the processor's batch stages; `espCount` attached so far.
     private let opening: SynapticDataPlane.PacketBatch
     private var espCount = 0
-    /// The `batch` slot of each ESP datagram attached to `opening`.
-    private var espSlots: [Int]
+    /// The UDP source of each ESP datagram attached to `opening`.
+    private var espSources: [SocketAddress]
     /// The inbound SAs by tag (freed when the SA is removed or replaced).
     private var inbound = TagTable<Inbound>()
     private var thresholds: RekeyThresholds
@@ -89,7 +89,7 @@ final class OutsidePath: @unchecked Sendable {
         let bufferSize = NodeLimits.bufferSize(mtu: mtu)
         batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
         opening = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: bufferSize)
-        espSlots = Array(repeating: 0, count: NodeLimits.batchCapacity)
+        espSources = Array(repeating: SocketAddress(.v4(IPv4Address(0)), port: 0), count: NodeLimits.batchCapacity)
         parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
         scratch = .allocate(byteCount: bufferSize, alignment: 64)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
@@ -232,7 +232,7 @@ final class OutsidePath: @unchecked Sendable {
                 if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now(), source: source) { return }
             }
             opening.setView(espCount, buffer: batch.buffer(at: index), offset: batch.headroom, length: packet.count)
-            espSlots[espCount] = index
+            espSources[espCount] = source
             espCount += 1
         case .hip(let offset):
             guard let source = batch.peer(at: index), let destination = batch.destination(at: index) else {
@@ -266,19 +266,19 @@ final class OutsidePath: @unchecked Sendable {
         var checked: Int?
         for index in 0..<opening.count {
             let metadata = opening[metadata: index]
-            guard metadata.drop == nil, let source = batch.peer(at: espSlots[index]) else { continue }
+            guard metadata.drop == nil else { continue }
+            deliver(UnsafeRawBufferPointer(opening.packet(at: index)), tag: metadata.peer, sequence: metadata.sequence,
+                    source: espSources[index])
             if metadata.peer != checked {
                 checked = metadata.peer
                 requestRekeyIfDue(metadata.peer)
             }
-            deliver(UnsafeRawBufferPointer(opening.packet(at: index)), tag: metadata.peer, sequence: metadata.sequence,
-                    source: source)
         }
         opening.count = 0
     }
 
     /// Opens the ESP packet from `source` at `offset` of `buffer` in place (with headroom before it for the
-    /// rebuilt inner header), checks its SA's rekey thresholds and writes the inner packet to the TUN. Drops
+    /// rebuilt inner header), writes the inner packet to the TUN and checks its SA's rekey thresholds. Drops
     /// are counted by the data plane.
     private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int, source: SocketAddress) {
         let opened: OpenedPacket
@@ -287,9 +287,9 @@ final class OutsidePath: @unchecked Sendable {
         } catch {
             return
         }
-        requestRekeyIfDue(opened.tag)
         deliver(UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length]),
                 tag: opened.tag, sequence: opened.sequence, source: source)
+        requestRekeyIfDue(opened.tag)
     }
 
     /// Writes an opened inner packet to the TUN, after telling the control plane where its SA's ESP comes

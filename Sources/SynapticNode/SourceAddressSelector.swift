@@ -20,7 +20,7 @@ enum SourceAddressSelector {
         guard let netlink = try? RouteNetlink() else { return nil }
         defer { netlink.close() }
         guard let routes = try? netlink.routes(family: .v4) else { return nil }
-        let best = routes.filter { tables.contains($0.table) && matches($0.destination, destination) }
+        let best = routes.filter { tables.contains($0.table) && $0.destination.contains(.v4(destination)) }
             .max { $0.destination.length < $1.destination.length }
         guard let route = best else { return nil }
         if route.type == localRouteType { return destination }
@@ -30,12 +30,5 @@ enum SourceAddressSelector {
             if case .v4(let source) = address.prefix.address { return source }
         }
         return nil
-    }
-
-    /// Whether `address` lies in the IPv4 `prefix`.
-    static func matches(_ prefix: IPPrefix, _ address: IPv4Address) -> Bool {
-        guard case .v4(let network) = prefix.address else { return false }
-        let mask: UInt32 = prefix.length == 0 ? 0 : ~UInt32(0) << (32 - UInt32(prefix.length))
-        return network.value & mask == address.value & mask
     }
 }

@@ -28,5 +28,21 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
         self.length = address.family.addressBits
     }
 
+    /// Whether `address` lies in this prefix: the same family, and its first `length` bits are the prefix's.
+    public func contains(_ address: InetAddress) -> Bool {
+        // Smart shifts: shifting by the full width or more gives 0, so length 0 masks nothing in.
+        switch (self.address, address) {
+        case (.v4(let network), .v4(let other)):
+            let mask = ~UInt32(0) << (32 - length)
+            return network.value & mask == other.value & mask
+        case (.v6(let network), .v6(let other)):
+            let high = ~UInt64(0) << (64 - min(length, 64))
+            let low = ~UInt64(0) << (128 - max(length, 64))
+            return network.high & high == other.high & high && network.low & low == other.low & low
+        default:
+            return false
+        }
+    }
+
     public var description: String { "\(address)/\(length)" }
 }

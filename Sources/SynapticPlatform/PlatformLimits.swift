@@ -5,8 +5,14 @@
 public enum PlatformLimits {
     /// IFNAMSIZ - 1: the longest interface name the kernel accepts.
     public static let interfaceNameMaximum = 15
-    /// Netlink replies: the kernel sizes dump datagrams at most 32 KiB, so this never truncates.
+    /// Netlink datagrams (replies, notifications): the kernel sizes them at most 32 KiB, so this never truncates.
     static let netlinkReceiveBuffer = 64 * 1024
+    /// Receive buffer requested for an AddressMonitor (SO_RCVBUFFORCE when permitted): room for thousands of
+    /// notifications (an address change costs about 1 KiB of buffer), so a burst rarely overflows it.
+    public static let addressMonitorReceiveBuffer = 1024 * 1024
+    /// Datagrams one AddressMonitor.read takes before it returns; the poller reports the socket again if
+    /// more wait (level-triggered), so a flood of changes cannot hold the calling thread.
+    static let addressMonitorDatagramsPerRead = 256
     /// How long a netlink request waits for its reply before failing with EAGAIN.
     static let netlinkReplyTimeoutSeconds = 5
     /// Control-message space per datagram: IPV6_PKTINFO (40 with header) + UDP_GRO/UDP_SEGMENT (24) and slack.

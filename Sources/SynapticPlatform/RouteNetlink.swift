@@ -6,7 +6,8 @@
 //
 // Request flow: send one message with NLM_F_ACK, read until the NLMSG_ERROR reply with our sequence
 // number (error 0 = done, -errno = failure, with NLMSGERR_ATTR_MSG text when the kernel gives one).
-// Dumps: NLM_F_DUMP, collect messages with our sequence number until NLMSG_DONE.
+// Dumps: NLM_F_DUMP, collect messages with our sequence number until NLMSG_DONE. Datagrams that other
+// processes send to our port are ignored (NetlinkSocket).
 
 import CSynapticShims
 import Glibc
@@ -20,17 +21,14 @@ import Glibc
 public final class RouteNetlink {
     private let descriptor: Descriptor
     private var sequence: UInt32
-    private var portID: UInt32 = 0
+    private let portID: UInt32
     private let receiveBuffer: UnsafeMutableRawBufferPointer
 
     public init() throws(SystemError) {
-        let fd = try SystemCall.retrying("socket(AF_NETLINK)") {
-            socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), SYNAPTIC_NETLINK_ROUTE)
-        }
-        descriptor = Descriptor(fd)
+        (descriptor, portID) = try NetlinkSocket.open(groups: 0, nonBlocking: false)
         sequence = UInt32(truncatingIfNeeded: time(nil))
         receiveBuffer = .allocate(byteCount: PlatformLimits.netlinkReceiveBuffer, alignment: 8)
-        try configure(fd)
+        try configure(descriptor.rawValue)
     }
 
     deinit {
@@ -38,22 +36,6 @@ public final class RouteNetlink {
     }
 
     private func configure(_ fd: Int32) throws(SystemError) {
-        var address = synaptic_sockaddr_nl()
-        address.nl_family = sa_family_t(AF_NETLINK)
-        _ = try SystemCall.retrying("bind(AF_NETLINK)") {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size))
-                }
-            }
-        }
-        var length = socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size)
-        _ = try SystemCall.retrying("getsockname(AF_NETLINK)") {
-            withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-        }
-        portID = address.nl_pid
         // Extended acks carry the kernel's reason text; capped acks do not echo our request back.
         try SystemCall.setOption(fd, level: SYNAPTIC_SOL_NETLINK, name: SYNAPTIC_NETLINK_EXT_ACK, value: Int32(1),
                                  call: "setsockopt(NETLINK_EXT_ACK)")
@@ -128,6 +110,13 @@ public final class RouteNetlink {
         return result
     }
 
+    /// The addresses of both families that may be announced to peers as locators
+    /// (`InterfaceAddress.isUsableAsLocator`): IPv4 first, deprecated ones after all others.
+    public func usableAddresses() throws(SystemError) -> [InterfaceAddress] {
+        let usable = try (addresses(family: .v4) + addresses(family: .v6)).filter(\.isUsableAsLocator)
+        return usable.filter { !$0.isDeprecated } + usable.filter(\.isDeprecated)
+    }
+
     /// Every route of `family` in every table of this namespace.
     public func routes(family: AddressFamily) throws(SystemError) -> [IPRoute] {
         var message = NetlinkMessage(type: UInt16(SYNAPTIC_RTM_GETROUTE),
@@ -169,27 +158,16 @@ public final class RouteNetlink {
         var request = message
         request.sequence = sequence
         request.portID = portID
-        let bytes = request.encoded()
         let fd = descriptor.rawValue
-        var kernel = synaptic_sockaddr_nl()
-        kernel.nl_family = sa_family_t(AF_NETLINK)
-        let sent = try SystemCall.retrying("sendto(\(call))") {
-            bytes.withUnsafeBytes { raw in
-                withUnsafePointer(to: &kernel) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<synaptic_sockaddr_nl>.size))
-                    }
-                }
-            }
-        }
-        guard sent == bytes.count else { throw SystemError.malformed(call, "sent \(sent) of \(bytes.count) bytes") }
+        try NetlinkSocket.send(request.encoded(), on: fd, to: 0, call: "sendto(\(call))")
 
         var replies: [NetlinkMessage] = []
         while true {
             let buffer = receiveBuffer
-            let count = try SystemCall.retrying("recv(\(call))") {
-                recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_TRUNC))
+            guard let (count, sender) = try NetlinkSocket.receive(fd, into: buffer, call: "recv(\(call))") else {
+                throw SystemError(call: "recv(\(call))", errno: EAGAIN)  // SO_RCVTIMEO passed
             }
+            guard sender == 0 else { continue }  // not from the kernel
             guard count <= buffer.count else {
                 throw SystemError.malformed(call, "reply of \(count) bytes truncated to \(buffer.count)")
             }

@@ -14,17 +14,29 @@ enum SocketSetup {
         return Descriptor(fd)
     }
 
-    /// Sets both socket buffers to `bytes`: SO_RCVBUFFORCE/SO_SNDBUFFORCE when the process may (CAP_NET_ADMIN),
-    /// else SO_RCVBUF/SO_SNDBUF, which the kernel caps at net.core.rmem_max / wmem_max.
+    /// A socket's receive or send buffer.
+    enum Buffer {
+        case receive, send
+    }
+
+    /// Sets both socket buffers to `bytes` (see `setBufferSize`).
     static func setBufferSizes(_ fd: Int32, bytes: Int) throws(SystemError) {
+        try setBufferSize(fd, .receive, bytes: bytes)
+        try setBufferSize(fd, .send, bytes: bytes)
+    }
+
+    /// Sets one socket buffer to `bytes`: SO_RCVBUFFORCE/SO_SNDBUFFORCE when the process may (CAP_NET_ADMIN),
+    /// else SO_RCVBUF/SO_SNDBUF, which the kernel caps at net.core.rmem_max / wmem_max.
+    static func setBufferSize(_ fd: Int32, _ buffer: Buffer, bytes: Int) throws(SystemError) {
         let value = Int32(clamping: bytes)
-        for (force, plain, name) in [(SYNAPTIC_SO_RCVBUFFORCE, SO_RCVBUF, "SO_RCVBUF"),
-                                     (SYNAPTIC_SO_SNDBUFFORCE, SO_SNDBUF, "SO_SNDBUF")] {
-            do {
-                try SystemCall.setOption(fd, level: SOL_SOCKET, name: force, value: value, call: "setsockopt(\(name)FORCE)")
-            } catch where error.isPermissionDenied {
-                try SystemCall.setOption(fd, level: SOL_SOCKET, name: plain, value: value, call: "setsockopt(\(name))")
-            }
+        let (force, plain, name) = switch buffer {
+        case .receive: (SYNAPTIC_SO_RCVBUFFORCE, SO_RCVBUF, "SO_RCVBUF")
+        case .send: (SYNAPTIC_SO_SNDBUFFORCE, SO_SNDBUF, "SO_SNDBUF")
+        }
+        do {
+            try SystemCall.setOption(fd, level: SOL_SOCKET, name: force, value: value, call: "setsockopt(\(name)FORCE)")
+        } catch where error.isPermissionDenied {
+            try SystemCall.setOption(fd, level: SOL_SOCKET, name: plain, value: value, call: "setsockopt(\(name))")
         }
     }
 
@@ -50,14 +62,9 @@ enum SocketSetup {
     /// getsockname(2).
     static func localAddress(_ fd: Int32) throws(SystemError) -> SocketAddress {
         var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = try SystemCall.retrying("getsockname") {
-            withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-        }
+        let length = try SystemCall.socketName(fd, into: &storage, call: "getsockname")
         guard let address = withUnsafeBytes(of: &storage, {
-            SocketAddress(sockaddr: $0.baseAddress!, length: Int(length))
+            SocketAddress(sockaddr: $0.baseAddress!, length: length)
         }) else { throw SystemError.malformed("getsockname", "not an IPv4/IPv6 address") }
         return address
     }

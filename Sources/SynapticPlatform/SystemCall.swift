@@ -44,6 +44,19 @@ enum SystemCall {
         }
     }
 
+    /// getsockname(2) into `address`, a structure of the socket's family (sockaddr_storage, sockaddr_nl).
+    /// Returns the length the kernel reports.
+    static func socketName<Address: BitwiseCopyable>(_ fd: Int32, into address: inout Address,
+                                                     call: String) throws(SystemError) -> Int {
+        var length = socklen_t(MemoryLayout<Address>.size)
+        _ = try retrying(call) {
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+        }
+        return Int(length)
+    }
+
     /// getsockopt(2) of a 32-bit integer option.
     static func integerOption(_ fd: Int32, level: Int32, name: Int32, call: String) throws(SystemError) -> Int32 {
         var value: Int32 = 0

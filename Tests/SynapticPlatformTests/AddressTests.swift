@@ -38,6 +38,23 @@ import Testing
         #expect(IPPrefix(host: .v4(IPv4Address(1, 0, 0, 1))).length == 32)
     }
 
+    @Test func prefixContains() throws {
+        let cases: [(prefix: String, address: String, inside: Bool)] = [
+            ("198.18.0.0/15", "198.19.255.255", true), ("198.18.0.0/15", "198.20.0.0", false),
+            ("0.0.0.0/0", "203.0.113.9", true), ("1.0.0.1/32", "1.0.0.1", true), ("1.0.0.1/32", "1.0.0.2", false),
+            ("2001:20::/28", "2001:2f:ffff::1", true), ("2001:20::/28", "2001:30::1", false),
+            ("fe80::/10", "febf::1", true), ("fe80::/10", "fec0::1", false),
+            ("fd00::/64", "fd00::ffff:ffff:ffff:ffff", true), ("fd00::/64", "fd00:0:0:1::", false),
+            ("fd00::1/65", "fd00::7fff:0:0:0", true), ("fd00::/65", "fd00::8000:0:0:0", false),
+            ("::/0", "2001:db8::1", true), ("::1/128", "::1", true), ("::1/128", "::2", false),
+            ("0.0.0.0/0", "::1", false), ("::/0", "1.0.0.1", false),
+        ]
+        for (prefix, address, inside) in cases {
+            let contains = try #require(IPPrefix(prefix)).contains(try #require(InetAddress(address)))
+            #expect(contains == inside, "\(prefix) contains \(address)")
+        }
+    }
+
     @Test func sockaddrInMatchesLibc() throws {
         var expected = sockaddr_in()
         expected.sin_family = sa_family_t(AF_INET)
