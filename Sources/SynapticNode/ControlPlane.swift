@@ -7,6 +7,8 @@
 //            per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close requests, reload,
 //            status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
+//   → address monitor (rtnetlink): local addresses appeared or went (IPv6 ones once DAD finished) → the
+//     core announces them to every peer with UPDATE (an overflow re-reads the kernel's list)
 //   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
 //   delays but never starves the timers or the other sources)
@@ -15,8 +17,9 @@
 //     for the unused association lifetime are closed (RFC 7401 §4.4.3 UAL)
 //   → each event's actions performed in order (ActionExecutor).
 // Reload: peers (PeerDirectory: refused fixed LSIs logged) and policy replaced → removed peers without a
-// live association forgotten → associations no longer allowed closed → associations whose peer endpoint
-// is no longer among the peer's locators closed (the next packet starts an exchange with the new ones).
+// live association forgotten → associations no longer allowed closed → a changed peer's new locators join
+// its association's locator set (verified before use; the association stays).
+// Established associations of configured peers get the peer's configured locators too (failover targets).
 // Shutdown: CLOSE to every established peer, then the loop ends when no association is CLOSING any more
 // or after `NodeLimits.closeWait`.
 import HIPCore
@@ -45,6 +48,11 @@ final class ControlPlane: @unchecked Sendable {
     private var noLocatorLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
     /// Per established peer: packets seen at the last idle check, and since when that count is unchanged.
     private var activity: [HIT: (packets: UInt64, since: Instant)] = [:]
+    /// The kernel's address notifications (nil: not subscribed, or failed).
+    private var addressMonitor: AddressMonitor?
+    /// Our usable addresses, and the list the core was last given.
+    private var addresses = LocalAddresses()
+    private var announcedAddresses: [IPAddress] = []
     /// Which peers unknown SPIs may start a base exchange with, and when.
     private var unknownSPIRecovery = UnknownSPIRecovery(backoff: NodeLimits.unknownSPIBackoff,
                                                         peerLimit: NodeLimits.unknownSPIBackoffPeers)
@@ -53,6 +61,7 @@ final class ControlPlane: @unchecked Sendable {
     /// - Parameter pathSnapshots: copies of the data paths' SAs and counters (waits for their threads).
     init(inbox: Inbox<ControlMessage>, host: HIPHost, executor: ActionExecutor, policy: ReloadablePolicy,
          sockets: HIPSockets, configuration: NodeConfiguration, logger: Logger,
+         addressMonitor: AddressMonitor?, localAddresses: [InterfaceAddress],
          pathSnapshots: @escaping @Sendable () -> (InsideSnapshot, OutsideSnapshot)?) throws(SystemError) {
         self.pathSnapshots = pathSnapshots
         self.host = host
@@ -65,7 +74,14 @@ final class ControlPlane: @unchecked Sendable {
         poller = inbox.poller
         if let raw4 = sockets.raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
         if let raw6 = sockets.raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
+        self.addressMonitor = addressMonitor
+        addresses.replace(with: localAddresses)
+        if let addressMonitor {
+            try poller.register(addressMonitor.fileDescriptor, token: Self.addressMonitorToken, for: .readable)
+        }
     }
+
+    private static let addressMonitorToken: UInt64 = 8
 
     deinit {
         poller.close()
@@ -74,6 +90,10 @@ final class ControlPlane: @unchecked Sendable {
     /// The loop: returns once shutdown has finished.
     func run() {
         executor.publishPeers()
+        announcedAddresses = addresses.list
+        logger.info("local addresses: \(describe(announcedAddresses))")
+        let start = MonotonicClock.now()
+        perform(host.handle(.localAddressesChanged(announcedAddresses), now: start), now: start)
         if let lifetime = configuration.unusedAssociationLifetime {
             idleCheckAt = MonotonicClock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
         }
@@ -103,6 +123,7 @@ final class ControlPlane: @unchecked Sendable {
                 switch events[index].token {
                 case EventPoller.wakeToken: handleInbox()
                 case 4: if let raw4 = sockets.raw4 { receive(raw4) }
+                case Self.addressMonitorToken: addressesChanged()
                 default: if let raw6 = sockets.raw6 { receive(raw6) }
                 }
             }
@@ -117,6 +138,51 @@ final class ControlPlane: @unchecked Sendable {
 
     private func perform(_ actions: [Action], now: Instant) {
         executor.perform(actions, now: now)
+        // A configured peer's other locators become failover targets of its new association.
+        for case .report(.established(let peer, _, _)) in actions {
+            guard let current = host.association(for: peer)?.peerEndpoint else { continue }
+            let endpoints = executor.directory.configuredEndpoints(for: peer, like: current)
+            guard !endpoints.isEmpty else { continue }
+            executor.perform(host.handle(.peerLocators(peer: peer, endpoints: endpoints), now: now), now: now)
+        }
+    }
+
+    // MARK: - Local addresses
+
+    /// Reads the address monitor; when the usable addresses changed, the core announces them.
+    private func addressesChanged() {
+        guard let addressMonitor else { return }
+        let changes: [AddressMonitor.Change]
+        do {
+            changes = try addressMonitor.read()
+        } catch {
+            logger.error("address monitor: \(error); local address changes are no longer heard")
+            try? poller.unregister(addressMonitor.fileDescriptor)
+            self.addressMonitor = nil
+            return
+        }
+        for change in changes {
+            if change == .resyncNeeded {
+                do {
+                    addresses.replace(with: try RouteNetlink().usableAddresses())
+                    logger.notice("address monitor overflowed: local addresses read again")
+                } catch {
+                    logger.error("address monitor overflowed and the addresses could not be read again: \(error)")
+                }
+            } else {
+                addresses.apply(change)
+            }
+        }
+        let list = addresses.list
+        guard list != announcedAddresses else { return }
+        logger.info("local addresses changed: \(describe(list))")
+        announcedAddresses = list
+        let now = MonotonicClock.now()
+        perform(host.handle(.localAddressesChanged(list), now: now), now: now)
+    }
+
+    private func describe(_ list: [IPAddress]) -> String {
+        list.isEmpty ? "none usable" : list.map(\.description).joined(separator: ", ")
     }
 
     // MARK: - Inbox
@@ -268,14 +334,14 @@ final class ControlPlane: @unchecked Sendable {
             logger.info("reload: closing the association with \(executor.label(association.peerHIT)): no longer allowed")
             perform(host.handle(.close(peer: association.peerHIT), now: now), now: now)
         }
-        // ESP keeps going where the exchange ran: an association whose peer moved is closed, and the next
-        // packet starts a base exchange with the new locators.
+        // A changed peer keeps its association: its configured locators join the locator set (UNVERIFIED:
+        // verified before ESP goes there, e.g. when the current locator stops answering).
         for peer in changes.changed {
-            guard let association = host.association(for: peer.hit), [.established, .r2Sent].contains(association.state),
-                  let endpoint = association.peerEndpoint,
-                  !peer.locators.contains(where: { $0.address == endpoint.address }) else { continue }
-            logger.info("reload: closing the association with \(executor.label(peer.hit)): \(endpoint.address) is no longer among its locators")
-            perform(host.handle(.close(peer: peer.hit), now: now), now: now)
+            guard let current = host.association(for: peer.hit)?.peerEndpoint else { continue }
+            let endpoints = executor.directory.configuredEndpoints(for: peer.hit, like: current)
+            let list = endpoints.map(\.description).joined(separator: ", ")
+            logger.info("reload: \(executor.label(peer.hit)) keeps its association; locators to verify: \(list)")
+            perform(host.handle(.peerLocators(peer: peer.hit, endpoints: endpoints), now: now), now: now)
         }
         configuration.peers = new.peers
         configuration.allowedPeers = new.allowedPeers
@@ -309,7 +375,8 @@ final class ControlPlane: @unchecked Sendable {
             return ControlSnapshot.Association(
                 peer: peer, name: directory.name(of: peer), lsi: directory.assignedLSI(of: peer),
                 state: association.state, role: association.role ?? record?.role, locator: association.peerEndpoint,
-                inboundSPI: association.inboundSPI, outboundSPI: association.outboundSPI, suite: association.espSuite,
+                locators: association.peerLocators, inboundSPI: association.inboundSPI,
+                outboundSPI: association.outboundSPI, suite: association.espSuite,
                 exchangedAt: record?.completedAt, latency: record?.latency)
         }
         return ControlSnapshot(associations: associations.sorted { $0.peer < $1.peer }, core: host.counters,

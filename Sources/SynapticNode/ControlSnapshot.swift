@@ -14,6 +14,7 @@ struct ControlSnapshot: Sendable {
         var state: AssociationState
         var role: Role?
         var locator: Endpoint?
+        var locators: [LocatorStatus] = []
         var inboundSPI: UInt32?
         var outboundSPI: UInt32?
         var suite: ESPSuiteID?

@@ -5,7 +5,7 @@
 //   identity key file (created 0600 if missing) → HIPHost (settings, policy) → UDP sockets on the port
 //   (IPv4, IPv6) → raw 139 sockets when enabled and permitted (peers get raw endpoints only then) →
 //   TUN with HIT/128, LSI/32 and routes 2001:20::/28, 1.0.0.0/8 → keylog, status socket, metrics
-//   listener → paths and control plane.
+//   listener → paths, address monitor (subscribed, then the current addresses read) and control plane.
 // Threads (start()):
 //   control  HIPHost, raw HIP, timers, actions          inside   TUN → seal → sendmmsg
 //   outside  recvmmsg → demux → open → TUN               services status socket, metrics
@@ -92,8 +92,10 @@ public final class Node: Sendable {
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
                                           directory: directory, keyLog: keyLog, logger: logger)
             let (insidePath, outsidePath) = (inside, outside)
+            let (monitor, addresses) = Node.startAddressMonitor(logger: logger)
             control = try ControlPlane(inbox: controlInbox, host: host, executor: executor, policy: policy,
-                                       sockets: sockets, configuration: configuration, logger: logger) {
+                                       sockets: sockets, configuration: configuration, logger: logger,
+                                       addressMonitor: monitor, localAddresses: addresses) {
                 Node.pathSnapshots(inside: insidePath, outside: outsidePath)
             }
         } catch {
@@ -210,6 +212,18 @@ public final class Node: Sendable {
             }
         } catch {
             throw .setup("host identity", "\(error)")
+        }
+    }
+
+    /// Subscribes to the kernel's address changes (mobility); without it (logged) the node still runs, but
+    /// a move is not announced to the peers.
+    private static func startAddressMonitor(logger: Logger) -> (AddressMonitor?, [InterfaceAddress]) {
+        do {
+            let (monitor, addresses) = try AddressMonitor.start()
+            return (monitor, addresses)
+        } catch {
+            logger.warning("address monitor: \(error): local address changes will not be announced to peers")
+            return (nil, [])
         }
     }
 

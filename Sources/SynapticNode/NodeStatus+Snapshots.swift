@@ -55,7 +55,12 @@ extension NodeStatus {
                 locator: association.locator?.description, spiIn: association.inboundSPI,
                 spiOut: association.outboundSPI, suite: association.suite?.displayName,
                 lastExchange: association.exchangedAt.map { formatter.string(from: $0) },
-                latencyMilliseconds: association.latency?.milliseconds)
+                latencyMilliseconds: association.latency?.milliseconds,
+                locators: association.locators.map { locator in
+                    let port: UInt16? = if case .udp(let port) = locator.endpoint.transport { port } else { nil }
+                    return LocatorInfo(address: locator.endpoint.address.description, port: port, state: locator.state,
+                                       active: locator.carriesTraffic)
+                })
             var perPeer: [String: UInt64] = [:]
             for sa in inside.outbound where sa.peer == peer {
                 status.packetsOut += sa.counters.packetsOut

@@ -4,6 +4,7 @@
 //   synaptic 2001:22:…  LSI 1.2.3.4  TUN hip0  UDP 10500  raw HIP on  up 1h02m03s
 //   PEER  HIT        LSI      STATE        LOCATOR               SPI IN      SPI OUT     SUITE        PKTS IN …
 //   db    2001:22:…  1.0.0.9  ESTABLISHED  198.18.0.2 udp/10500  0x1a2b3c4d  0x5e6f7a8b  AES-128-GCM  12      …
+//   locators of db: 198.18.0.2:10500 ACTIVE*, [fd00::2]:10500 UNVERIFIED     (a star: carries traffic)
 import Foundation
 
 extension NodeStatus {
@@ -25,6 +26,10 @@ extension NodeStatus {
                  association.latencyMilliseconds.map { String(format: "%.1f ms", $0) } ?? "-"]
             }
             lines += Self.aligned([header] + rows)
+            for association in associations where association.locators.count > 1 {
+                lines.append("locators of \(association.name ?? association.hit): "
+                             + association.locators.map(\.cell).joined(separator: ", "))
+            }
         }
         if !drops.isEmpty { lines.append("drops: " + Self.counts(drops)) }
         if !rejections.isEmpty { lines.append("rejected HIP packets: " + Self.counts(rejections)) }

@@ -61,6 +61,8 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
     public var role: String?
     /// The peer's current locator ("198.18.0.2 udp/10500").
     public var locator: String?
+    /// Every locator of the peer with its state (RFC 8046 §5.4); the one ESP goes to has `active` true.
+    public var locators: [LocatorInfo]
     public var spiIn: UInt32?
     public var spiOut: UInt32?
     /// ESP suite name (e.g. "AES-128-GCM").
@@ -81,7 +83,8 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
                 locator: String? = nil, spiIn: UInt32? = nil, spiOut: UInt32? = nil, suite: String? = nil,
                 packetsIn: UInt64 = 0, bytesIn: UInt64 = 0, packetsOut: UInt64 = 0, bytesOut: UInt64 = 0,
                 drops: [String: UInt64] = [:], queued: Int = 0, lastExchange: String? = nil,
-                latencyMilliseconds: Double? = nil) {
+                latencyMilliseconds: Double? = nil, locators: [LocatorInfo] = []) {
+        self.locators = locators
         self.name = name
         self.hit = hit
         self.lsi = lsi
@@ -99,5 +102,28 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
         self.queued = queued
         self.lastExchange = lastExchange
         self.latencyMilliseconds = latencyMilliseconds
+    }
+}
+
+/// One locator of a peer: address, UDP port (nil over raw HIP), state, and whether it carries traffic.
+public struct LocatorInfo: Codable, Sendable, Equatable {
+    public var address: String
+    public var port: UInt16?
+    /// UNVERIFIED, ACTIVE or DEPRECATED.
+    public var state: String
+    /// Whether ESP to the peer goes there now.
+    public var active: Bool
+
+    public init(address: String, port: UInt16?, state: String, active: Bool) {
+        self.address = address
+        self.port = port
+        self.state = state
+        self.active = active
+    }
+
+    /// "198.18.0.2:10500 ACTIVE*" (a star marks the locator carrying traffic; "(raw)" for raw HIP).
+    var cell: String {
+        let place = port.map { address.contains(":") ? "[\(address)]:\($0)" : "\(address):\($0)" } ?? "\(address) (raw)"
+        return "\(place) \(state)\(active ? "*" : "")"
     }
 }

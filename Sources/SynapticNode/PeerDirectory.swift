@@ -88,6 +88,14 @@ struct PeerDirectory {
         return udp + raw
     }
 
+    /// The configured locators of `peer` over the transport `current` uses (UDP with each locator's port, or
+    /// raw HIP), for its association's locator set; empty for a peer that is not configured.
+    func configuredEndpoints(for peer: HIT, like current: Endpoint) -> [Endpoint] {
+        let all = endpoints(for: peer)
+        if case .raw = current.transport { return all.filter { $0.transport == .raw } }
+        return all.filter { $0.transport != .raw }
+    }
+
     /// Where ESP to a peer goes when its base exchange ran with `endpoint`: over UDP the same port; over raw
     /// HIP the port of the configured locator with that address, else our own port (the shared default).
     func espDestination(for peer: HIT, endpoint: Endpoint) -> SocketAddress? {
