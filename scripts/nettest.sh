@@ -290,11 +290,240 @@ assert assoc["state"] == "ESTABLISHED"
 PY
 }
 
+# ---- mobility and rekeying (RFC 8046, RFC 7402) ------------------------------------------------
+# A paced TCP stream over the HIT (SHA-256 checked) and a 10 ms UDP request/response loop over the LSI run
+# across each move; the loop's largest gap between replies is the interruption a user would see. Captures
+# in A's namespace give the UPDATE latency (tcpdump timestamps; the node's log has whole seconds only).
+FLOWS="$PWD/scripts/lib/flows.py"
+FLOW_SECONDS=${FLOW_SECONDS:-6}
+
+veth() { echo "v${NETNS_TAG: -6}$1$2"; }  # veth a|b N: the interface netns_link made on side a or b of link N
+
+flows_start() { # flows_start FROM TO STREAM_ADDRESS ECHO_ADDRESS: both flows run FLOW_SECONDS in the background
+    local from=$1 to=$2 stream=$3 echo=$4
+    rm -f "$W"/stream.* "$W/echo.json"
+    ip netns exec "$to" timeout 60 python3 "$FLOWS" stream-recv "$stream" 5010 "$W/stream.rx" 2>"$W/stream-rx.err" &
+    FLOW_RX=$!
+    ip netns exec "$to" timeout 60 python3 "$FLOWS" echo-server "$echo" 5011 2>/dev/null & NETNS_PIDS+=($!)
+    wait_for ip netns exec "$to" sh -c "ss -Hltn 'sport = :5010' | grep -q . && ss -Hlun 'sport = :5011' | grep -q ." \
+        || fail "flow listeners did not start"
+    ip netns exec "$from" timeout 60 python3 "$FLOWS" stream-send "$stream" 5010 "$FLOW_SECONDS" 512 "$W/stream.tx" \
+        2>"$W/stream-tx.err" & FLOW_TX=$!
+    ip netns exec "$from" timeout 60 python3 "$FLOWS" echo-client "$echo" 5011 "$FLOW_SECONDS" "$W/echo.json" & FLOW_ECHO=$!
+}
+
+flows_check() { # the stream arrived whole; prints the gap of the request/response loop
+    local ok=0
+    wait "$FLOW_TX" || { ok=1; echo "   FAIL: stream sender broke: $(tail -2 "$W/stream-tx.err")" >&2; }
+    wait "$FLOW_RX" || { ok=1; echo "   FAIL: stream receiver broke: $(tail -2 "$W/stream-rx.err")" >&2; }
+    wait "$FLOW_ECHO" || { ok=1; echo "   FAIL: echo client failed" >&2; }
+    local tx rx; tx=$(cat "$W/stream.tx" 2>/dev/null); rx=$(cat "$W/stream.rx" 2>/dev/null)
+    echo "   stream: sent ${tx:-nothing}; received ${rx:-nothing}"
+    [ -n "$tx" ] && [ "$tx" = "$rx" ] || { ok=1; echo "   FAIL: the stream differs" >&2; }
+    python3 - "$W/echo.json" <<'PY' || ok=1
+import json, sys
+e = json.load(open(sys.argv[1]))
+print(f"   gap: {e['max_gap_ms']:.0f} ms (largest interval between replies of the 10 ms UDP request/response loop; "
+      f"{e['lost']} of {e['sent']} lost)")
+if e["last_reply_before_end_ms"] is None or e["last_reply_before_end_ms"] > 500:
+    sys.exit("   FAIL: the request/response loop did not recover after the move")
+PY
+    return $ok
+}
+
+capture_start() { # capture_start NS IFACE: HIP and ESP on UDP 10500 and HIP on IP protocol 139
+    ip netns exec "$1" tcpdump -i "$2" -U -w "$W/move.pcap" "udp port 10500 or ip proto 139 or ip6 proto 139" \
+        >/dev/null 2>&1 & CAPTURE=$!; NETNS_PIDS+=($CAPTURE)
+    wait_for test -e "$W/move.pcap"; sleep 0.3
+}
+capture_stop() { kill "$CAPTURE" 2>/dev/null; wait "$CAPTURE" 2>/dev/null; true; }
+
+mark_move() { MOVE_AT=$(date +%s.%N); }
+
+move_latency() { # move_latency NEW_ADDRESS: UPDATE latency from the capture, relative to mark_move
+    local new=$1 dst=ip.dst; [[ $new == *:* ]] && dst=ipv6.dst
+    local upd esp
+    upd=$(tshark -r "$W/move.pcap" -Y "hip.packet_type == 16 && frame.time_epoch >= $MOVE_AT" -T fields \
+        -e frame.time_epoch 2>/dev/null | head -1 || true)
+    esp=$(tshark -r "$W/move.pcap" -Y "udp.port == 10500 && !hip && $dst == $new && frame.time_epoch >= $MOVE_AT" \
+        -T fields -e frame.time_epoch 2>/dev/null | head -1 || true)
+    local updates; updates=$(tshark -r "$W/move.pcap" -Y "hip.packet_type == 16" 2>/dev/null | wc -l || true)
+    awk -v m="$MOVE_AT" -v u="${upd:-}" -v e="${esp:-}" -v n="$updates" -v new="$new" 'BEGIN {
+        printf "   UPDATE latency: first UPDATE %s after the address change, first ESP to %s %s (%d UPDATEs captured)\n",
+            (u == "" ? "never" : sprintf("+%.0f ms", (u - m) * 1000)), new,
+            (e == "" ? "never" : sprintf("+%.0f ms", (e - m) * 1000)), n }'
+}
+
+active_locators() { # active_locators NAME: the peer locators that carry traffic, per status --json
+    status_json "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(l["address"] for a in d["associations"] for l in a.get("locators", []) if l.get("active")))'
+}
+
+promote_secondaries() { # promote_secondaries NS IFACE: deleting a primary IPv4 address keeps the others
+    ip netns exec "$1" sysctl -qw net.ipv4.conf.all.promote_secondaries=1 "net.ipv4.conf.$2.promote_secondaries=1"
+}
+
+# move_on_link NS IFACE OLD NEW: NEW appears on the link, then OLD goes (IPv4 /24)
+move_on_link() {
+    ip -n "$1" addr add "$4/24" dev "$2" && ip -n "$1" addr del "$3/24" dev "$2"
+}
+
+move_same_link_run() { # the body of move_same_link; $1: where to capture (A's veth or any)
+    pair v4
+    local ia; ia=$(veth a 1); promote_secondaries "$A" "$ia"
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    capture_start "$A" "${1:-any}"
+    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
+    sleep 2
+    mark_move; move_on_link "$A" "$ia" 198.18.1.1 198.18.1.11 || fail "moving A failed"
+    local ok=0; flows_check || ok=1
+    capture_stop; move_latency 198.18.1.11
+    local at_b; at_b=$(active_locators b); echo "   b sends ESP to a at: $at_b"
+    [ "$at_b" = 198.18.1.11 ] || { ok=1; echo "   FAIL: b's active locator of a is '$at_b', not 198.18.1.11" >&2; }
+    return $ok
+}
+
+case_move_same_link() { move_same_link_run any; }
+
+case_move_new_subnet() {
+    # A and B share link 1; A leaves it for link 2 behind router R, which also reaches B over link 3.
+    A="${NETNS_TAG}-a$CASE_NO" B="${NETNS_TAG}-b$CASE_NO"; local R="${NETNS_TAG}-r$CASE_NO"
+    netns_add "$A"; netns_add "$B"; netns_add "$R"
+    netns_link "$A" "$B" 1; netns_link "$A" "$R" 2; netns_link "$R" "$B" 3
+    local a1 a2; a1=$(veth a 1); a2=$(veth a 2)
+    ip -n "$A" addr flush dev "$a2"                      # A is not on link 2 yet
+    ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+    ip -n "$R" route add 198.18.1.0/24 via 198.18.3.2
+    ip -n "$B" route add 198.18.2.0/24 via 198.18.3.1 src 198.18.1.2
+    host_identity "$W" a; host_identity "$W" b
+    host_config "$W" a b '"198.18.1.2"' "${EXTRA_A:-}"; host_config "$W" b a '"198.18.1.1"' "${EXTRA_B:-}"
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    capture_start "$A" any
+    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
+    sleep 2
+    mark_move
+    ip -n "$A" addr add 198.18.2.1/24 dev "$a2"
+    ip -n "$A" route add 198.18.1.0/24 via 198.18.2.2 metric 100
+    ip -n "$A" addr del 198.18.1.1/24 dev "$a1"; ip -n "$A" addr del fd00:1::1/64 dev "$a1"
+    ip -n "$A" link set "$a1" down
+    local ok=0; flows_check || ok=1
+    capture_stop; move_latency 198.18.2.1
+    local at_b; at_b=$(active_locators b); echo "   b sends ESP to a at: $at_b"
+    [ "$at_b" = 198.18.2.1 ] || { ok=1; echo "   FAIL: b's active locator of a is '$at_b', not 198.18.2.1" >&2; }
+    return $ok
+}
+
+case_move_ipv4_to_ipv6() {
+    # Both families on the link and in both configs; A loses its IPv4 address and keeps fd00:1::1 (nodad).
+    pair v4
+    host_config "$W" a b '"198.18.1.2", "[fd00:1::2]:10500"'; host_config "$W" b a '"198.18.1.1", "[fd00:1::1]:10500"'
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    echo "   before: b sends ESP to a at $(active_locators b); a to b at $(active_locators a)"
+    capture_start "$A" any
+    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
+    sleep 2
+    mark_move; ip -n "$A" addr del 198.18.1.1/24 dev "$(veth a 1)"
+    local ok=0; flows_check || ok=1
+    capture_stop; move_latency fd00:1::1
+    local at_b at_a; at_b=$(active_locators b); at_a=$(active_locators a)
+    echo "   after: b sends ESP to a at $at_b; a to b at $at_a"
+    [ "$at_b" = fd00:1::1 ] || { ok=1; echo "   FAIL: b's active locator of a is '$at_b', not fd00:1::1" >&2; }
+    [ "$at_a" = fd00:1::2 ] || { ok=1; echo "   FAIL: a's active locator of b is '$at_a', not fd00:1::2" >&2; }
+    return $ok
+}
+
+case_both_move() {
+    # Both hosts renumber at once; each config lists the peer's old and new address.
+    pair v4
+    host_config "$W" a b '"198.18.1.2", "198.18.1.12"'; host_config "$W" b a '"198.18.1.1", "198.18.1.11"'
+    local ia ib; ia=$(veth a 1); ib=$(veth b 1)
+    promote_secondaries "$A" "$ia"; promote_secondaries "$B" "$ib"
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    capture_start "$A" any
+    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
+    sleep 2
+    mark_move
+    move_on_link "$A" "$ia" 198.18.1.1 198.18.1.11 & local ma=$!
+    move_on_link "$B" "$ib" 198.18.1.2 198.18.1.12 & local mb=$!
+    wait $ma && wait $mb || fail "moving the hosts failed"
+    local ok=0; flows_check || ok=1
+    capture_stop; move_latency 198.18.1.11
+    local at_b at_a; at_b=$(active_locators b); at_a=$(active_locators a)
+    echo "   after: b sends ESP to a at $at_b; a to b at $at_a"
+    [ "$at_b" = 198.18.1.11 ] || { ok=1; echo "   FAIL: b's active locator of a is '$at_b', not 198.18.1.11" >&2; }
+    [ "$at_a" = 198.18.1.12 ] || { ok=1; echo "   FAIL: a's active locator of b is '$at_a', not 198.18.1.12" >&2; }
+    return $ok
+}
+
+case_update_is_tshark_clean() {
+    # move_same_link captured on A's veth: every HIP UPDATE decodes with tshark's default dissectors.
+    local ok=0; FLOW_SECONDS=4 move_same_link_run "$(veth a 1)" || ok=1
+    local updates malformed locator_sets echo_req echo_resp
+    updates=$(tshark -r "$W/move.pcap" -Y "hip.packet_type == 16" 2>/dev/null | wc -l)
+    malformed=$(tshark -r "$W/move.pcap" -Y "hip && _ws.malformed" 2>/dev/null | wc -l)
+    locator_sets=$(tshark -r "$W/move.pcap" -Y "hip.packet_type == 16 && hip.type == 193" 2>/dev/null | wc -l)
+    echo_req=$(tshark -r "$W/move.pcap" -Y "hip.packet_type == 16 && hip.type == 897" 2>/dev/null | wc -l)
+    echo_resp=$(tshark -r "$W/move.pcap" -Y "hip.packet_type == 16 && hip.type == 961" 2>/dev/null | wc -l)
+    echo "   $updates UPDATEs ($locator_sets with LOCATOR_SET, $echo_req ECHO_REQUEST_SIGNED, $echo_resp ECHO_RESPONSE_SIGNED), $malformed HIP packets malformed"
+    [ "$updates" -ge 3 ] || fail "fewer than 3 UPDATEs captured"
+    [ "$locator_sets" -ge 1 ] && [ "$echo_req" -ge 1 ] && [ "$echo_resp" -ge 1 ] || fail "a LOCATOR_SET or echo is missing"
+    [ "$malformed" -eq 0 ] || { tshark -r "$W/move.pcap" -Y "hip && _ws.malformed" -V 2>/dev/null | tail -30 >&2
+        fail "tshark marks $malformed HIP packets malformed"; }
+    return $ok
+}
+
+rekey_count() { grep -c "rekeyed:" "$W/$1.log" || true; }
+spis() { status_json "$1" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)["associations"][0]
+print(a.get("spiIn"), a.get("spiOut"))'; }
+
+case_rekey_under_transfer() {
+    EXTRA_A=$'[rekey]\nafter_bytes = 4194304' EXTRA_B=$'[rekey]\nafter_bytes = 4194304' pair v4
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    local first_a first_b; first_a=$(spis a); first_b=$(spis b)
+    tcp_transfer "$A" "$B" "$HIT_b" 32 || return 1
+    echo "   32 MiB: sizes $(stat -c %s "$W/payload") / $(stat -c %s "$W/received"), SHA-256 equal"
+    [ "$(stat -c %s "$W/payload")" = "$(stat -c %s "$W/received")" ] || fail "sizes differ"
+    sleep 1
+    local na nb now_a now_b; na=$(rekey_count a); nb=$(rekey_count b); now_a=$(spis a); now_b=$(spis b)
+    echo "   rekeyed: a $na times, b $nb times; SPIs (in out) a: $first_a -> $now_a, b: $first_b -> $now_b"
+    [ "$na" -ge 2 ] && [ "$nb" -ge 2 ] || fail "fewer than 2 rekeys on a side"
+    local x y; read -r x y <<<"$first_a"; read -r p q <<<"$now_a"
+    [ "$x" != "$p" ] && [ "$y" != "$q" ] || fail "a's SPIs did not change"
+    read -r x y <<<"$first_b"; read -r p q <<<"$now_b"
+    [ "$x" != "$p" ] && [ "$y" != "$q" ] || fail "b's SPIs did not change"
+}
+
+case_sequence_rollover() {
+    EXTRA_A=$'[rekey]\nafter_packets = 2000' EXTRA_B=$'[rekey]\nafter_packets = 2000' pair v4
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    ip netns exec "$A" ping -6 -f -c 10000 -w 60 "$HIT_b" >"$W/flood" 2>&1
+    local summary loss; summary=$(grep "packets transmitted" "$W/flood"); echo "   ping -f -c 10000: $summary"
+    loss=$(grep -o '[0-9.]*% packet loss' <<<"$summary" | cut -d% -f1)
+    sleep 1
+    local na nb; na=$(rekey_count a); nb=$(rekey_count b)
+    echo "   rekeyed: a $na times, b $nb times"
+    awk -v l="${loss:-100}" 'BEGIN { exit !(l <= 1) }' || fail "ping loss ${loss:-?}% over 1%"
+    [ "$na" -ge 3 ] && [ "$nb" -ge 3 ] || fail "fewer than 3 rekeys on a side (10000 packets each way, 2000 per SA)"
+    ping_ok "$A" "$HIT_b" || fail "no traffic after the rollovers"
+}
+
 # ---- runner ------------------------------------------------------------------------------------
 ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on simultaneous_open
            restart_after_sigkill tun_deleted_under_the_node loss_10_percent policy_blocks_unknown_peer non_root_capabilities
            non_root_without_net_raw
-           tshark_decodes_and_decrypts bad_input_is_dropped)
+           tshark_decodes_and_decrypts bad_input_is_dropped
+           move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean
+           rekey_under_transfer sequence_rollover)
 cases=("$@"); ((${#cases[@]})) || cases=("${ALL_CASES[@]}")
 scripts/install-deps.sh socat tcpdump python3 xxd >/dev/null
 CASE_NO=0
@@ -310,6 +539,7 @@ for c in "${cases[@]}"; do
       wait $nap; kill -TERM "$case_pid" ) & watchdog=$!
     if wait "$case_pid"; then
         passed=$((passed + 1)); echo "ok - $c ($((SECONDS - start_time)) s)"
+        grep '^   ' "$W/case.out" || true   # what the case measured (gaps, latencies, counts)
     else
         failed=$((failed + 1)); failures+=("$c"); echo "not ok - $c ($((SECONDS - start_time)) s)"
         sed 's/^/   | /' "$W/case.out" | tail -n 20
