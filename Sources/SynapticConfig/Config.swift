@@ -23,6 +23,7 @@ public struct Config: Hashable, Sendable {
     /// `[keylog] path`: where to append ESP SAs and DH secrets for Wireshark; nil (`""`, the default) is off.
     public let keylogPath: String?
     public let timers: Timers
+    public let rekey: Rekey
     /// `[dataplane] workers`: parallel seal/open threads per direction; nil (left out): the node's default.
     public let dataPlaneWorkers: Int?
 
@@ -91,6 +92,7 @@ public struct Config: Hashable, Sendable {
             return try value.filePath(relativeTo: baseDirectory)
         }
         timers = try reader.table("timers") { (table: inout TableReader) throws(ConfigError) in try Timers(&table) }
+        rekey = try reader.table("rekey") { (table: inout TableReader) throws(ConfigError) in try Rekey(&table) }
         dataPlaneWorkers = try reader.table("dataplane") { (table: inout TableReader) throws(ConfigError) -> Int? in
             try table.value("workers")?.int(in: ConfigLimits.dataPlaneWorkers)
         }

@@ -38,6 +38,11 @@ enum ConfigLimits {
     static let retransmitRetries = 0...20
     /// 0 disables closing unused associations.
     static let unusedAssociationSeconds = 0...604_800
+    /// [rekey] thresholds; 0 disables each. At least 1 MiB / 10 s / 1000 packets: a rekey costs an UPDATE
+    /// exchange (and a Diffie-Hellman), more often would make the tunnel mostly rekeying.
+    static let rekeyMinimumBytes = 1 << 20
+    static let rekeyMinimumSeconds = 10
+    static let rekeyMinimumPackets = 1000
 }
 
 /// Defaults for keys the file leaves out.
@@ -69,6 +74,10 @@ enum ConfigDefaults {
     static let retransmitInitialMilliseconds = 1000
     static let retransmitMaximumMilliseconds = 8000
     static let retransmitRetries = 4
+    /// Rekey after 1 TiB or one hour, whichever comes first, with a new Diffie-Hellman each time.
+    static let rekeyAfterBytes = 1 << 40
+    static let rekeyAfterSeconds = 3600
+    static let rekeyDiffieHellman = true
     /// Unused Association Lifetime: 15 minutes, the value RFC 7401 §4.4.3 implementations typically use.
     static let unusedAssociationSeconds = 900
 }

@@ -119,6 +119,11 @@ final class ActionExecutor {
         dataPlane.publish(peerAddresses: addresses)
     }
 
+    /// New rekey thresholds for the data paths (reload).
+    func publish(thresholds: RekeyThresholds) {
+        dataPlane.publish(thresholds: thresholds)
+    }
+
     /// Drops the packets queued for `peer` (counted by the inside path).
     func discardPending(for peer: HIT) {
         dataPlane.discardPending(peer: peer)

@@ -343,6 +343,11 @@ final class ControlPlane: @unchecked Sendable {
             logger.info("reload: \(executor.label(peer.hit)) keeps its association; locators to verify: \(list)")
             perform(host.handle(.peerLocators(peer: peer.hit, endpoints: endpoints), now: now), now: now)
         }
+        if new.rekeyThresholds != configuration.rekeyThresholds {
+            logger.info("reload: rekey thresholds now \(new.rekeyThresholds)")
+            executor.publish(thresholds: new.rekeyThresholds)
+            configuration.rekeyThresholds = new.rekeyThresholds
+        }
         configuration.peers = new.peers
         configuration.allowedPeers = new.allowedPeers
     }

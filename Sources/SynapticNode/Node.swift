@@ -83,10 +83,10 @@ public final class Node: Sendable {
             let controlInbox = Inbox<ControlMessage>(poller: try EventPoller())
             let flowPolicy = ListenerFamilyPolicy(ownHIT: hit, ownLSI: directory.ownLSI, logger: logger)
             outside = try OutsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                      policy: flowPolicy, mtu: configuration.mtu, thresholds: RekeyThresholds(),
+                                      policy: flowPolicy, mtu: configuration.mtu, thresholds: configuration.rekeyThresholds,
                                       logger: logger, control: controlInbox)
             inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                    mtu: configuration.mtu, thresholds: RekeyThresholds(), logger: logger,
+                                    mtu: configuration.mtu, thresholds: configuration.rekeyThresholds, logger: logger,
                                     control: controlInbox)
             let executor = ActionExecutor(transmitter: sockets,
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),

@@ -1,6 +1,7 @@
 // NodeConfiguration+Config: the node's settings from the validated TOML configuration (SynapticConfig),
 // mapped to the protocol targets' types.
 import HIPCore
+import SynapticDataPlane
 import HIPCrypto
 import HIPWire
 import Logging
@@ -45,8 +46,12 @@ extension NodeConfiguration {
         settings.i1Retransmission = retransmission
         settings.i2Retransmission = retransmission
         settings.closeRetransmission = retransmission
+        settings.rekeyInterval = config.rekey.afterSeconds
+        settings.rekeysWithDiffieHellman = config.rekey.diffieHellman
         hostSettings = settings
         unusedAssociationLifetime = config.timers.unusedAssociationLifetime
+        rekeyThresholds = RekeyThresholds(afterBytes: config.rekey.afterBytes,
+                                          sequenceLimit: config.rekey.afterPackets ?? DataPlaneLimits.defaultRekeySequenceLimit)
 
         logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
         statusSocketPath = config.statusSocket

@@ -1,6 +1,7 @@
 // NodeConfiguration: everything `Node` needs to run, as typed values of the protocol targets. Built from
 // the TOML configuration (NodeConfiguration+Config.swift) by the CLI, or directly by tests and embedders.
 import HIPCore
+import SynapticDataPlane
 import HIPCrypto
 import HIPWire
 import Logging
@@ -62,6 +63,9 @@ public struct NodeConfiguration: Sendable {
     public var hostSettings = HostSettings()
     /// Close an association without ESP traffic for this long (RFC 7401 §4.4.3 UAL); nil: never.
     public var unusedAssociationLifetime: Duration? = .seconds(900)
+    /// When the data plane asks for a rekey (`[rekey] after_bytes`, `after_packets`); the age and the
+    /// Diffie-Hellman choice are in `hostSettings`.
+    public var rekeyThresholds = RekeyThresholds()
     public var logLevel: Logger.Level = .info
     /// The status socket (mode 0600); nil: no status socket.
     public var statusSocketPath: String? = NodeLimits.defaultStatusSocket
@@ -103,6 +107,9 @@ public struct NodeConfiguration: Sendable {
             changed.append("policy.allow_auth_only_esp")
         }
         if old.i1Retransmission != next.i1Retransmission { changed.append("timers.retransmit_*") }
+        if old.rekeyInterval != next.rekeyInterval || old.rekeysWithDiffieHellman != next.rekeysWithDiffieHellman {
+            changed.append("rekey.after_seconds or rekey.diffie_hellman")
+        }
         return changed
     }
 }

@@ -1,5 +1,6 @@
 // SecurityAssociationSink: how the control plane changes the data plane (the seam the executor tests fake).
 import HIPWire
+import SynapticDataPlane
 import SynapticPlatform
 
 /// Installs, moves and removes SAs and manages queued packets in the data plane. Called from the control thread;
@@ -22,6 +23,8 @@ protocol SecurityAssociationSink: AnyObject {
     func publish(peerLSIs: [UInt32: HIT])
     /// The addresses of known peers (where an unknown SPI can mean a peer that still uses old SAs).
     func publish(peerAddresses: Set<InetAddress>)
+    /// When the data paths ask for a rekey (reload).
+    func publish(thresholds: RekeyThresholds)
 }
 
 /// The real sink: posts to the inside and outside paths' inboxes (inbound first, so a peer's first ESP
@@ -71,5 +74,10 @@ final class DataPlaneLink: SecurityAssociationSink {
 
     func publish(peerAddresses: Set<InetAddress>) {
         outside.post(.peerAddresses(peerAddresses))
+    }
+
+    func publish(thresholds: RekeyThresholds) {
+        inside.post(.thresholds(thresholds))
+        outside.post(.thresholds(thresholds))
     }
 }

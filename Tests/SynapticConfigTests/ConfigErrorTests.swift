@@ -11,7 +11,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
 private let peerA = "[[peers]]\nhit = \"2001:20::1\"\n"
 private let malformedLocator = "is not an address with optional port (198.18.0.2, 198.18.0.2:10500, fd00::2 or [fd00::2]:10500)"
-private let topLevel = "crypto, dataplane, identity, keylog, log, metrics, peers, policy, status, timers, transport, tun"
+private let topLevel = "crypto, dataplane, identity, keylog, log, metrics, peers, policy, rekey, status, timers, transport, tun"
 
 private let cases: [ErrorCase] = [
     // HITs
@@ -99,6 +99,11 @@ private let cases: [ErrorCase] = [
           message: "\"everyone\" is not \"configured\", \"any\" or a list of HITs"),
     .init(toml: "[timers]\nretransmit_initial_ms = 2000\nretransmit_max_ms = 1000", key: "timers.retransmit_max_ms",
           message: "1000 is out of range 2000...300000"),
+    .init(toml: "[rekey]\nafter_bytes = 1000", key: "rekey.after_bytes", message: "0 (never) or at least 1048576"),
+    .init(toml: "[rekey]\nafter_seconds = 5", key: "rekey.after_seconds", message: "0 (never) or at least 10"),
+    .init(toml: "[rekey]\nafter_packets = -1", key: "rekey.after_packets",
+          message: "-1 is out of range 0...9223372036854775807"),
+    .init(toml: "[rekey]\ndiffie_hellman = 1", key: "rekey.diffie_hellman", message: "expected a boolean (true or false), found an integer"),
     // Crypto lists
     .init(toml: "[crypto]\nhip_ciphers = [4, 1]", key: "crypto.hip_ciphers[1]",
           message: "cipher 1 (NULL-ENCRYPT) needs crypto.allow_null_cipher = true"),

@@ -33,6 +33,10 @@ import Testing
         #expect(config.timers.retransmitRetries == 4)
         #expect(config.timers.unusedAssociationLifetime == .seconds(900))
         #expect(config.dataPlaneWorkers == nil)
+        #expect(config.rekey.afterBytes == 1 << 40)
+        #expect(config.rekey.afterSeconds == .seconds(3600))
+        #expect(config.rekey.afterPackets == nil)
+        #expect(config.rekey.diffieHellman)
 
         #expect(config.peers.count == 2)
         let db = try #require(config.peers.first)
@@ -63,6 +67,7 @@ import Testing
         #expect(empty.metricsListen == example.metricsListen)
         #expect(empty.keylogPath == example.keylogPath)
         #expect(empty.timers == example.timers)
+        #expect(empty.rekey == example.rekey)
         #expect(empty.peers.isEmpty)
         #expect(empty.allowedPeers == [])
     }

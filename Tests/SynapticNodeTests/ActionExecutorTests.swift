@@ -32,6 +32,7 @@ final class FakeDataPlane: SecurityAssociationSink {
     var inboundInstalls: [InboundInstall] = []
     var outboundInstalls: [OutboundInstall] = []
     var retired: [UInt32] = []
+    var publishedThresholds: [RekeyThresholds] = []
     var discarded: [HIT] = []
     var published: [[UInt32: HIT]] = []
     var publishedAddresses: [Set<InetAddress>] = []
@@ -45,6 +46,7 @@ final class FakeDataPlane: SecurityAssociationSink {
     func discardPending(peer: HIT) { discarded.append(peer) }
     func publish(peerLSIs: [UInt32: HIT]) { published.append(peerLSIs) }
     func publish(peerAddresses: Set<InetAddress>) { publishedAddresses.append(peerAddresses) }
+    func publish(thresholds: RekeyThresholds) { publishedThresholds.append(thresholds) }
 }
 
 /// One host: HIPHost plus its executor with fakes, at an address.

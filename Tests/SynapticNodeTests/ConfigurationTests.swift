@@ -4,6 +4,7 @@ import HIPCrypto
 import HIPWire
 import Logging
 import SynapticConfig
+import SynapticDataPlane
 import Testing
 @testable import SynapticNode
 
@@ -79,6 +80,25 @@ import Testing
         #expect(configuration.metricsListen == .init(address: IPAddress("127.0.0.1")!, port: 9100))
         #expect(configuration.keylogPath == "/tmp/esp.keylog")
         #expect(configuration.hostSettings.exportsKeymatInputs)   // the keylog's "# HIP" line needs Kij
+    }
+
+    @Test func rekeyKeysReachTheCoreAndTheDataPaths() throws {
+        let configuration = NodeConfiguration(try Config.parse("""
+            [rekey]
+            after_bytes = 4194304
+            after_seconds = 60
+            after_packets = 2000
+            diffie_hellman = false
+            """))
+        #expect(configuration.rekeyThresholds == RekeyThresholds(afterBytes: 4_194_304, sequenceLimit: 2000))
+        #expect(configuration.hostSettings.rekeyInterval == .seconds(60))
+        #expect(!configuration.hostSettings.rekeysWithDiffieHellman)
+        let defaults = NodeConfiguration(try Config.parse(""))
+        #expect(defaults.rekeyThresholds == RekeyThresholds(afterBytes: 1 << 40))
+        #expect(defaults.hostSettings.rekeyInterval == .seconds(3600) && defaults.hostSettings.rekeysWithDiffieHellman)
+        var changed = defaults
+        changed.hostSettings.rekeyInterval = nil
+        #expect(defaults.restartOnlyChanges(to: changed) == ["rekey.after_seconds or rekey.diffie_hellman"])
     }
 
     @Test func defaultsAndAnyPolicy() throws {
