@@ -112,6 +112,7 @@ def echo_client(address, port, seconds, out):
     summary = {"sent": sent, "received": len(seen), "lost": sent - len(seen),
                "max_gap_ms": round(gap * 1000, 1),
                "gap_start_epoch": round(gap_at + wall0, 6) if gap_at else None,
+               "reply_epochs": [round(t + wall0, 6) for t in replies],
                "last_reply_before_end_ms": round((end_of_sends - replies[-1]) * 1000, 1) if replies else None}
     with open(out, "w") as f:
         json.dump(summary, f)
