@@ -184,7 +184,7 @@ extension Association {
         let session = Session(role: .initiator, peerIdentity: pending.peerIdentity, keys: pending.keys,
                               group: pending.group, inboundSPI: pending.inboundSPI, outboundSPI: info.newSPI,
                               peerEndpoint: r2.source, localAddress: r2.destination, cachedI2: nil, cachedR2: nil,
-                              rekeyAt: local.settings.rekeyInterval.map { now + $0 })
+                              rekeyAt: local.settings.rekeyInterval.map { now + $0 }, now: now)
         phase = .established(session)
         return [
             .installSA(securityAssociations(session)),

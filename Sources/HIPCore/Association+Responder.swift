@@ -22,7 +22,7 @@ extension Association {
         let session = Session(role: .responder, peerIdentity: accepted.peerIdentity, keys: keys, group: accepted.group,
                               inboundSPI: spi, outboundSPI: accepted.peerSPI, peerEndpoint: i2.source,
                               localAddress: i2.destination, cachedI2: i2.packet, cachedR2: r2,
-                              rekeyAt: local.settings.rekeyInterval.map { now + $0 })
+                              rekeyAt: local.settings.rekeyInterval.map { now + $0 }, now: now)
         let association = Association(local: local, peerHIT: i2.packet.senderHIT, phase: .r2Sent(
             session, completeAt: now + local.settings.effectiveExchangeCompleteTimeout))
         return (association, [

@@ -3,7 +3,8 @@
 //  I1-SENT      timeout → I1 again to the next endpoint, or E-FAILED after I1_RETRIES_MAX
 //  I2-SENT      timeout → I2 again, or E-FAILED after I2_RETRIES_MAX (our SPI released)
 //  R2-SENT      Exchange Complete timeout, or traffic → ESTABLISHED (session deadlines as below meanwhile)
-//  ESTABLISHED  UPDATE retransmission, drain ends, rekey by age (Association+Update)
+//  ESTABLISHED  UPDATE retransmission, drain ends, rekey by age (Association+Update); no traffic and no
+//               UPDATE for `unusedAssociationLifetime` → CLOSE (UAL)
 //  CLOSING      timeout → CLOSE again (within the retry budget); `closingTimeout` → UNASSOCIATED
 //  CLOSED       `closedLinger` → UNASSOCIATED
 //  E-FAILED     `failedHoldDown` → UNASSOCIATED
@@ -15,8 +16,8 @@ extension Association {
         switch phase {
         case .i1Sent(_, let retransmission): retransmission.deadline
         case .i2Sent(let pending): pending.retransmission.deadline
-        case .r2Sent(let session, let completeAt): [completeAt, Self.deadline(of: session)].compactMap { $0 }.min()
-        case .established(let session): Self.deadline(of: session)
+        case .r2Sent(let session, let completeAt): [completeAt, deadline(of: session)].compactMap { $0 }.min()
+        case .established(let session): deadline(of: session)
         case .unassociated: nil
         case .closing(_, let closing):
             closing.retransmission.attempt < closing.retransmission.policy.maximumRetries
@@ -46,6 +47,9 @@ extension Association {
             phase = now >= completeAt ? .established(session) : .r2Sent(session, completeAt: completeAt)
             return actions
         case .established(var session):
+            if let lifetime = local.settings.unusedAssociationLifetime, now >= session.lastActivity + lifetime {
+                return [.report(.unused(peer: peerHIT, lifetime: lifetime))] + closeRequested(now: now)
+            }
             let actions = sessionTimers(&session, now: now)
             phase = .established(session)
             return actions

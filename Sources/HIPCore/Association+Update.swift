@@ -59,6 +59,7 @@ extension Association {
 
         // Accepted: from here on the UPDATE changes state.
         var actions: [Action] = []
+        session.lastActivity = now
         if let id { session.update.peerID = id }
         if let info = peerRekey {
             switch acceptRekey(info, dh: packet.diffieHellman, session: &session, now: now) {
@@ -215,6 +216,7 @@ extension Association {
     mutating func espReceived(spi: UInt32, source: Endpoint, now: Instant) -> [Action] {
         guard var session, [.r2Sent, .established].contains(state) else { return [] }
         var actions: [Action] = []
+        session.lastActivity = now
         if let rekey = session.rekey, rekey.inboundInstalled, spi == rekey.inboundSPI {
             actions += switchOutbound(&session, now: now)
         }
@@ -222,7 +224,9 @@ extension Association {
             let soon = now + CoreLimits.drainAfterNewTraffic
             for index in session.draining.indices { session.draining[index].until = min(session.draining[index].until, soon) }
         }
-        if source != session.locators.current {
+        // Over raw HIP, ESP still comes over UDP: from the current locator's address it is that locator.
+        let current = session.locators.current
+        if source != current && !(current.transport == .raw && source.address == current.address) {
             if session.locators.state(of: source) == .active {
                 actions += move(to: source, session: &session)
             } else if session.update.due.verify?.endpoint != source {
@@ -233,6 +237,15 @@ extension Association {
         }
         phase = .established(session)
         return actions
+    }
+
+    /// The data plane's packet count for this peer: a change is traffic.
+    mutating func packetsCounted(_ count: UInt64, now: Instant) -> [Action] {
+        guard var session, count != session.packets else { return [] }
+        session.packets = count
+        session.lastActivity = now
+        setSession(session)
+        return []
     }
 
     /// A rekey is due (bytes or sequence numbers): start one unless one runs.
@@ -397,9 +410,10 @@ extension Association {
 
     // MARK: - Deadlines
 
-    /// The session's next deadline: UPDATE retransmission, a drain's end, the rekey age.
-    static func deadline(of session: Session) -> Instant? {
-        ([session.update.outgoing?.retransmission.deadline, session.rekeyAt] + session.draining.map(\.until))
+    /// The session's next deadline: UPDATE retransmission, a drain's end, the rekey age, the UAL.
+    func deadline(of session: Session) -> Instant? {
+        let unused = local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 }
+        return ([session.update.outgoing?.retransmission.deadline, session.rekeyAt, unused] + session.draining.map(\.until))
             .compactMap { $0 }.min()
     }
 

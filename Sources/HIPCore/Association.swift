@@ -35,6 +35,7 @@ public struct Association: Sendable {
         case closeRequest
         case addressesChanged([IPAddress])
         case peerLocators([Endpoint])
+        case packets(UInt64)
         case rekey
     }
 
@@ -116,10 +117,13 @@ public struct Association: Sendable {
         var rekeyAt: Instant?
         /// KEYMAT after the last ESP keys drawn (replaced by each rekey with a new Diffie-Hellman).
         var keymat: Keymat
+        /// When traffic or an UPDATE last showed the association in use, and the packet count seen then.
+        var lastActivity: Instant
+        var packets: UInt64 = 0
 
         init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
              outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
-             cachedR2: [UInt8]?, rekeyAt: Instant?) {
+             cachedR2: [UInt8]?, rekeyAt: Instant?, now: Instant) {
             self.role = role
             self.peerIdentity = peerIdentity
             self.keys = keys
@@ -133,6 +137,7 @@ public struct Association: Sendable {
             saInstalled = true
             self.rekeyAt = rekeyAt
             keymat = keys.keymat
+            lastActivity = now
         }
 
         /// Where ESP goes.
@@ -174,6 +179,7 @@ public struct Association: Sendable {
         case .closeRequest: closeRequested(now: now)
         case .addressesChanged(let addresses): addressesChanged(addresses, now: now)
         case .peerLocators(let endpoints): configuredLocators(endpoints, now: now)
+        case .packets(let count): packetsCounted(count, now: now)
         case .rekey: rekeyRequested(now: now)
         }
     }

@@ -31,6 +31,8 @@ public struct Counters: Hashable, Sendable {
     public internal(set) var duplicateR1s: UInt64 = 0
     /// Times the puzzle was made harder because solved I2s kept failing later checks.
     public internal(set) var puzzleDifficultyRaises: UInt64 = 0
+    /// Associations closed for lack of traffic (UAL).
+    public internal(set) var associationsUnused: UInt64 = 0
     /// Times ESP to a peer moved to another (verified) locator.
     public internal(set) var moves: UInt64 = 0
     /// Rekeys completed (new SAs in both directions).

@@ -88,6 +88,8 @@ public struct HIPHost: Sendable {
             actions = route(.peerLocators(endpoints), to: peer, now: now)
         case .rekey(let peer):
             actions = route(.rekey, to: peer, now: now)
+        case .trafficCounts(let counts):
+            actions = counts.flatMap { route(.packets($0.value), to: $0.key, now: now) }
         case .close(let peer):
             actions = route(.closeRequest, to: peer, now: now)
         }
@@ -181,6 +183,8 @@ public struct HIPHost: Sendable {
                 counters.updatesUnanswered += 1
             case .releaseSPI(let spi):
                 local.spis.release(spi)
+            case .report(.unused):
+                counters.associationsUnused += 1
             case .report(.notified), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
                  .removeSA, .wake:
                 break

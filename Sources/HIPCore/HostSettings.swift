@@ -59,6 +59,9 @@ public struct HostSettings: Sendable {
     /// How long an inbound SA replaced by a rekey keeps opening packets when no traffic arrives on the new
     /// one (RFC 7402 §6.9: it goes as soon as the new one carries traffic).
     public var saDrainTime: Duration = .seconds(10)
+    /// Unused Association Lifetime (RFC 7401 §4.4.3 UAL): an ESTABLISHED association whose SAs carried no
+    /// packet and that received no UPDATE for this long is closed; nil keeps idle associations.
+    public var unusedAssociationLifetime: Duration? = nil
     /// Exchange Complete: R2-SENT moves to ESTABLISHED after this without traffic (RFC 7401 §4.4.1:
     /// about the Initiator's whole I2 retransmission time). nil: `i2Retransmission.totalDuration`.
     public var exchangeCompleteTimeout: Duration? = nil
@@ -129,6 +132,9 @@ public struct HostSettings: Sendable {
         if locatorLifetime == 0 { return "locatorLifetime must be positive" }
         if let rekeyInterval, rekeyInterval <= .zero { return "rekeyInterval must be positive" }
         if saDrainTime < .zero { return "saDrainTime is negative" }
+        if let unusedAssociationLifetime, unusedAssociationLifetime <= .zero {
+            return "unusedAssociationLifetime must be positive"
+        }
         return nil
     }
 }

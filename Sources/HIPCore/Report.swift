@@ -20,6 +20,8 @@ public enum Report: Sendable {
     case rekeyed(peer: HIT, inboundSPI: UInt32, outboundSPI: UInt32)
     /// Our UPDATE to `peer` was not acknowledged after every retransmission (to each of its locators).
     case updateUnanswered(peer: HIT)
+    /// The association with `peer` carried no traffic for `lifetime` (UAL): it is being closed.
+    case unused(peer: HIT, lifetime: Duration)
     /// An authenticated NOTIFY from `peer` (RFC 7401 §6.13: informational; state is unchanged).
     case notified(peer: HIT, notification: Notification)
 }

@@ -203,6 +203,8 @@ final class ActionExecutor {
             logger.info("peer moved: ESP to \(label(peer)) now goes to \(endpoint) (verified)")
         case .rekeyed(let peer, let inboundSPI, let outboundSPI):
             logger.info("rekeyed: \(label(peer)), SPIs in \(hex(inboundSPI)) out \(hex(outboundSPI))")
+        case .unused(let peer, let lifetime):
+            logger.info("closing the association with \(label(peer)): no traffic for \(lifetime)")
         case .updateUnanswered(let peer):
             logger.warning("UPDATE to \(label(peer)) unanswered after every retransmission (to each of its locators)")
         case .notified(let peer, let notification):

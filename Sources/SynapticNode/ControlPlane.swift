@@ -13,8 +13,8 @@
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
 //   delays but never starves the timers or the other sources)
 //   → timer: `.wake(at:)` deadline passed → `.timer`
-//   → idle check (every `NodeLimits.idleCheckInterval` at most): associations whose SAs carried no packet
-//     for the unused association lifetime are closed (RFC 7401 §4.4.3 UAL)
+//   → traffic count (every `NodeLimits.idleCheckInterval` at most, with a UAL set): the packets each peer's
+//     SAs carried go to the core, which closes associations unused for the UAL (RFC 7401 §4.4.3)
 //   → each event's actions performed in order (ActionExecutor).
 // Reload: peers (PeerDirectory: refused fixed LSIs logged) and policy replaced → removed peers without a
 // live association forgotten → associations no longer allowed closed → a changed peer's new locators join
@@ -46,8 +46,6 @@ final class ControlPlane: @unchecked Sendable {
     private var idleCheckAt: Instant?
     /// "No locator" lines: local traffic to many unknown HITs must not flood the log.
     private var noLocatorLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
-    /// Per established peer: packets seen at the last idle check, and since when that count is unchanged.
-    private var activity: [HIT: (packets: UInt64, since: Instant)] = [:]
     /// The kernel's address notifications (nil: not subscribed, or failed).
     private var addressMonitor: AddressMonitor?
     /// Our usable addresses, and the list the core was last given.
@@ -94,7 +92,7 @@ final class ControlPlane: @unchecked Sendable {
         logger.info("local addresses: \(describe(announcedAddresses))")
         let start = MonotonicClock.now()
         perform(host.handle(.localAddressesChanged(announcedAddresses), now: start), now: start)
-        if let lifetime = configuration.unusedAssociationLifetime {
+        if let lifetime = configuration.hostSettings.unusedAssociationLifetime {
             idleCheckAt = MonotonicClock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
         }
         while true {
@@ -104,8 +102,8 @@ final class ControlPlane: @unchecked Sendable {
                 perform(host.handle(.timer, now: now), now: now)
                 now = MonotonicClock.now()
             }
-            if let check = idleCheckAt, check <= now, let lifetime = configuration.unusedAssociationLifetime {
-                closeIdleAssociations(lifetime: lifetime, now: now)
+            if let check = idleCheckAt, check <= now, let lifetime = configuration.hostSettings.unusedAssociationLifetime {
+                countTraffic(now: now)
                 idleCheckAt = now + min(lifetime / 2, NodeLimits.idleCheckInterval)
             }
             if let closingDeadline, now >= closingDeadline
@@ -243,28 +241,13 @@ final class ControlPlane: @unchecked Sendable {
         }
     }
 
-    /// Closes established associations whose SAs carried no packet for `lifetime`.
-    private func closeIdleAssociations(lifetime: Duration, now: Instant) {
+    /// Hands the core the packets each peer's SAs carried (it closes associations unused for the UAL).
+    private func countTraffic(now: Instant) {
         guard let (inside, outside) = pathSnapshots() else { return }
         var packets: [HIT: UInt64] = [:]
         for sa in inside.outbound { packets[sa.peer, default: 0] += sa.counters.packetsOut }
         for sa in outside.inbound { packets[sa.peer, default: 0] += sa.counters.packetsIn }
-        var seen: [HIT: (packets: UInt64, since: Instant)] = [:]
-        for association in host.allAssociations where association.state == .established {
-            let peer = association.peerHIT
-            let count = packets[peer] ?? 0
-            guard let last = activity[peer], last.packets == count else {
-                seen[peer] = (count, now)
-                continue
-            }
-            if now - last.since >= lifetime {
-                logger.info("closing the association with \(executor.label(peer)): no traffic for \(lifetime)")
-                perform(host.handle(.close(peer: peer), now: now), now: now)
-            } else {
-                seen[peer] = last
-            }
-        }
-        activity = seen
+        perform(host.handle(.trafficCounts(packets), now: now), now: now)
     }
 
     private func beginShutdown(now: Instant) {

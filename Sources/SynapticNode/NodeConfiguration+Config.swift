@@ -48,8 +48,8 @@ extension NodeConfiguration {
         settings.closeRetransmission = retransmission
         settings.rekeyInterval = config.rekey.afterSeconds
         settings.rekeysWithDiffieHellman = config.rekey.diffieHellman
+        settings.unusedAssociationLifetime = config.timers.unusedAssociationLifetime
         hostSettings = settings
-        unusedAssociationLifetime = config.timers.unusedAssociationLifetime
         rekeyThresholds = RekeyThresholds(afterBytes: config.rekey.afterBytes,
                                           sequenceLimit: config.rekey.afterPackets ?? DataPlaneLimits.defaultRekeySequenceLimit)
 

@@ -60,9 +60,13 @@ public struct NodeConfiguration: Sendable {
     /// Which peers may associate. Default (nil): the configured peers only.
     public var allowedPeers: AllowedPeers?
     /// Offered algorithms, puzzle, timers.
-    public var hostSettings = HostSettings()
+    /// The core's settings; the node closes associations unused for 15 minutes unless told otherwise.
+    public var hostSettings: HostSettings = {
+        var settings = HostSettings()
+        settings.unusedAssociationLifetime = .seconds(900)
+        return settings
+    }()
     /// Close an association without ESP traffic for this long (RFC 7401 §4.4.3 UAL); nil: never.
-    public var unusedAssociationLifetime: Duration? = .seconds(900)
     /// When the data plane asks for a rekey (`[rekey] after_bytes`, `after_packets`); the age and the
     /// Diffie-Hellman choice are in `hostSettings`.
     public var rekeyThresholds = RekeyThresholds()
@@ -93,7 +97,9 @@ public struct NodeConfiguration: Sendable {
             changed.append("transport")
         }
         if new.logLevel != logLevel { changed.append("log level") }
-        if new.unusedAssociationLifetime != unusedAssociationLifetime { changed.append("timers.ual_seconds") }
+        if new.hostSettings.unusedAssociationLifetime != hostSettings.unusedAssociationLifetime {
+            changed.append("timers.ual_seconds")
+        }
         if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
         if new.metricsListen != metricsListen { changed.append("metrics listener") }
         if new.keylogPath != keylogPath { changed.append("keylog") }

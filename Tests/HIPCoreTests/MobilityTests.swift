@@ -176,3 +176,20 @@ import Testing
         #expect(network.opens(1, to: 0))
     }
 }
+
+extension MobilityTests {
+    /// Over raw HIP the data plane reports ESP sources as UDP endpoints: the current locator's address is
+    /// the current locator, not a move (no verification, no UPDATE).
+    @Test func espOverUDPFromARawLocatorIsNotAMove() throws {
+        let (small, great) = try TestIdentities.pair(.ecdsaP256)
+        var network = TestNetwork([try TestHosts.make(small, seed: 1), try TestHosts.make(great, seed: 2)], transport: .raw)
+        network.connect(0, to: 1)
+        network.run(for: .seconds(1))
+        let spi = try #require(network.association(0, with: 1)?.inboundSPI)
+        let udp = Endpoint(address: network.peers[1].address, transport: .udp(port: 10500))
+        network.handle(.espReceived(peer: great.hit, spi: spi, source: udp), at: 0)
+        network.run(for: .seconds(2))
+        #expect(!network.sent.contains { $0.type == .update })
+        #expect(network.association(0, with: 1)?.peerLocators.count == 1)
+    }
+}

@@ -110,3 +110,25 @@ import Testing
         Self.expectAgreement(network)
     }
 }
+
+/// The Unused Association Lifetime lives in the core (RFC 7401 §4.4.3): traffic counts and UPDATEs keep an
+/// association; without either for the lifetime it is closed with CLOSE.
+@Suite struct UnusedAssociationTests {
+    @Test func anAssociationWithoutTrafficIsClosedAfterTheLifetime() throws {
+        var settings = TestHosts.fastSettings()
+        settings.unusedAssociationLifetime = .seconds(60)
+        var network = try MobilityTests.established(settings: settings)
+        let peer1 = network.peers[1].host.localHIT
+        network.run(for: .seconds(40))
+        network.handle(.trafficCounts([peer1: 10]), at: 0)        // traffic: the clock starts again
+        network.handle(.trafficCounts([network.peers[0].host.localHIT: 10]), at: 1)
+        network.run(for: .seconds(40))
+        #expect(network.association(0, with: 1)?.state == .established)
+        network.handle(.trafficCounts([peer1: 10]), at: 0)        // unchanged: no traffic
+        network.run(for: .seconds(30))
+        #expect(network.association(0, with: 1) == nil || network.association(0, with: 1)?.state == .closed)
+        #expect(network.peers[0].host.counters.associationsUnused == 1)
+        #expect(network.sent.contains { $0.type == .close && $0.from == 0 })
+        #expect(network.peers[0].reports.contains { if case .unused(peer1, .seconds(60)) = $0 { true } else { false } })
+    }
+}
