@@ -108,7 +108,8 @@ extension NodeStatus {
          "duplicate_r1": core.duplicateR1s, "puzzle_rotations": core.puzzleRotations,
          "puzzle_difficulty_raises": core.puzzleDifficultyRaises, "notifies_suppressed": core.notifiesSuppressed,
          "notify_reports_suppressed": core.notifyReportsSuppressed,
-         "outbound_during_hold_down": core.outboundDuringHoldDown]
+         "outbound_during_hold_down": core.outboundDuringHoldDown, "moves": core.moves, "rekeys": core.rekeys,
+         "updates_unanswered": core.updatesUnanswered, "associations_unused": core.associationsUnused]
     }
 }
 

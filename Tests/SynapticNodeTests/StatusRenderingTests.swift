@@ -50,6 +50,27 @@ import Testing
         #expect(lines[7].isEmpty && lines.count == 8)
     }
 
+    /// A peer with several locators gets a line with each locator's state; the one carrying ESP is starred,
+    /// and JSON lists them with address, port, state and whether they carry traffic.
+    @Test func locatorsAreShownWithTheirStates() throws {
+        var status = Self.sample
+        status.associations[0].locators = [
+            LocatorInfo(address: "198.18.0.2", port: 10500, state: "DEPRECATED", active: false),
+            LocatorInfo(address: "fd00::2", port: 10500, state: "ACTIVE", active: true),
+            LocatorInfo(address: "198.18.9.2", port: nil, state: "UNVERIFIED", active: false),
+        ]
+        let lines = status.table().split(separator: "\n").map(String.init)
+        #expect(lines.contains("locators of db: 198.18.0.2:10500 DEPRECATED, [fd00::2]:10500 ACTIVE*, 198.18.9.2 (raw) UNVERIFIED"))
+        #expect(!lines.contains { $0.hasPrefix("locators of 2001:22:1::2") })   // one locator or none: no line
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder.status.encode(status)) as? [String: Any])
+        let association = try #require((json["associations"] as? [[String: Any]])?.first)
+        let locators = try #require(association["locators"] as? [[String: Any]])
+        #expect(locators.count == 3)
+        #expect(locators[1]["address"] as? String == "fd00::2" && locators[1]["port"] as? Int == 10500
+                && locators[1]["state"] as? String == "ACTIVE" && locators[1]["active"] as? Bool == true)
+        #expect(association["spiIn"] as? Int == 0x11d6_3fcd && association["spiOut"] as? Int == 0x0402_f5e3)
+    }
+
     @Test func emptyNodeSaysSo() {
         let status = NodeStatus(hit: "2001:22::1", lsi: "1.0.0.1", tun: "hip7", udpPort: 10600, rawHIP: false,
                                 uptimeSeconds: 5, associations: [])

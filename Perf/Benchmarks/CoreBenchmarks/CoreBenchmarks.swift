@@ -2,6 +2,10 @@
 //
 //  Base exchange        one complete I1/R1/I2/R2 between two in-memory hosts (ECDSA P-256 identities, DH
 //                       group 7, puzzle K=1), with the CPU time of each side as custom metrics
+//  UPDATE: move         an established Initiator takes a new address: UPDATE(LOCATOR_SET) → UPDATE(ACK,
+//                       ECHO_REQUEST_SIGNED) → UPDATE(ACK, ECHO_RESPONSE_SIGNED), both sides (3 signatures,
+//                       3 verifications), until the Responder sends ESP to the new address
+//  UPDATE: rekey        a rekey with a new Diffie-Hellman (group 7) both ways, both sides
 //  I1 handling          a Responder turning an I1 into an R1 from its precomputed pool (parse, checks, #I,
 //                       copy and patch of the template)
 //  parse / serialize    HIPPacket.parse and HIPPacket.serialize of each packet of the exchange
@@ -35,6 +39,34 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
             benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
             blackHole(initiator)
+        }
+    }
+
+    Benchmark("UPDATE: a move verified (3 UPDATEs, both sides)",
+              configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
+                                             Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var initiator = fixture.established.0, responder = fixture.established.1
+            let (initiatorNanoseconds, responderNanoseconds) = Fixture.run(
+                &initiator, &responder, initiator: fixture.movedEndpoint, responder: fixture.responderEndpoint,
+                first: .localAddressesChanged([fixture.movedEndpoint.address])) { _, _ in }
+            benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
+            benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
+            blackHole(responder)
+        }
+    }
+
+    Benchmark("UPDATE: a rekey with a new DH, group 7 (3 UPDATEs, both sides)",
+              configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
+                                             Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var initiator = fixture.established.0, responder = fixture.established.1
+            let (initiatorNanoseconds, responderNanoseconds) = Fixture.run(
+                &initiator, &responder, initiator: fixture.initiatorEndpoint, responder: fixture.responderEndpoint,
+                first: .rekey(peer: responder.localHIT)) { _, _ in }
+            benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
+            benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
+            blackHole(responder)
         }
     }
 
@@ -76,6 +108,10 @@ struct Fixture: Sendable {
     let responder: HIPHost
     let initiatorEndpoint = Endpoint(address: .v4(0xC000_0201), transport: .udp(port: 10500))
     let responderEndpoint = Endpoint(address: .v4(0xC000_0202), transport: .udp(port: 10500))
+    /// Where the Initiator moves in the UPDATE benchmark.
+    let movedEndpoint = Endpoint(address: .v4(0xC000_0265), transport: .udp(port: 10500))
+    /// Both hosts after one exchange (ESTABLISHED on both: the Responder saw an UPDATE-free ESP report).
+    let established: (HIPHost, HIPHost)
     var responderAddress: IPAddress { responderEndpoint.address }
     var initiatorAddress: IPAddress { initiatorEndpoint.address }
     let packets: Packets
@@ -107,7 +143,10 @@ struct Fixture: Sendable {
             default: break
             }
         }
-        guard a.association(for: b.localHIT)?.state == .established else { throw FixtureError() }
+        guard a.association(for: b.localHIT)?.state == .established,
+              let spi = b.association(for: a.localHIT)?.inboundSPI else { throw FixtureError() }
+        _ = b.handle(.espReceived(peer: a.localHIT, spi: spi, source: initiatorEndpoint), now: .zero)
+        established = (a, b)
         packets = recorded
     }
 
@@ -116,10 +155,13 @@ struct Fixture: Sendable {
         Self.run(&initiator, &responder, initiator: initiatorEndpoint, responder: responderEndpoint) { _, _ in }
     }
 
-    private static func run(_ initiator: inout HIPHost, _ responder: inout HIPHost, initiator from: Endpoint,
-                            responder to: Endpoint, record: (PacketType, [UInt8]) -> Void) -> (Int, Int) {
+    /// Hands `first` (default: outbound data, starting a base exchange) to the Initiator and delivers every
+    /// packet until none is left; returns the thread CPU time each side spent, in ns.
+    static func run(_ initiator: inout HIPHost, _ responder: inout HIPHost, initiator from: Endpoint,
+                    responder to: Endpoint, first: Event? = nil,
+                    record: (PacketType, [UInt8]) -> Void) -> (Int, Int) {
         var cpu = (0, 0)
-        var pending = [(0, Event.outboundData(peer: responder.localHIT, endpoints: [to]))]
+        var pending = [(0, first ?? Event.outboundData(peer: responder.localHIT, endpoints: [to]))]
         while !pending.isEmpty {
             let (side, event) = pending.removeFirst()
             let start = threadCPU()
