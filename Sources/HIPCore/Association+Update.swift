@@ -68,7 +68,7 @@ extension Association {
             }
         }
         if let announced = packet.locatorSet, id != nil {
-            peerAnnounced(announced, from: update.source, session: &session)
+            actions += peerAnnounced(announced, from: update.source, session: &session)
         }
         if let echoed { actions += verified(echoed, session: &session) }
         if let acks = packet.ack, let outgoing = session.update.outgoing, acks.contains(outgoing.id) {
@@ -100,7 +100,7 @@ extension Association {
 
     /// The peer's LOCATOR_SET: its locators replace the announced set; a preferred locator other than the
     /// current one (or any, when the current one is gone) is verified, then used.
-    private func peerAnnounced(_ announced: [Locator], from source: Endpoint, session: inout Session) {
+    private func peerAnnounced(_ announced: [Locator], from source: Endpoint, session: inout Session) -> [Action] {
         var endpoints: [Endpoint] = []
         var preferred: [Endpoint] = []
         for locator in announced.prefix(CoreLimits.locatorsPerUpdate) {
@@ -108,15 +108,13 @@ extension Association {
             endpoints.append(endpoint)
             if locator.preferred { preferred.append(endpoint) }
         }
-        guard !endpoints.isEmpty else { return }
+        guard !endpoints.isEmpty else { return [] }
         session.locators.replace(with: endpoints)
         let wanted = preferred.first ?? endpoints[0]
-        guard wanted != session.locators.current || session.locators.currentIsDeprecated else { return }
-        if session.locators.state(of: wanted) == .active {
-            session.locators.use(wanted)
-            return
-        }
+        guard wanted != session.locators.current || session.locators.currentIsDeprecated else { return [] }
+        if session.locators.state(of: wanted) == .active { return move(to: wanted, session: &session) }
         scheduleVerification(of: wanted, session: &session)
+        return []
     }
 
     /// The endpoint a locator names, over the transport (and for UDP, the port) the UPDATE came with;

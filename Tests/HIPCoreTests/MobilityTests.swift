@@ -193,3 +193,26 @@ extension MobilityTests {
         #expect(network.association(0, with: 1)?.peerLocators.count == 1)
     }
 }
+
+extension MobilityTests {
+    /// A multihomed host drops its first address and later takes it back: the peer deprecated it meanwhile,
+    /// so it is verified again (a new echo) before ESP returns there.
+    @Test func anAddressTakenBackIsVerifiedAgain() throws {
+        var network = try Self.established()
+        let home = network.peers[0].address, away = try Self.address("192.0.2.101")
+        Self.move(&network, 0, to: [home, away])   // multihomed: both announced, the away one verified on use
+        network.run(for: .seconds(2))
+        Self.move(&network, 0, to: [away])
+        network.run(for: .seconds(2))
+        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == away)
+        let sentBefore = network.sent.count
+        Self.move(&network, 0, to: [home, away])
+        network.run(for: .seconds(2))
+        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == home)
+        #expect(network.opens(1, to: 0))
+        let echoes = network.sent[sentBefore...].filter {
+            $0.from == 1 && $0.destination == home && (try? HIPPacket.parse($0.bytes))?.echoRequestSigned != nil
+        }
+        #expect(echoes.count == 1)
+    }
+}
