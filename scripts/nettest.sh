@@ -352,6 +352,15 @@ capture_stop() { kill "$CAPTURE" 2>/dev/null; wait "$CAPTURE" 2>/dev/null; true;
 
 mark_move() { MOVE_AT=$(date +%s.%N); }
 
+moving_flows_start() { # moving_flows_start NS IFACE: nodes a and b up, capture on NS, flows for 2 s, mark_move
+    start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || return 1
+    capture_start "$1" "$2"
+    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
+    sleep 2
+    mark_move
+}
+
 move_latency() { # move_latency NEW_ADDRESS: UPDATE latency from the capture, relative to mark_move
     local new=$1 dst=ip.dst; [[ $new == *:* ]] && dst=ipv6.dst
     local upd esp
@@ -412,12 +421,7 @@ case_move_new_subnet() {
     ip -n "$B" route add 198.18.2.0/24 via 198.18.3.1 src 198.18.1.2
     host_identity "$W" a; host_identity "$W" b
     host_config "$W" a b '"198.18.1.2"' "${EXTRA_A:-}"; host_config "$W" b a '"198.18.1.1"' "${EXTRA_B:-}"
-    start a "$A"; start b "$B"
-    ping_ok "$A" "$HIT_b" || return 1
-    capture_start "$A" any
-    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
-    sleep 2
-    mark_move
+    moving_flows_start "$A" any || return 1
     ip -n "$A" addr add 198.18.2.1/24 dev "$a2"
     ip -n "$A" route add 198.18.1.0/24 via 198.18.2.2 metric 100
     ip -n "$A" addr del 198.18.1.1/24 dev "$a1"; ip -n "$A" addr del fd00:1::1/64 dev "$a1"
@@ -455,12 +459,7 @@ case_both_move() {
     host_config "$W" a b '"198.18.1.2", "198.18.1.12"'; host_config "$W" b a '"198.18.1.1", "198.18.1.11"'
     local ia ib; ia=$(veth a 1); ib=$(veth b 1)
     promote_secondaries "$A" "$ia"; promote_secondaries "$B" "$ib"
-    start a "$A"; start b "$B"
-    ping_ok "$A" "$HIT_b" || return 1
-    capture_start "$A" any
-    flows_start "$A" "$B" "$HIT_b" "$LSI_b" || return 1
-    sleep 2
-    mark_move
+    moving_flows_start "$A" any || return 1
     move_on_link "$A" "$ia" 198.18.1.1 198.18.1.11 & local ma=$!
     move_on_link "$B" "$ib" 198.18.1.2 198.18.1.12 & local mb=$!
     wait $ma && wait $mb || fail "moving the hosts failed"

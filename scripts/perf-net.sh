@@ -3,16 +3,19 @@
 #   - base-exchange latency (median and p99 over N exchanges, from the nodes' own reports)
 #   - TCP_RR: 1024-byte request/response transactions per second over one TCP connection (Perf/tools/tcprr.c)
 #   - iperf3 single-stream TCP throughput
-# for: the direct veth path, synaptic (HIT), and wireguard-go when it is installed.
-# Usage: scripts/perf-net.sh [--exchanges N] [--seconds S]   (root; release build)
+# for: the direct veth path, synaptic (HIT), and wireguard-go when it is installed; then, for synaptic only,
+#   - mobility: N address changes of host A on its link while B pings A's HIT every 10 ms; from a capture in
+#     A's namespace: the UPDATE exchange (A's first UPDATE → A's UPDATE with ECHO_RESPONSE_SIGNED, which is
+#     when B moves its ESP) and the address change → first ESP from B to the new address.
+# Usage: scripts/perf-net.sh [--exchanges N] [--seconds S] [--moves N]   (root; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/netns.sh
 source scripts/lib/hosts.sh
-EXCHANGES=100; SECONDS_EACH=10
+EXCHANGES=100; SECONDS_EACH=10; MOVES=20
 while (($#)); do case $1 in
-    --exchanges) EXCHANGES=$2; shift 2;; --seconds) SECONDS_EACH=$2; shift 2;;
-    *) echo "usage: $0 [--exchanges N] [--seconds S]"; exit 2;; esac; done
+    --exchanges) EXCHANGES=$2; shift 2;; --seconds) SECONDS_EACH=$2; shift 2;; --moves) MOVES=$2; shift 2;;
+    *) echo "usage: $0 [--exchanges N] [--seconds S] [--moves N]"; exit 2;; esac; done
 [ "$(id -u)" -eq 0 ] || { echo "perf-net: needs root"; exit 1; }
 scripts/install-deps.sh iperf3 wireguard-go wireguard-tools >/dev/null
 synaptic_binary release
@@ -58,6 +61,46 @@ done
 RR[synaptic]=$(rr "$HIT_b"); TP[synaptic]=$(tput_ "$HIT_b")
 stats=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%s %s %d", v[int((NR+1)/2)], v[int(NR*0.99+0.999)], NR}')
 
+echo "== synaptic: $MOVES moves"
+IFACE_A=$(ip -n "$A" -o -4 addr show | awk '$4 ~ /^198\.18\.1\.1\// {print $2; exit}')
+ip netns exec "$A" sysctl -qw net.ipv4.conf.all.promote_secondaries=1 "net.ipv4.conf.$IFACE_A.promote_secondaries=1"
+ip netns exec "$B" ping -6 -i 0.01 -q "$HIT_a" >/dev/null 2>&1 & NETNS_PIDS+=($!)
+ip netns exec "$A" tcpdump -i any -U -w "$W/moves.pcap" "udp port 10500" >/dev/null 2>&1 & CAPTURE=$!; NETNS_PIDS+=($CAPTURE)
+sleep 1
+current=198.18.1.1; : >"$W/moves.txt"
+for i in $(seq 1 "$MOVES"); do
+    next=198.18.1.$((100 + i))
+    echo "$(date +%s.%N) $next" >>"$W/moves.txt"
+    ip -n "$A" addr add "$next/24" dev "$IFACE_A"
+    ip -n "$A" addr del "$current/24" dev "$IFACE_A"
+    current=$next
+    sleep 0.5
+done
+kill "$CAPTURE"; wait "$CAPTURE" 2>/dev/null || true
+tshark -r "$W/moves.pcap" -d udp.port==10500,hip -T fields -E separator=' ' \
+    -e frame.time_epoch -e ip.src -e ip.dst -e hip.packet_type -e hip.type 2>/dev/null >"$W/moves.frames" || true
+mobility=$(python3 - "$W/moves.txt" "$W/moves.frames" <<'PY'
+import sys, statistics
+moves = [(float(t), a) for t, a in (l.split() for l in open(sys.argv[1]))]
+frames = []
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) >= 3: frames.append((float(f[0]), f[1], f[2], f[3] if len(f) > 3 else "", f[4] if len(f) > 4 else ""))
+exchange, gap = [], []
+for i, (at, address) in enumerate(moves):
+    until = moves[i + 1][0] if i + 1 < len(moves) else float("inf")
+    window = [f for f in frames if at <= f[0] < until]
+    first = next((f[0] for f in window if f[3] == "16" and f[1] == address), None)
+    echo = next((f[0] for f in window if f[3] == "16" and f[1] == address and "961" in f[4].split(",")), None)
+    esp = next((f[0] for f in window if f[3] == "" and f[2] == address), None)
+    if first and echo: exchange.append((echo - first) * 1000)
+    if esp: gap.append((esp - at) * 1000)
+def fmt(v): return f"median {statistics.median(v):.2f} ms, max {max(v):.2f} ms ({len(v)} moves)" if v else "none measured"
+print(f"UPDATE exchange (first UPDATE → ECHO_RESPONSE sent): {fmt(exchange)}")
+print(f"address change → first ESP from the peer to the new address: {fmt(gap)}")
+PY
+)
+
 if command -v wireguard-go >/dev/null; then
     echo "== wireguard-go"
     for side in a b; do (umask 077; wg genkey >"$W/wg$side"); wg pubkey <"$W/wg$side" >"$W/wg$side.pub"; done
@@ -73,6 +116,7 @@ if command -v wireguard-go >/dev/null; then
 fi
 
 echo
+echo "$mobility"
 echo "Base exchange (synaptic, $(awk '{print $3}' <<<"$stats") exchanges): median $(awk '{print $1}' <<<"$stats") ms, p99 $(awk '{print $2}' <<<"$stats") ms; direct ping RTT $RTT_DIRECT ms"
 printf '%-10s %14s %10s %14s %10s\n' path "TCP_RR (t/s)" "ratio" "iperf3 Mbit/s" "ratio"
 for p in direct synaptic wireguard; do

@@ -32,7 +32,7 @@ import Testing
         Self.move(&network, 0, to: [new])
         network.run(for: .seconds(2))
 
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == new)
+        #expect(network.espDestination(1, to: 0) == new)
         #expect(network.opens(1, to: 0) && network.opens(0, to: 1))
         let locators = try #require(network.association(1, with: 0)).peerLocators
         #expect(locators.contains { $0.endpoint.address == new && $0.state == "ACTIVE" && $0.carriesTraffic })
@@ -60,7 +60,7 @@ import Testing
         let new = try Self.address("192.0.2.101")
         Self.move(&network, 0, to: [new])
         network.run(for: .seconds(5))
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == new)
+        #expect(network.espDestination(1, to: 0) == new)
         #expect(network.opens(1, to: 0))
         #expect(network.association(0, with: 1)?.state == .established && network.association(1, with: 0)?.state == .established)
     }
@@ -76,7 +76,7 @@ import Testing
         network.deliverAll()
         for datagram in held { network.deliver(datagram) }   // the stale UPDATE arrives last
         network.run(for: .seconds(5))
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == second)
+        #expect(network.espDestination(1, to: 0) == second)
         #expect(network.opens(1, to: 0))
         #expect(network.peers[1].rejectionReasons.allSatisfy { $0 == .staleUpdate })
     }
@@ -94,15 +94,15 @@ import Testing
         let v6 = try Self.address("2001:db8::1")
         Self.move(&network, 0, to: [v6])
         network.run(for: .seconds(5))
-        #expect(network.peers[0].outbound[network.peers[1].host.localHIT]?.destination.address == v6Peer)
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == v6)
+        #expect(network.espDestination(0, to: 1) == v6Peer)
+        #expect(network.espDestination(1, to: 0) == v6)
         #expect(network.opens(0, to: 1) && network.opens(1, to: 0))
 
         let v4 = try Self.address("192.0.2.201")
         Self.move(&network, 0, to: [v4])
         network.run(for: .seconds(5))
-        #expect(network.peers[0].outbound[network.peers[1].host.localHIT]?.destination.address == v4Peer)
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == v4)
+        #expect(network.espDestination(0, to: 1) == v4Peer)
+        #expect(network.espDestination(1, to: 0) == v4)
         #expect(network.opens(0, to: 1) && network.opens(1, to: 0))
     }
 
@@ -121,8 +121,8 @@ import Testing
         network.handle(.localAddressesChanged([new0]), at: 0)
         network.handle(.localAddressesChanged([new1]), at: 1)
         network.run(for: .seconds(10))
-        #expect(network.peers[0].outbound[network.peers[1].host.localHIT]?.destination.address == new1)
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == new0)
+        #expect(network.espDestination(0, to: 1) == new1)
+        #expect(network.espDestination(1, to: 0) == new0)
         #expect(network.opens(0, to: 1) && network.opens(1, to: 0))
     }
 
@@ -204,11 +204,11 @@ extension MobilityTests {
         network.run(for: .seconds(2))
         Self.move(&network, 0, to: [away])
         network.run(for: .seconds(2))
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == away)
+        #expect(network.espDestination(1, to: 0) == away)
         let sentBefore = network.sent.count
         Self.move(&network, 0, to: [home, away])
         network.run(for: .seconds(2))
-        #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination.address == home)
+        #expect(network.espDestination(1, to: 0) == home)
         #expect(network.opens(1, to: 0))
         let echoes = network.sent[sentBefore...].filter {
             $0.from == 1 && $0.destination == home && (try? HIPPacket.parse($0.bytes))?.echoRequestSigned != nil

@@ -30,44 +30,31 @@ let benchmarks: @Sendable () -> Void = {
         fatalError("CoreBenchmarks: could not prepare hosts")
     }
 
-    Benchmark("Base exchange, both sides (ECDSA P-256, group 7, K=1)",
-              configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
-                                             Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
-        for _ in benchmark.scaledIterations {
-            var initiator = fixture.initiator, responder = fixture.responder
-            let (initiatorNanoseconds, responderNanoseconds) = fixture.exchange(&initiator, &responder)
-            benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
-            benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
-            blackHole(initiator)
+    /// A benchmark of one exchange between copies of two hosts, with each side's CPU time as a metric.
+    func bothSides(_ name: String, hosts: (HIPHost, HIPHost),
+                   _ exchange: @escaping @Sendable (inout HIPHost, inout HIPHost) -> (Int, Int)) {
+        Benchmark(name, configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
+                                                       Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
+            for _ in benchmark.scaledIterations {
+                var (initiator, responder) = hosts
+                let (initiatorNanoseconds, responderNanoseconds) = exchange(&initiator, &responder)
+                benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
+                benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
+                blackHole(responder)
+            }
         }
     }
 
-    Benchmark("UPDATE: a move verified (3 UPDATEs, both sides)",
-              configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
-                                             Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
-        for _ in benchmark.scaledIterations {
-            var initiator = fixture.established.0, responder = fixture.established.1
-            let (initiatorNanoseconds, responderNanoseconds) = Fixture.run(
-                &initiator, &responder, initiator: fixture.movedEndpoint, responder: fixture.responderEndpoint,
-                first: .localAddressesChanged([fixture.movedEndpoint.address])) { _, _ in }
-            benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
-            benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
-            blackHole(responder)
-        }
+    bothSides("Base exchange, both sides (ECDSA P-256, group 7, K=1)", hosts: (fixture.initiator, fixture.responder)) {
+        fixture.exchange(&$0, &$1)
     }
-
-    Benchmark("UPDATE: a rekey with a new DH, group 7 (3 UPDATEs, both sides)",
-              configuration: .init(metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput,
-                                             Fixture.initiatorCPU, Fixture.responderCPU])) { benchmark in
-        for _ in benchmark.scaledIterations {
-            var initiator = fixture.established.0, responder = fixture.established.1
-            let (initiatorNanoseconds, responderNanoseconds) = Fixture.run(
-                &initiator, &responder, initiator: fixture.initiatorEndpoint, responder: fixture.responderEndpoint,
-                first: .rekey(peer: responder.localHIT)) { _, _ in }
-            benchmark.measurement(Fixture.initiatorCPU, initiatorNanoseconds)
-            benchmark.measurement(Fixture.responderCPU, responderNanoseconds)
-            blackHole(responder)
-        }
+    bothSides("UPDATE: a move verified (3 UPDATEs, both sides)", hosts: fixture.established) {
+        Fixture.run(&$0, &$1, initiator: fixture.movedEndpoint, responder: fixture.responderEndpoint,
+                    first: .localAddressesChanged([fixture.movedEndpoint.address])) { _, _ in }
+    }
+    bothSides("UPDATE: a rekey with a new DH, group 7 (3 UPDATEs, both sides)", hosts: fixture.established) {
+        Fixture.run(&$0, &$1, initiator: fixture.initiatorEndpoint, responder: fixture.responderEndpoint,
+                    first: .rekey(peer: $1.localHIT)) { _, _ in }
     }
 
     Benchmark("Empty iteration (harness baseline)") { benchmark in

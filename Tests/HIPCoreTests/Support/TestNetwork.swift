@@ -141,6 +141,11 @@ struct TestNetwork {
         return true
     }
 
+    /// Where peer `from` sends ESP to peer `to` now (its outbound SA's destination address).
+    func espDestination(_ from: Int, to: Int) -> IPAddress? {
+        peers[from].outbound[peers[to].host.localHIT]?.destination.address
+    }
+
     /// Whether a packet from `from` to `to` would arrive and open now (`sendESP` on a copy: nothing changes).
     func opens(_ from: Int, to: Int) -> Bool {
         var copy = self
