@@ -33,7 +33,9 @@ final class ControlPlane: @unchecked Sendable {
     private var host: HIPHost
     private let executor: ActionExecutor
     private let policy: ReloadablePolicy
-    private let sockets: HIPSockets
+    /// The raw HIP sockets (the executor sends on them; this loop receives).
+    private let raw4: RawHIPSocket?
+    private let raw6: RawHIPSocket?
     private let logger: Logger
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
@@ -60,20 +62,21 @@ final class ControlPlane: @unchecked Sendable {
     /// - Parameter inbox: the control inbox (made first, so the paths can post to it); its poller is the loop's.
     /// - Parameter pathSnapshots: copies of the data paths' SAs and counters (waits for their threads).
     init(inbox: Inbox<ControlMessage>, host: HIPHost, executor: ActionExecutor, policy: ReloadablePolicy,
-         sockets: HIPSockets, configuration: NodeConfiguration, logger: Logger,
+         raw4: RawHIPSocket?, raw6: RawHIPSocket?, configuration: NodeConfiguration, logger: Logger,
          addressMonitor: AddressMonitor?, localAddresses: [InterfaceAddress],
          pathSnapshots: @escaping @Sendable () -> (InsideSnapshot, OutsideSnapshot)?) throws(SystemError) {
         self.pathSnapshots = pathSnapshots
         self.host = host
         self.executor = executor
         self.policy = policy
-        self.sockets = sockets
+        self.raw4 = raw4
+        self.raw6 = raw6
         self.configuration = configuration
         self.logger = logger
         self.inbox = inbox
         poller = inbox.poller
-        if let raw4 = sockets.raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
-        if let raw6 = sockets.raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
+        if let raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
+        if let raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
         self.addressMonitor = addressMonitor
         addresses.replace(with: localAddresses)
         if let addressMonitor {
@@ -122,9 +125,9 @@ final class ControlPlane: @unchecked Sendable {
             for index in 0..<count {
                 switch events[index].token {
                 case EventPoller.wakeToken: handleInbox()
-                case 4: if let raw4 = sockets.raw4 { receive(raw4) }
+                case 4: if let raw4 { receive(raw4) }
                 case Self.addressMonitorToken: addressesChanged()
-                default: if let raw6 = sockets.raw6 { receive(raw6) }
+                default: if let raw6 { receive(raw6) }
                 }
             }
         }

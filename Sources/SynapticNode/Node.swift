@@ -34,10 +34,10 @@ public final class Node: Sendable {
     public let rawHIP: Bool
 
     private let tun: TunDevice
-    private let sockets: HIPSockets
+    private let sockets: HIPSockets<UDPSocket>
     private let control: ControlPlane
-    private let inside: InsidePath
-    private let outside: OutsidePath
+    private let inside: InsidePath<TunDevice, UDPSocket>
+    private let outside: OutsidePath<TunDevice, UDPSocket>
     private let services: ServiceLoop?
     private let logger: Logger
     private let startedAt = MonotonicClock.now()
@@ -94,7 +94,7 @@ public final class Node: Sendable {
             let (insidePath, outsidePath) = (inside, outside)
             let (monitor, addresses) = Node.startAddressMonitor(logger: logger)
             control = try ControlPlane(inbox: controlInbox, host: host, executor: executor, policy: policy,
-                                       sockets: sockets, configuration: configuration, logger: logger,
+                                       raw4: sockets.raw4, raw6: sockets.raw6, configuration: configuration, logger: logger,
                                        addressMonitor: monitor, localAddresses: addresses) {
                 Node.pathSnapshots(inside: insidePath, outside: outsidePath)
             }
@@ -169,7 +169,8 @@ public final class Node: Sendable {
     }
 
     private static func snapshot(identity: NodeStatus.Identity, startedAt: Instant, control: ControlPlane,
-                                 inside: InsidePath, outside: OutsidePath) -> NodeStatus? {
+                                 inside: InsidePath<TunDevice, UDPSocket>,
+                                 outside: OutsidePath<TunDevice, UDPSocket>) -> NodeStatus? {
         let deadline = DispatchTime.after(NodeLimits.snapshotWait)
         let controlReply = Reply<ControlSnapshot>()
         control.inbox.post(.snapshot(controlReply))
@@ -181,7 +182,7 @@ public final class Node: Sendable {
 
     /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer by
     /// `deadline`).
-    private static func pathSnapshots(inside: InsidePath, outside: OutsidePath,
+    private static func pathSnapshots(inside: InsidePath<TunDevice, UDPSocket>, outside: OutsidePath<TunDevice, UDPSocket>,
                                       until deadline: DispatchTime = .after(NodeLimits.snapshotWait))
         -> (InsideSnapshot, OutsideSnapshot)? {
         let insideReply = Reply<InsideSnapshot>()
@@ -246,7 +247,8 @@ public final class Node: Sendable {
         }
     }
 
-    private static func openSockets(_ configuration: NodeConfiguration, logger: Logger) throws(NodeError) -> HIPSockets {
+    private static func openSockets(_ configuration: NodeConfiguration,
+                                    logger: Logger) throws(NodeError) -> HIPSockets<UDPSocket> {
         let port = configuration.udpPort
         var failures: [String] = []
         func udp(_ address: InetAddress) -> UDPSocket? {

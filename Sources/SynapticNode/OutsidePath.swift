@@ -28,6 +28,8 @@
 // processing; installing an inbound SA retries the parked packets (with the source each came from), the
 // rest expire as unknown SPIs. A rekey installs the new inbound SA next to the old one, which keeps opening
 // packets until it is removed.
+// The UDP transports and the TUN are generic parameters (DatagramTransport, PacketDevice): UDPSocket and
+// TunDevice in the node, called directly per packet; in-memory doubles in the virtual-network tests.
 import HIPCore
 import HIPCrypto
 import HIPWire
@@ -35,12 +37,13 @@ import Logging
 import SynapticDataPlane
 import SynapticPlatform
 
-/// The outside path. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
-final class OutsidePath: @unchecked Sendable {
+/// The outside path, receiving on `Transport` (UDP) and writing to `Device` (the TUN). Its thread runs
+/// `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
+final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unchecked Sendable {
     let inbox: Inbox<OutsideMessage>
-    private let tun: TunDevice
-    private let udp4: UDPSocket?
-    private let udp6: UDPSocket?
+    private let tun: Device
+    private let udp4: Transport?
+    private let udp6: Transport?
     private let database: SADatabase
     private let processor: InboundProcessor
     private let control: Inbox<ControlMessage>
@@ -73,7 +76,7 @@ final class OutsidePath: @unchecked Sendable {
 
     /// - Parameter control: the control plane's inbox.
     /// - Parameter policy: decides the family of flows peers start (nil: IPv6).
-    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable,
+    init(tun: Device, udp4: Transport?, udp6: Transport?, database: SADatabase, flows: LSIFlowTable,
          policy: (any InboundFlowPolicy)?, mtu: Int, thresholds: RekeyThresholds, logger: Logger,
          control: Inbox<ControlMessage>) throws(SystemError) {
         self.tun = tun
@@ -198,7 +201,7 @@ final class OutsidePath: @unchecked Sendable {
     /// Receives and handles batches until the socket has nothing more or `NodeLimits.batchesPerWakeup`
     /// batches were read (the poller, level-triggered, reports the socket again), so a flood on one socket
     /// cannot starve the inbox, the other socket or the parked packets' expiry.
-    private func drain(_ socket: UDPSocket) {
+    private func drain(_ socket: Transport) {
         for _ in 0..<NodeLimits.batchesPerWakeup {
             let received: Int
             do {

@@ -26,7 +26,7 @@ import Testing
             let configuration = NodeConfiguration(identityKeyPath: "unused.key")
             let control = try ControlPlane(
                 inbox: inbox, host: side.host, executor: side.executor, policy: ReloadablePolicy(configuration),
-                sockets: HIPSockets(udp4: nil, udp6: nil, raw4: receiver, raw6: nil), configuration: configuration,
+                raw4: receiver, raw6: nil, configuration: configuration,
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressMonitor: nil, localAddresses: [],
                 pathSnapshots: { nil })
 
@@ -79,7 +79,7 @@ import Testing
         let inbox = Inbox<ControlMessage>(poller: try EventPoller())
         let control = try ControlPlane(
             inbox: inbox, host: a.host, executor: a.executor, policy: ReloadablePolicy(configuration),
-            sockets: HIPSockets(udp4: nil, udp6: nil, raw4: nil, raw6: nil), configuration: configuration,
+            raw4: nil, raw6: nil, configuration: configuration,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressMonitor: nil, localAddresses: [],
                 pathSnapshots: { nil })
         let sentBefore = a.transmitter.sent.count
