@@ -45,6 +45,7 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
     private var processor: OutboundProcessor
     private let control: Inbox<ControlMessage>
     private let logger: Logger
+    private let clock: any NodeClock
     private let poller: EventPoller
     private let writable: EventPoller
     private let events = ReadyEvents(capacity: 8)
@@ -70,9 +71,12 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
     }
 
     /// - Parameter control: the control plane's inbox (base exchange requests, rekey thresholds reached).
+    /// - Parameter clock: when packets without SA were queued (read on that slow path only).
     init(tun: Device, udp4: Transport?, udp6: Transport?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
+         thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>,
+         clock: any NodeClock = MonotonicClock()) throws(SystemError) {
         self.tun = tun
+        self.clock = clock
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
@@ -266,7 +270,7 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
             counters.unroutable += 1
             return
         }
-        if pending.queue(packet, for: peer, now: MonotonicClock.now()),
+        if pending.queue(packet, for: peer, now: clock.now()),
            !control.post(.outboundData(peer: peer), limit: NodeLimits.controlQueueLimit) {
             counters.exchangeRequestsRefused += 1
         }

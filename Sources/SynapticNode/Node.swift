@@ -95,7 +95,7 @@ public final class Node: Sendable {
             let (monitor, addresses) = Node.startAddressMonitor(logger: logger)
             control = try ControlPlane(inbox: controlInbox, host: host, executor: executor, policy: policy,
                                        raw4: sockets.raw4, raw6: sockets.raw6, configuration: configuration, logger: logger,
-                                       addressMonitor: monitor, localAddresses: addresses) {
+                                       addressSource: monitor, localAddresses: addresses) {
                 Node.pathSnapshots(inside: insidePath, outside: outsidePath)
             }
         } catch {

@@ -27,7 +27,7 @@ import Testing
             let control = try ControlPlane(
                 inbox: inbox, host: side.host, executor: side.executor, policy: ReloadablePolicy(configuration),
                 raw4: receiver, raw6: nil, configuration: configuration,
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressMonitor: nil, localAddresses: [],
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressSource: nil, localAddresses: [],
                 pathSnapshots: { nil })
 
             // Far more junk than one wakeup may read (each datagram is a malformed HIP packet).
@@ -80,7 +80,7 @@ import Testing
         let control = try ControlPlane(
             inbox: inbox, host: a.host, executor: a.executor, policy: ReloadablePolicy(configuration),
             raw4: nil, raw6: nil, configuration: configuration,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressMonitor: nil, localAddresses: [],
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressSource: nil, localAddresses: [],
                 pathSnapshots: { nil })
         let sentBefore = a.transmitter.sent.count
 
