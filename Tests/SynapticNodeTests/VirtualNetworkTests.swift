@@ -1,8 +1,9 @@
 // Full nodes on a virtual network in memory (tier 3 of ARCHITECTURE.md), no root: each host a NodeEngine
 // over a MemoryTun and a MemoryTransport, the VirtualRouter between them. A base exchange, then an ICMPv6
 // echo written into one host's TUN comes out of the other's (checksum intact), also with 20 % loss
-// (retransmissions, the echo repeated as ping would), after a host moved (UPDATE, the peer verifies the
-// new locator and moves its SA), and through a NAT that rewrites the source address and port.
+// (retransmissions, the echo repeated as ping would), with HIP packets reordered and ESP duplicated (the
+// copies dropped as replays), after a host moved (UPDATE, the peer verifies the new locator and moves its
+// SA), and through a NAT that rewrites the source address and port.
 //
 // Time: a shared TestClock; while a test waits it moves the clock forward by a second every 100 ms and
 // wakes the control loops, so retransmission timers fire quickly. Every wait has a deadline.
@@ -95,6 +96,38 @@ import Testing
             #expect(a.tun.awaitPacket(where: Self.isDelivery(of: reply)) != nil)
             #expect(Self.association(of: a, with: b)?.state == "ESTABLISHED")
             #expect(Self.association(of: b, with: a)?.state == "ESTABLISHED")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func twentyPercentLossStillEstablishesAndCarriesEchoes() throws {
+        // The first datagram (A's I1) is lost for sure, then one in five.
+        try Self.withTwoHosts(prepare: { $0.setRule(VirtualRouter.loss(0.2, droppingFirst: 1)) }) { router, clock, a, b in
+            for _ in 0..<10 {
+                try #require(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+                try #require(Self.ping(from: b, to: a, clock: clock, hosts: [a, b]) != nil)
+            }
+            #expect(Self.association(of: a, with: b)?.state == "ESTABLISHED")
+            #expect((a.status()?.hipEvents["retransmissions"] ?? 0) > 0)
+            #expect(router.counters.dropped > 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func reorderedAndDuplicatedDatagramsAreAbsorbed() throws {
+        // Every second HIP packet (zero marker) is held back behind the next datagram; every ESP packet
+        // arrives twice.
+        let rule: VirtualRouter.Rule = { datagram, _ in
+            guard datagram.bytes.starts(with: [0, 0, 0, 0]) else { return .duplicate }
+            return datagram.number % 2 == 0 ? .holdBack : .deliver
+        }
+        try Self.withTwoHosts(prepare: { $0.setRule(rule) }) { _, clock, a, b in
+            let sequence = try #require(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]))
+            // The second copy is a replay: the echo comes out of B's TUN once.
+            let request = Self.echo(from: a.hit, to: b.hit, sequence: sequence)
+            #expect(b.tun.awaitPacket(timeout: .milliseconds(300), where: Self.isDelivery(of: request)) == nil)
+            #expect(Self.ping(from: b, to: a, clock: clock, hosts: [a, b]) != nil)
+            #expect((b.status()?.associations.first?.drops["replay"] ?? 0) > 0)
         }
     }
 }

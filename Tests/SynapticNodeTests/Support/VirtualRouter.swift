@@ -21,6 +21,8 @@ final class VirtualRouter: Sendable {
         var bytes: [UInt8]
         var source: SocketAddress
         var destination: SocketAddress
+        /// How many datagrams the router was given before this one.
+        var number: Int
     }
 
     /// What happens to one datagram.
@@ -33,9 +35,11 @@ final class VirtualRouter: Sendable {
     /// Decides each datagram's fate (after source NAT), with the router's seeded generator.
     typealias Rule = @Sendable (Datagram, inout SeededGenerator) -> Fate
 
-    /// Drops each datagram with probability `rate`.
-    static func loss(_ rate: Double) -> Rule {
-        { _, random in Double.random(in: 0..<1, using: &random) < rate ? .drop : .deliver }
+    /// Drops the first `first` datagrams, then each with probability `rate`.
+    static func loss(_ rate: Double, droppingFirst first: Int = 0) -> Rule {
+        { datagram, random in
+            datagram.number < first || Double.random(in: 0..<1, using: &random) < rate ? .drop : .deliver
+        }
     }
 
     struct Counters: Sendable {
@@ -56,6 +60,7 @@ final class VirtualRouter: Sendable {
         var outbound: [SocketAddress: SocketAddress] = [:]
         var inbound: [SocketAddress: SocketAddress] = [:]
         var nextPort: UInt16 = 40000
+        var routed = 0
         var counters = Counters()
 
         mutating func deliver(_ datagram: Datagram) {
@@ -125,7 +130,8 @@ final class VirtualRouter: Sendable {
     func route(_ bytes: [UInt8], from transport: MemoryTransport, to destination: SocketAddress) {
         state.withLock { state in
             guard let source = state.addresses[ObjectIdentifier(transport)] else { return }
-            var datagram = Datagram(bytes: bytes, source: source, destination: destination)
+            var datagram = Datagram(bytes: bytes, source: source, destination: destination, number: state.routed)
+            state.routed += 1
             if let publicAddress = state.translations[source.address] {
                 datagram.source = state.publicSource(for: source, behind: publicAddress)
             }
