@@ -130,4 +130,22 @@ import Testing
             #expect((b.status()?.associations.first?.drops["replay"] ?? 0) > 0)
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func hostThatMovedIsReachedAtItsNewAddress() throws {
+        try Self.withTwoHosts { router, clock, a, b in
+            #expect(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+            #expect(Self.ping(from: b, to: a, clock: clock, hosts: [a, b]) != nil)
+
+            // A moves: its old address is gone from the network; its node hears the change and sends an
+            // UPDATE; B verifies the new locator and moves its SA there.
+            let moved = InetAddress("198.18.0.11")!
+            a.move(to: moved, on: router)
+            #expect(Self.ping(from: b, to: a, clock: clock, hosts: [a, b]) != nil)
+            #expect(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+            let association = Self.association(of: b, with: a)
+            #expect(association?.state == "ESTABLISHED")
+            #expect(association?.locator?.contains("\(moved)") == true)
+        }
+    }
 }
