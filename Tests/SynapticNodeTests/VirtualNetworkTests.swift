@@ -148,4 +148,19 @@ import Testing
             #expect(association?.locator?.contains("\(moved)") == true)
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func natRewritingTheSourceAddressAndPortKeepsTrafficFlowingBothWays() throws {
+        let inside = InetAddress("10.0.0.1")!
+        let outside = InetAddress("198.18.0.100")!
+        try Self.withTwoHosts(addressA: inside, prepare: { $0.translate(inside, to: outside) }) { router, clock, a, b in
+            #expect(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+            #expect(Self.ping(from: b, to: a, clock: clock, hosts: [a, b]) != nil)
+            // B knows A only by the NAT's address and mapped port.
+            let association = Self.association(of: b, with: a)
+            #expect(association?.locator?.contains("\(outside)") == true)
+            #expect(association?.locator?.contains("\(VirtualHost.port)") == false)
+            #expect(router.counters.translated > 0)
+        }
+    }
 }
