@@ -3,11 +3,13 @@
 // echo written into one host's TUN comes out of the other's (checksum intact), also with 20 % loss
 // (retransmissions, the echo repeated as ping would), with HIP packets reordered and ESP duplicated (the
 // copies dropped as replays), after a host moved (UPDATE, the peer verifies the new locator and moves its
-// SA), and through a NAT that rewrites the source address and port.
+// SA), through a NAT that rewrites the source address and port, and after the clock jumped past the rekey
+// age (an UPDATE replaces the SAs).
 //
 // Time: a shared TestClock; while a test waits it moves the clock forward by a second every 100 ms and
 // wakes the control loops, so retransmission timers fire quickly. Every wait has a deadline.
 import Dispatch
+import Glibc
 import HIPCrypto
 import HIPWire
 import SynapticPlatform
@@ -19,9 +21,10 @@ import Testing
     static let addressA = InetAddress("198.18.0.1")!
     static let addressB = InetAddress("198.18.0.2")!
 
-    /// A network of hosts a and b (each configured with the other at its address, `prepare` applied to the
-    /// router first), running; both stopped afterwards, on every path.
+    /// A network of hosts a and b (each configured with the other at its address, then `configure`d;
+    /// `prepare` applied to the router first), running; both stopped afterwards, on every path.
     static func withTwoHosts(addressA: InetAddress = addressA, prepare: (VirtualRouter) -> Void = { _ in },
+                             configure: (inout NodeConfiguration) -> Void = { _ in },
                              _ body: (VirtualRouter, TestClock, VirtualHost, VirtualHost) throws -> Void) throws {
         let router = VirtualRouter(seed: 7)
         let clock = TestClock()
@@ -34,8 +37,8 @@ import Testing
             [a, b].forEach { $0.beginStop() }
             [a, b].forEach { $0.finishStop() }
         }
-        try b.start(peers: [a])
-        try a.start(peers: [b])
+        try b.start(peers: [a], configure)
+        try a.start(peers: [b], configure)
         try body(router, clock, a, b)
     }
 
@@ -77,6 +80,16 @@ import Testing
             hosts.forEach { $0.wake() }
         }
         return nil
+    }
+
+    /// Whether `condition` holds within `timeout` (checked every 10 ms).
+    static func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
+        let deadline = DispatchTime.after(timeout)
+        while !condition() {
+            guard DispatchTime.now() < deadline else { return false }
+            usleep(10_000)
+        }
+        return true
     }
 
     /// The association `host` has with `peer`, as its status shows it.
@@ -161,6 +174,24 @@ import Testing
             #expect(association?.locator?.contains("\(outside)") == true)
             #expect(association?.locator?.contains("\(VirtualHost.port)") == false)
             #expect(router.counters.translated > 0)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func clockPastTheRekeyAgeRekeysAndTrafficGoesOn() throws {
+        try Self.withTwoHosts(configure: {
+            $0.hostSettings.rekeyInterval = .seconds(600)
+            $0.unusedAssociationLifetime = nil
+        }) { _, clock, a, b in
+            #expect(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+            let before = try #require(Self.association(of: a, with: b)?.spiOut)
+            // Ten minutes later (for the core): the association's SAs are due, an UPDATE replaces them.
+            clock.advance(by: .seconds(601))
+            [a, b].forEach { $0.wake() }
+            #expect(Self.eventually { Self.association(of: a, with: b).map { $0.spiOut != before } == true })
+            #expect(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+            #expect(Self.ping(from: b, to: a, clock: clock, hosts: [a, b]) != nil)
+            #expect((a.status()?.hipPacketsSent["update"] ?? 0) > 0)
         }
     }
 }
