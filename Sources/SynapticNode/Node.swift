@@ -17,7 +17,6 @@ import HIPCrypto
 import HIPWire
 import Logging
 import Synchronization
-import SynapticDataPlane
 import SynapticPlatform
 
 /// A running HIP host. Create it (startup), `start()` its threads, then `wait()` until `stop()` finishes.

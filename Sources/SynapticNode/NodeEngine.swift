@@ -26,7 +26,7 @@ final class NodeEngine<Device: PacketDevice, Transport: DatagramTransport>: Send
     let inside: InsidePath<Device, Transport>
     let outside: OutsidePath<Device, Transport>
     /// The clock every loop reads.
-    let clock: any NodeClock
+    private let clock: any NodeClock
     private let threads = Mutex<[WorkerThread]>([])
 
     /// - Parameters: `tun` and `sockets` are opened by the caller (and closed by it after `wait()`);

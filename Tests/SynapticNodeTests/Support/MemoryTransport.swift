@@ -13,14 +13,12 @@ import SynapticPlatform
 /// A UDP socket double bound on a router. Sendable: the outside path receives while the inside path and
 /// the control plane send; the router delivers from any sender's thread.
 final class MemoryTransport: DatagramTransport {
-    let family: AddressFamily
     private let router: VirtualRouter
     private let queue = Mutex<[VirtualRouter.Datagram]>([])
     private let readable = ReadinessSignal()
 
     /// Binds a transport at `address` on `router`.
     init(at address: SocketAddress, on router: VirtualRouter) {
-        family = address.family
         self.router = router
         router.bind(self, at: address)
     }
