@@ -62,7 +62,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SynapticNodeTests",
                     dependencies: ["SynapticTestSupport", "SynapticNode", "SynapticConfig", "SynapticPlatform",
-                                   "SynapticDataPlane", "HIPCore", "HIPCrypto", "HIPWire"],
+                                   "SynapticDataPlane", "HIPCore", "HIPCrypto", "HIPWire", "CSynapticShims"],
                     swiftSettings: strict),
     ]
 )

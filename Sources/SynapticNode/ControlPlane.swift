@@ -7,8 +7,9 @@
 //            per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close requests, reload,
 //            status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
-//   → address monitor (rtnetlink): local addresses appeared or went (IPv6 ones once DAD finished) → the
-//     core announces them to every peer with UPDATE (an overflow re-reads the kernel's list)
+//   → local address source (LocalAddressSource: the rtnetlink AddressMonitor on a host): local addresses
+//     appeared or went (IPv6 ones once DAD finished) → the core announces them to every peer with UPDATE
+//     (an overflow re-reads the current list)
 //   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
 //   delays but never starves the timers or the other sources)
@@ -20,6 +21,7 @@
 // live association forgotten → associations no longer allowed closed → a changed peer's new locators join
 // its association's locator set (verified before use; the association stays).
 // Established associations of configured peers get the peer's configured locators too (failover targets).
+// Time: every `now` (the core's events and the loop's deadlines) comes from the injected NodeClock.
 // Shutdown: CLOSE to every established peer, then the loop ends when no association is CLOSING any more
 // or after `NodeLimits.closeWait`.
 import HIPCore
@@ -33,7 +35,9 @@ final class ControlPlane: @unchecked Sendable {
     private var host: HIPHost
     private let executor: ActionExecutor
     private let policy: ReloadablePolicy
-    private let sockets: HIPSockets
+    /// The raw HIP sockets (the executor sends on them; this loop receives).
+    private let raw4: RawHIPSocket?
+    private let raw6: RawHIPSocket?
     private let logger: Logger
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
@@ -46,8 +50,10 @@ final class ControlPlane: @unchecked Sendable {
     private var idleCheckAt: Instant?
     /// "No locator" lines: local traffic to many unknown HITs must not flood the log.
     private var noLocatorLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
-    /// The kernel's address notifications (nil: not subscribed, or failed).
-    private var addressMonitor: AddressMonitor?
+    /// Local address changes: the kernel's notifications (nil: not subscribed, or failed).
+    private var addressSource: (any LocalAddressSource)?
+    /// The time given to the core and used for the loop's deadlines.
+    private let clock: any NodeClock
     /// Our usable addresses, and the list the core was last given.
     private var addresses = LocalAddresses()
     private var announcedAddresses: [IPAddress] = []
@@ -57,29 +63,34 @@ final class ControlPlane: @unchecked Sendable {
 
     /// - Parameter inbox: the control inbox (made first, so the paths can post to it); its poller is the loop's.
     /// - Parameter pathSnapshots: copies of the data paths' SAs and counters (waits for their threads).
+    /// - Parameter addressSource: local address changes (nil: none heard); `localAddresses`: the addresses
+    ///   before the first change.
     init(inbox: Inbox<ControlMessage>, host: HIPHost, executor: ActionExecutor, policy: ReloadablePolicy,
-         sockets: HIPSockets, configuration: NodeConfiguration, logger: Logger,
-         addressMonitor: AddressMonitor?, localAddresses: [InterfaceAddress],
+         raw4: RawHIPSocket?, raw6: RawHIPSocket?, configuration: NodeConfiguration, logger: Logger,
+         addressSource: (any LocalAddressSource)?, localAddresses: [InterfaceAddress],
+         clock: any NodeClock = MonotonicClock(),
          pathSnapshots: @escaping @Sendable () -> (InsideSnapshot, OutsideSnapshot)?) throws(SystemError) {
         self.pathSnapshots = pathSnapshots
         self.host = host
         self.executor = executor
         self.policy = policy
-        self.sockets = sockets
+        self.raw4 = raw4
+        self.raw6 = raw6
         self.configuration = configuration
         self.logger = logger
         self.inbox = inbox
         poller = inbox.poller
-        if let raw4 = sockets.raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
-        if let raw6 = sockets.raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
-        self.addressMonitor = addressMonitor
+        if let raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
+        if let raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
+        self.clock = clock
+        self.addressSource = addressSource
         addresses.replace(with: localAddresses)
-        if let addressMonitor {
-            try poller.register(addressMonitor.fileDescriptor, token: Self.addressMonitorToken, for: .readable)
+        if let addressSource {
+            try poller.register(addressSource.fileDescriptor, token: Self.addressSourceToken, for: .readable)
         }
     }
 
-    private static let addressMonitorToken: UInt64 = 8
+    private static let addressSourceToken: UInt64 = 8
 
     deinit {
         poller.close()
@@ -90,17 +101,17 @@ final class ControlPlane: @unchecked Sendable {
         executor.publishPeers()
         announcedAddresses = addresses.list
         logger.info("local addresses: \(describe(announcedAddresses))")
-        let start = MonotonicClock.now()
+        let start = clock.now()
         perform(host.handle(.localAddressesChanged(announcedAddresses), now: start), now: start)
         if let lifetime = configuration.hostSettings.unusedAssociationLifetime {
-            idleCheckAt = MonotonicClock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
+            idleCheckAt = clock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
         }
         while true {
-            var now = MonotonicClock.now()
+            var now = clock.now()
             if let wake = executor.wakeAt, wake <= now {
                 executor.timerServed()
                 perform(host.handle(.timer, now: now), now: now)
-                now = MonotonicClock.now()
+                now = clock.now()
             }
             if let check = idleCheckAt, check <= now, let lifetime = configuration.hostSettings.unusedAssociationLifetime {
                 countTraffic(now: now)
@@ -120,9 +131,9 @@ final class ControlPlane: @unchecked Sendable {
             for index in 0..<count {
                 switch events[index].token {
                 case EventPoller.wakeToken: handleInbox()
-                case 4: if let raw4 = sockets.raw4 { receive(raw4) }
-                case Self.addressMonitorToken: addressesChanged()
-                default: if let raw6 = sockets.raw6 { receive(raw6) }
+                case 4: if let raw4 { receive(raw4) }
+                case Self.addressSourceToken: addressesChanged()
+                default: if let raw6 { receive(raw6) }
                 }
             }
         }
@@ -147,22 +158,22 @@ final class ControlPlane: @unchecked Sendable {
 
     // MARK: - Local addresses
 
-    /// Reads the address monitor; when the usable addresses changed, the core announces them.
+    /// Reads the address source; when the usable addresses changed, the core announces them.
     private func addressesChanged() {
-        guard let addressMonitor else { return }
+        guard let addressSource else { return }
         let changes: [AddressMonitor.Change]
         do {
-            changes = try addressMonitor.read()
+            changes = try addressSource.read()
         } catch {
             logger.error("address monitor: \(error); local address changes are no longer heard")
-            try? poller.unregister(addressMonitor.fileDescriptor)
-            self.addressMonitor = nil
+            try? poller.unregister(addressSource.fileDescriptor)
+            self.addressSource = nil
             return
         }
         for change in changes {
             if change == .resyncNeeded {
                 do {
-                    addresses.replace(with: try RouteNetlink().usableAddresses())
+                    addresses.replace(with: try addressSource.currentAddresses())
                     logger.notice("address monitor overflowed: local addresses read again")
                 } catch {
                     logger.error("address monitor overflowed and the addresses could not be read again: \(error)")
@@ -175,7 +186,7 @@ final class ControlPlane: @unchecked Sendable {
         guard list != announcedAddresses else { return }
         logger.info("local addresses changed: \(describe(list))")
         announcedAddresses = list
-        let now = MonotonicClock.now()
+        let now = clock.now()
         perform(host.handle(.localAddressesChanged(list), now: now), now: now)
     }
 
@@ -189,7 +200,7 @@ final class ControlPlane: @unchecked Sendable {
     /// more wait), so HIP packets queued by the outside path cannot starve the timers and raw sockets.
     private func handleInbox() {
         for message in inbox.drain(limit: NodeLimits.controlMessagesPerWakeup) {
-            let now = MonotonicClock.now()
+            let now = clock.now()
             switch message {
             case .packet(let bytes, let source, let destination):
                 perform(host.handle(.packet(bytes: bytes, source: source, destination: destination), now: now), now: now)
@@ -283,7 +294,7 @@ final class ControlPlane: @unchecked Sendable {
                     source = IPAddress(peer.address)
                     destination = IPAddress(local)
                 }
-                let now = MonotonicClock.now()
+                let now = clock.now()
                 perform(host.handle(.packet(bytes: bytes, source: Endpoint(address: source, transport: .raw),
                                             destination: destination), now: now), now: now)
             }

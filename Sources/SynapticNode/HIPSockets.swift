@@ -4,24 +4,25 @@
 //   raw IPv4 (proto 139):  | HIP packet, checksum over the IPv4 pseudo-header (we fill it) |
 //   raw IPv6 (proto 139):  | HIP packet, checksum 0: the kernel fills it (IPV6_CHECKSUM) |
 //
-// The UDP sockets are shared with the data plane (ESP uses the same port); the raw sockets exist only with
-// CAP_NET_RAW and `transport.raw_hip`.
+// The UDP transports are shared with the data plane (ESP uses the same port): UDPSocket in the node, an
+// in-memory double in the virtual-network tests. The raw sockets exist only with CAP_NET_RAW and
+// `transport.raw_hip` (never in those tests: they run HIP over UDP).
 import HIPCore
 import HIPWire
 import SynapticPlatform
 
 /// The sockets of the node. Owned by `Node`; sending here happens on the control thread (the data
-/// threads use the UDP sockets through their own batches).
-final class HIPSockets: HIPTransmitter, @unchecked Sendable {
-    let udp4: UDPSocket?
-    let udp6: UDPSocket?
+/// threads use the UDP transports through their own batches).
+final class HIPSockets<Transport: DatagramTransport>: HIPTransmitter, @unchecked Sendable {
+    let udp4: Transport?
+    let udp6: Transport?
     let raw4: RawHIPSocket?
     let raw6: RawHIPSocket?
     /// One datagram, built in place (control thread only).
     private let batch = DatagramBatch(capacity: 1,
                                       bufferSize: NodeProtocol.udpZeroMarkerLength + NodeProtocol.maximumHIPPacketLength)
 
-    init(udp4: UDPSocket?, udp6: UDPSocket?, raw4: RawHIPSocket?, raw6: RawHIPSocket?) {
+    init(udp4: Transport?, udp6: Transport?, raw4: RawHIPSocket?, raw6: RawHIPSocket?) {
         self.udp4 = udp4
         self.udp6 = udp6
         self.raw4 = raw4
@@ -48,7 +49,7 @@ final class HIPSockets: HIPTransmitter, @unchecked Sendable {
             batch.setDatagram(at: 0, length: NodeProtocol.udpZeroMarkerLength + packet.bytes.count,
                               to: SocketAddress(destination, port: port), from: source)
             batch.count = 1
-            return (try? socket.send(batch).sent) == 1
+            return (try? socket.send(batch, from: 0).sent) == 1
         case .raw:
             var bytes = packet.bytes
             var from = source

@@ -25,6 +25,8 @@
 // in order. Installing a peer's new SA (rekey) replaces its old one between two batches: no packet is
 // sealed with an SA after its replacement. Moving an SA changes only its destination (mobility): the next
 // batch goes there, the sequence numbers go on. Nothing is allocated per packet once SAs exist.
+// The TUN and the UDP transports are generic parameters (PacketDevice, DatagramTransport): TunDevice and
+// UDPSocket in the node, called directly per packet; in-memory doubles in the virtual-network tests.
 import HIPCore
 import HIPCrypto
 import HIPWire
@@ -32,16 +34,18 @@ import Logging
 import SynapticDataPlane
 import SynapticPlatform
 
-/// The inside path. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
-final class InsidePath: @unchecked Sendable {
+/// The inside path, reading `Device` (the TUN) and sending on `Transport` (UDP). Its thread runs `run()`;
+/// other threads only `inbox.post`. Hence `@unchecked Sendable`.
+final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unchecked Sendable {
     let inbox: Inbox<InsideMessage>
-    private let tun: TunDevice
-    private let udp4: UDPSocket?
-    private let udp6: UDPSocket?
+    private let tun: Device
+    private let udp4: Transport?
+    private let udp6: Transport?
     private let database: SADatabase
     private var processor: OutboundProcessor
     private let control: Inbox<ControlMessage>
     private let logger: Logger
+    private let clock: any NodeClock
     private let poller: EventPoller
     private let writable: EventPoller
     private let events = ReadyEvents(capacity: 8)
@@ -57,7 +61,7 @@ final class InsidePath: @unchecked Sendable {
     private var peerLSIs: [UInt32: HIT] = [:]
     private var counters = InsideCounters()
 
-    private static let tunToken: UInt64 = 1
+    private static var tunToken: UInt64 { 1 }
 
     /// An outbound SA, where its ESP goes, and whether the control plane was told it is due for rekeying.
     private struct Outbound {
@@ -67,9 +71,12 @@ final class InsidePath: @unchecked Sendable {
     }
 
     /// - Parameter control: the control plane's inbox (base exchange requests, rekey thresholds reached).
-    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>) throws(SystemError) {
+    /// - Parameter clock: when packets without SA were queued (read on that slow path only).
+    init(tun: Device, udp4: Transport?, udp6: Transport?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
+         thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>,
+         clock: any NodeClock = MonotonicClock()) throws(SystemError) {
         self.tun = tun
+        self.clock = clock
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
@@ -263,7 +270,7 @@ final class InsidePath: @unchecked Sendable {
             counters.unroutable += 1
             return
         }
-        if pending.queue(packet, for: peer, now: MonotonicClock.now()),
+        if pending.queue(packet, for: peer, now: clock.now()),
            !control.post(.outboundData(peer: peer), limit: NodeLimits.controlQueueLimit) {
             counters.exchangeRequestsRefused += 1
         }
@@ -327,7 +334,7 @@ final class InsidePath: @unchecked Sendable {
 
     /// Sends slots start..<batch.count; if the socket is full, waits briefly for room unless the batch
     /// `waited` already, then drops.
-    private func send(from start: Int, on socket: UDPSocket, waited: inout Bool) {
+    private func send(from start: Int, on socket: Transport, waited: inout Bool) {
         var next = start
         while next < batch.count {
             do {
@@ -345,7 +352,7 @@ final class InsidePath: @unchecked Sendable {
     }
 
     /// Waits at most `NodeLimits.sendBlockedWaitMilliseconds` for room in `socket`'s send buffer.
-    private func waitUntilWritable(_ socket: UDPSocket) -> Bool {
+    private func waitUntilWritable(_ socket: Transport) -> Bool {
         guard (try? writable.register(socket.fileDescriptor, token: 1, for: .writable)) != nil else { return false }
         defer { try? writable.unregister(socket.fileDescriptor) }
         let ready = try? writable.wait(into: writableEvents, timeoutMilliseconds: NodeLimits.sendBlockedWaitMilliseconds)

@@ -43,12 +43,14 @@ final class ListenerFamilyPolicy: InboundFlowPolicy {
     private let ownLSI: IPv4Address
     private let read: TableReader
     private let logger: Logger
+    /// When tables were read (the node's clock).
+    private let clock: any NodeClock
     private var tcp: Ports?
     private var udp: Ports?
     private var readFailureLogged = false
 
     /// - Parameters: `ownHIT`, `ownLSI` (host order): the TUN's addresses, which sockets may be bound to.
-    init(ownHIT: HIT, ownLSI: UInt32, logger: Logger,
+    init(ownHIT: HIT, ownLSI: UInt32, logger: Logger, clock: any NodeClock = MonotonicClock(),
          read: @escaping TableReader = { (transport, family) throws(SystemError) in
              try SocketTable.read(transport, family: family).entries
          }) {
@@ -56,10 +58,11 @@ final class ListenerFamilyPolicy: InboundFlowPolicy {
         self.ownLSI = IPv4Address(ownLSI)
         self.read = read
         self.logger = logger
+        self.clock = clock
     }
 
     func presentsOverLSI(_ transport: FlowTransport, localPort: UInt16) -> Bool {
-        presentsOverLSI(transport, localPort: localPort, now: MonotonicClock.now())
+        presentsOverLSI(transport, localPort: localPort, now: clock.now())
     }
 
     /// The answer at `now`, from the last read of the transport's tables if recent enough, else a new one.

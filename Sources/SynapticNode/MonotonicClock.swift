@@ -2,12 +2,17 @@
 import Glibc
 import HIPCore
 
-/// Reads CLOCK_MONOTONIC. Any thread.
-enum MonotonicClock {
+/// Reads CLOCK_MONOTONIC: the node's clock (as a `NodeClock` value), and real time for I/O deadlines
+/// (`MonotonicClock.now()`). Any thread.
+struct MonotonicClock: NodeClock {
     static func now() -> Instant {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Instant(nanoseconds: UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec))
+    }
+
+    func now() -> Instant {
+        Self.now()
     }
 }
 

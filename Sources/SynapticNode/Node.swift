@@ -2,10 +2,10 @@
 // wired together and run on dedicated threads.
 //
 // Startup (init, in this order; any failure is a NodeError naming what failed):
-//   identity key file (created 0600 if missing) → HIPHost (settings, policy) → UDP sockets on the port
-//   (IPv4, IPv6) → raw 139 sockets when enabled and permitted (peers get raw endpoints only then) →
-//   TUN with HIT/128, LSI/32 and routes 2001:20::/28, 1.0.0.0/8 → keylog, status socket, metrics
-//   listener → paths, address monitor (subscribed, then the current addresses read) and control plane.
+//   identity key file (created 0600 if missing) → UDP sockets on the port (IPv4, IPv6) → raw 139 sockets
+//   when enabled and permitted (peers get raw endpoints only then) → TUN with HIT/128, LSI/32 and routes
+//   2001:20::/28, 1.0.0.0/8 → keylog, status socket, metrics listener → address monitor (subscribed, then
+//   the current addresses read) → NodeEngine over the TUN and the sockets (HIPHost, paths, control plane).
 // Threads (start()):
 //   control  HIPHost, raw HIP, timers, actions          inside   TUN → seal → sendmmsg
 //   outside  recvmmsg → demux → open → TUN               services status socket, metrics
@@ -17,7 +17,6 @@ import HIPCrypto
 import HIPWire
 import Logging
 import Synchronization
-import SynapticDataPlane
 import SynapticPlatform
 
 /// A running HIP host. Create it (startup), `start()` its threads, then `wait()` until `stop()` finishes.
@@ -34,14 +33,12 @@ public final class Node: Sendable {
     public let rawHIP: Bool
 
     private let tun: TunDevice
-    private let sockets: HIPSockets
-    private let control: ControlPlane
-    private let inside: InsidePath
-    private let outside: OutsidePath
+    private let sockets: HIPSockets<UDPSocket>
+    private let engine: NodeEngine<TunDevice, UDPSocket>
     private let services: ServiceLoop?
     private let logger: Logger
     private let startedAt = MonotonicClock.now()
-    private let threads = Mutex<[WorkerThread]>([])
+    private let servicesThread = Mutex<WorkerThread?>(nil)
     private let finished = Mutex(false)
 
     /// Sets everything up (see the file comment). Needs CAP_NET_ADMIN (TUN), and CAP_NET_RAW for raw HIP.
@@ -49,14 +46,6 @@ public final class Node: Sendable {
         self.logger = logger
         let identity = try Node.loadIdentity(configuration, logger: logger)
         hit = identity.hit
-        let policy = ReloadablePolicy(configuration)
-        let host: HIPHost
-        do {
-            host = try HIPHost(identity: identity, settings: configuration.hostSettings, policy: policy,
-                               now: MonotonicClock.now())
-        } catch {
-            throw .core("\(error)")
-        }
         // Sockets first: I1s go over raw HIP only when a raw socket could be opened (CAP_NET_RAW).
         sockets = try Node.openSockets(configuration, logger: logger)
         udpPort = configuration.udpPort
@@ -77,38 +66,17 @@ public final class Node: Sendable {
             return try StreamListener.tcp(address)
         }
 
-        let database = SADatabase(workers: configuration.dataPlaneWorkers)
-        let flows = LSIFlowTable()
-        do {
-            let controlInbox = Inbox<ControlMessage>(poller: try EventPoller())
-            let flowPolicy = ListenerFamilyPolicy(ownHIT: hit, ownLSI: directory.ownLSI, logger: logger)
-            outside = try OutsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                      policy: flowPolicy, mtu: configuration.mtu, thresholds: configuration.rekeyThresholds,
-                                      logger: logger, control: controlInbox)
-            inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                    mtu: configuration.mtu, thresholds: configuration.rekeyThresholds, logger: logger,
-                                    control: controlInbox)
-            let executor = ActionExecutor(transmitter: sockets,
-                                          dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),
-                                          directory: directory, keyLog: keyLog, logger: logger)
-            let (insidePath, outsidePath) = (inside, outside)
-            let (monitor, addresses) = Node.startAddressMonitor(logger: logger)
-            control = try ControlPlane(inbox: controlInbox, host: host, executor: executor, policy: policy,
-                                       sockets: sockets, configuration: configuration, logger: logger,
-                                       addressMonitor: monitor, localAddresses: addresses) {
-                Node.pathSnapshots(inside: insidePath, outside: outsidePath)
-            }
-        } catch {
-            throw .setup("event loop", "\(error)")
-        }
+        let (monitor, addresses) = Node.startAddressMonitor(logger: logger)
+        engine = try NodeEngine(identity: identity, configuration: configuration, directory: directory, tun: tun,
+                                sockets: sockets, keyLog: keyLog, addressSource: monitor, localAddresses: addresses,
+                                logger: logger)
 
         let identitySummary = NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP)
         if statusListener != nil || metricsListener != nil {
-            let (control, inside, outside, startedAt) = (self.control, self.inside, self.outside, self.startedAt)
+            let (engine, startedAt) = (self.engine, self.startedAt)
             do {
                 services = try ServiceLoop(statusListener: statusListener, metricsListener: metricsListener, logger: logger) {
-                    Node.snapshot(identity: identitySummary, startedAt: startedAt, control: control, inside: inside,
-                                  outside: outside)
+                    engine.status(identity: identitySummary, startedAt: startedAt)
                 }
             } catch {
                 throw .setup("status service", "\(error)")
@@ -122,36 +90,29 @@ public final class Node: Sendable {
 
     /// Starts the threads. Call once.
     public func start() {
-        let (control, inside, outside, services) = (self.control, self.inside, self.outside, self.services)
-        var started = [
-            WorkerThread(name: "synaptic-outside") { outside.run() },
-            WorkerThread(name: "synaptic-inside") { inside.run() },
-            WorkerThread(name: "synaptic-control") {
-                control.run()
-                // The control plane has finished its CLOSEs: stop the data paths and services.
-                inside.inbox.post(.stop)
-                outside.inbox.post(.stop)
-                services?.stop()
-            },
-        ]
-        if let services { started.append(WorkerThread(name: "synaptic-services") { services.run() }) }
-        threads.withLock { $0 = started }
+        let services = self.services
+        // When the control plane has finished its CLOSEs (and stopped the data paths), the services stop.
+        engine.start { services?.stop() }
+        if let services {
+            servicesThread.withLock { $0 = WorkerThread(name: "synaptic-services") { services.run() } }
+        }
     }
 
     /// Sends CLOSE to every established peer, waits up to `NodeLimits.closeWait` for the CLOSE_ACKs, then
     /// stops every thread. Returns at once; `wait()` for the end.
     public func stop() {
-        control.inbox.post(.shutdown)
+        engine.stop()
     }
 
     /// Applies new peers and policy (other settings need a restart and are logged as such).
     public func reload(_ configuration: NodeConfiguration) {
-        control.inbox.post(.reload(configuration))
+        engine.reload(configuration)
     }
 
     /// Blocks until the node has stopped, then removes the TUN and closes the sockets.
     public func wait() {
-        for thread in threads.withLock({ $0 }) { thread.join() }
+        engine.wait()
+        servicesThread.withLock { $0 }?.join()
         let first = finished.withLock { done in
             defer { done = true }
             return !done
@@ -164,33 +125,8 @@ public final class Node: Sendable {
 
     /// A snapshot of the node (as `synaptic status` shows it); nil if its threads did not answer in time.
     public func status() -> NodeStatus? {
-        Node.snapshot(identity: NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP),
-                      startedAt: startedAt, control: control, inside: inside, outside: outside)
-    }
-
-    private static func snapshot(identity: NodeStatus.Identity, startedAt: Instant, control: ControlPlane,
-                                 inside: InsidePath, outside: OutsidePath) -> NodeStatus? {
-        let deadline = DispatchTime.after(NodeLimits.snapshotWait)
-        let controlReply = Reply<ControlSnapshot>()
-        control.inbox.post(.snapshot(controlReply))
-        guard let (insideSnapshot, outsideSnapshot) = pathSnapshots(inside: inside, outside: outside, until: deadline),
-              let controlSnapshot = controlReply.wait(until: deadline) else { return nil }
-        return NodeStatus(identity: identity, uptime: MonotonicClock.now() - startedAt, control: controlSnapshot,
-                          inside: insideSnapshot, outside: outsideSnapshot)
-    }
-
-    /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer by
-    /// `deadline`).
-    private static func pathSnapshots(inside: InsidePath, outside: OutsidePath,
-                                      until deadline: DispatchTime = .after(NodeLimits.snapshotWait))
-        -> (InsideSnapshot, OutsideSnapshot)? {
-        let insideReply = Reply<InsideSnapshot>()
-        let outsideReply = Reply<OutsideSnapshot>()
-        inside.inbox.post(.snapshot(insideReply))
-        outside.inbox.post(.snapshot(outsideReply))
-        guard let insideSnapshot = insideReply.wait(until: deadline),
-              let outsideSnapshot = outsideReply.wait(until: deadline) else { return nil }
-        return (insideSnapshot, outsideSnapshot)
+        engine.status(identity: NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP),
+                      startedAt: startedAt)
     }
 
     // MARK: - Startup steps
@@ -246,7 +182,8 @@ public final class Node: Sendable {
         }
     }
 
-    private static func openSockets(_ configuration: NodeConfiguration, logger: Logger) throws(NodeError) -> HIPSockets {
+    private static func openSockets(_ configuration: NodeConfiguration,
+                                    logger: Logger) throws(NodeError) -> HIPSockets<UDPSocket> {
         let port = configuration.udpPort
         var failures: [String] = []
         func udp(_ address: InetAddress) -> UDPSocket? {

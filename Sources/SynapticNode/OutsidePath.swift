@@ -28,6 +28,8 @@
 // processing; installing an inbound SA retries the parked packets (with the source each came from), the
 // rest expire as unknown SPIs. A rekey installs the new inbound SA next to the old one, which keeps opening
 // packets until it is removed.
+// The UDP transports and the TUN are generic parameters (DatagramTransport, PacketDevice): UDPSocket and
+// TunDevice in the node, called directly per packet; in-memory doubles in the virtual-network tests.
 import HIPCore
 import HIPCrypto
 import HIPWire
@@ -35,16 +37,18 @@ import Logging
 import SynapticDataPlane
 import SynapticPlatform
 
-/// The outside path. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
-final class OutsidePath: @unchecked Sendable {
+/// The outside path, receiving on `Transport` (UDP) and writing to `Device` (the TUN). Its thread runs
+/// `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
+final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unchecked Sendable {
     let inbox: Inbox<OutsideMessage>
-    private let tun: TunDevice
-    private let udp4: UDPSocket?
-    private let udp6: UDPSocket?
+    private let tun: Device
+    private let udp4: Transport?
+    private let udp6: Transport?
     private let database: SADatabase
     private let processor: InboundProcessor
     private let control: Inbox<ControlMessage>
     private let logger: Logger
+    private let clock: any NodeClock
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
     private let batch: DatagramBatch
@@ -58,7 +62,7 @@ final class OutsidePath: @unchecked Sendable {
     private var thresholds: RekeyThresholds
     private var counters = OutsideCounters()
     /// Which unknown SPIs are reported to the control plane (per source and in all).
-    private var unknownSPIReports = UnknownSPIReportLimiter(now: MonotonicClock.now())
+    private var unknownSPIReports: UnknownSPIReportLimiter
     /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
     private let parked: PendingPackets
     private let scratch: UnsafeMutableRawBufferPointer
@@ -73,10 +77,13 @@ final class OutsidePath: @unchecked Sendable {
 
     /// - Parameter control: the control plane's inbox.
     /// - Parameter policy: decides the family of flows peers start (nil: IPv6).
-    init(tun: TunDevice, udp4: UDPSocket?, udp6: UDPSocket?, database: SADatabase, flows: LSIFlowTable,
+    /// - Parameter clock: arrival times (read once per received batch).
+    init(tun: Device, udp4: Transport?, udp6: Transport?, database: SADatabase, flows: LSIFlowTable,
          policy: (any InboundFlowPolicy)?, mtu: Int, thresholds: RekeyThresholds, logger: Logger,
-         control: Inbox<ControlMessage>) throws(SystemError) {
+         control: Inbox<ControlMessage>, clock: any NodeClock = MonotonicClock()) throws(SystemError) {
         self.tun = tun
+        self.clock = clock
+        unknownSPIReports = UnknownSPIReportLimiter(now: clock.now())
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
@@ -125,14 +132,14 @@ final class OutsidePath: @unchecked Sendable {
             }
             if readable4, let udp4 { drain(udp4) }
             if readable6, let udp6 { drain(udp6) }
-            expireParked(now: MonotonicClock.now())
+            expireParked(now: clock.now())
         }
     }
 
     /// Milliseconds until the oldest parked packet expires, or -1 when none is parked.
     private func parkedTimeout() -> Int32 {
         guard let oldest = parked.oldestArrival else { return -1 }
-        return (oldest + NodeLimits.parkedESPAge).timeoutMilliseconds(from: MonotonicClock.now())
+        return (oldest + NodeLimits.parkedESPAge).timeoutMilliseconds(from: clock.now())
     }
 
     /// Drops parked packets older than `NodeLimits.parkedESPAge` (counted as unknown SPIs).
@@ -141,14 +148,14 @@ final class OutsidePath: @unchecked Sendable {
     }
 
     /// Retries every parked packet once: those whose SA now exists are opened, the others parked again.
-    private func retryParked() {
+    private func retryParked(now: Instant) {
         let area = UnsafeMutableRawBufferPointer(rebasing: scratch[NodeLimits.headroom...])
         for _ in 0..<parked.count {
             guard let arrival = parked.oldestArrival, let source = parked.oldestSource,
                   let length = parked.removeFirst(into: area) else { return }
             let spi = UInt32(bigEndian: area.loadUnaligned(as: UInt32.self))
             if database.inbound(spi: spi) != nil {
-                open(scratch, offset: NodeLimits.headroom, length: length, source: source)
+                open(scratch, offset: NodeLimits.headroom, length: length, source: source, now: now)
             } else {
                 parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival, source: source)
             }
@@ -167,13 +174,13 @@ final class OutsidePath: @unchecked Sendable {
                         Inbound(association: try database.installInbound(spi: install.spi, suite: install.suite,
                                                                          keys: install.keys,
                                                                          endpoints: install.endpoints, tag: tag),
-                                sources: ESPSourceReports(now: MonotonicClock.now()))
+                                sources: ESPSourceReports(now: clock.now()))
                     }
                     if let replaced { inbound.remove(replaced) }
                 } catch {
                     logger.error("cannot install inbound SA \(hex(install.spi)) from \(install.endpoints.peerHIT): \(error)")
                 }
-                retryParked()
+                retryParked(now: clock.now())
             case .remove(let spi):
                 if let removed = database.removeInbound(spi: spi) { inbound.remove(removed.tag) }
             case .thresholds(let thresholds):
@@ -198,7 +205,7 @@ final class OutsidePath: @unchecked Sendable {
     /// Receives and handles batches until the socket has nothing more or `NodeLimits.batchesPerWakeup`
     /// batches were read (the poller, level-triggered, reports the socket again), so a flood on one socket
     /// cannot starve the inbox, the other socket or the parked packets' expiry.
-    private func drain(_ socket: UDPSocket) {
+    private func drain(_ socket: Transport) {
         for _ in 0..<NodeLimits.batchesPerWakeup {
             let received: Int
             do {
@@ -207,13 +214,14 @@ final class OutsidePath: @unchecked Sendable {
                 counters.receiveErrors += 1
                 return
             }
-            for index in 0..<received { handle(index) }
-            openESP()
+            let now = clock.now()
+            for index in 0..<received { handle(index, now: now) }
+            openESP(now: now)
             if received < batch.capacity { return }
         }
     }
 
-    private func handle(_ index: Int) {
+    private func handle(_ index: Int, now: Instant) {
         counters.datagrams += 1
         guard !batch.isTruncated(at: index) else {
             counters.oversized += 1
@@ -227,9 +235,9 @@ final class OutsidePath: @unchecked Sendable {
                 return
             }
             if database.inbound(spi: spi) == nil {
-                reportUnknownSPI(source.address)
+                reportUnknownSPI(source.address, now: now)
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
-                if parked.append(UnsafeRawBufferPointer(packet), arrival: MonotonicClock.now(), source: source) { return }
+                if parked.append(UnsafeRawBufferPointer(packet), arrival: now, source: source) { return }
             }
             opening.setView(espCount, buffer: batch.buffer(at: index), offset: batch.headroom, length: packet.count)
             espSources[espCount] = source
@@ -258,7 +266,7 @@ final class OutsidePath: @unchecked Sendable {
     /// Opens the ESP packets attached to `opening` as one batch and writes the inner packets to the TUN in
     /// order; each run of one SA's packets checks that SA's rekey thresholds once. Drops are counted by the
     /// data plane.
-    private func openESP() {
+    private func openESP(now: Instant) {
         guard espCount > 0 else { return }
         opening.count = espCount
         espCount = 0
@@ -268,7 +276,7 @@ final class OutsidePath: @unchecked Sendable {
             let metadata = opening[metadata: index]
             guard metadata.drop == nil else { continue }
             deliver(UnsafeRawBufferPointer(opening.packet(at: index)), tag: metadata.peer, sequence: metadata.sequence,
-                    source: espSources[index])
+                    source: espSources[index], now: now)
             if metadata.peer != checked {
                 checked = metadata.peer
                 requestRekeyIfDue(metadata.peer)
@@ -280,7 +288,8 @@ final class OutsidePath: @unchecked Sendable {
     /// Opens the ESP packet from `source` at `offset` of `buffer` in place (with headroom before it for the
     /// rebuilt inner header), writes the inner packet to the TUN and checks its SA's rekey thresholds. Drops
     /// are counted by the data plane.
-    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int, source: SocketAddress) {
+    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int, source: SocketAddress,
+                      now: Instant) {
         let opened: OpenedPacket
         do {
             opened = try processor.process(buffer, offset: offset, length: length, hopLimit: NodeProtocol.innerHopLimit)
@@ -288,14 +297,15 @@ final class OutsidePath: @unchecked Sendable {
             return
         }
         deliver(UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length]),
-                tag: opened.tag, sequence: opened.sequence, source: source)
+                tag: opened.tag, sequence: opened.sequence, source: source, now: now)
         requestRekeyIfDue(opened.tag)
     }
 
     /// Writes an opened inner packet to the TUN, after telling the control plane where its SA's ESP comes
     /// from if that is news (ESPSourceReports).
-    private func deliver(_ inner: UnsafeRawBufferPointer, tag: Int, sequence: UInt64, source: SocketAddress) {
-        switch inbound[tag].sources.observe(sequence: sequence, from: source, now: MonotonicClock.now()) {
+    private func deliver(_ inner: UnsafeRawBufferPointer, tag: Int, sequence: UInt64, source: SocketAddress,
+                         now: Instant) {
+        switch inbound[tag].sources.observe(sequence: sequence, from: source, now: now) {
         case .unchanged:
             break
         case .report:
@@ -319,8 +329,8 @@ final class OutsidePath: @unchecked Sendable {
     /// Tells the control plane where an unknown SPI came from (a peer may still use SAs of our previous
     /// run), if that is a known peer's address, within the per-source and total limits of
     /// UnknownSPIReportLimiter (a flood costs a bounded number of messages and does not hide the others).
-    private func reportUnknownSPI(_ source: InetAddress) {
-        guard unknownSPIReports.admit(source, now: MonotonicClock.now()) else { return }
+    private func reportUnknownSPI(_ source: InetAddress, now: Instant) {
+        guard unknownSPIReports.admit(source, now: now) else { return }
         _ = control.post(.unknownSPI(source: IPAddress(source)), limit: NodeLimits.controlQueueLimit)
     }
 }

@@ -7,6 +7,7 @@
 // Read on receive:  IP_PKTINFO   (ipi_addr = the header destination, ipi_ifindex)
 //                   IPV6_PKTINFO (ipi6_addr = the destination, ipi6_ifindex)
 //                   UDP_GRO      (SOL_UDP, int gso_size)
+// Written as if received (in-memory transports, DatagramBatch.setReceived): the packet info alone.
 // CMSG_* macros come from CSynapticShims (Swift does not import them).
 
 import CSynapticShims
@@ -26,23 +27,35 @@ enum ControlMessages {
                           segmentSize: UInt16) -> Int {
         var used = 0
         if let source {
-            switch source {
-            case .v4(let address):
-                var info = synaptic_in_pktinfo()
-                info.ipi_spec_dst = address.inAddr
-                used += append(info, level: Int32(IPPROTO_IP), type: IP_PKTINFO, at: area + used, capacity: capacity - used)
-            case .v6(let address):
-                var info = synaptic_in6_pktinfo()
-                info.ipi6_addr = address.in6Addr
-                used += append(info, level: Int32(IPPROTO_IPV6), type: IPV6_PKTINFO, at: area + used,
-                               capacity: capacity - used)
-            }
+            used += appendPacketInfo(source, received: false, at: area, capacity: capacity)
         }
         if segmentSize > 0 {
             used += append(segmentSize, level: SYNAPTIC_SOL_UDP, type: SYNAPTIC_UDP_SEGMENT, at: area + used,
                            capacity: capacity - used)
         }
         return used
+    }
+
+    /// Writes the packet info the kernel gives a received datagram (its local `destination`) into `area` and
+    /// returns its length: what in-memory transports put in a batch in place of a receive.
+    static func writeReceived(into area: UnsafeMutableRawPointer, capacity: Int, destination: InetAddress) -> Int {
+        appendPacketInfo(destination, received: true, at: area, capacity: capacity)
+    }
+
+    /// Appends IP_PKTINFO or IPV6_PKTINFO with `address`: IPv4 keeps a received datagram's destination in
+    /// `ipi_addr` and a send's source in `ipi_spec_dst`; IPv6 keeps both in `ipi6_addr`.
+    private static func appendPacketInfo(_ address: InetAddress, received: Bool, at pointer: UnsafeMutableRawPointer,
+                                         capacity: Int) -> Int {
+        switch address {
+        case .v4(let address):
+            var info = synaptic_in_pktinfo()
+            if received { info.ipi_addr = address.inAddr } else { info.ipi_spec_dst = address.inAddr }
+            return append(info, level: Int32(IPPROTO_IP), type: IP_PKTINFO, at: pointer, capacity: capacity)
+        case .v6(let address):
+            var info = synaptic_in6_pktinfo()
+            info.ipi6_addr = address.in6Addr
+            return append(info, level: Int32(IPPROTO_IPV6), type: IPV6_PKTINFO, at: pointer, capacity: capacity)
+        }
     }
 
     /// Appends one control message and returns the space it takes (CMSG_SPACE).

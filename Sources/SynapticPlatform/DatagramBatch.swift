@@ -6,6 +6,8 @@
 // array pointers are only valid for one call). Before every receive all per-message fields the kernel
 // overwrites (msg_namelen, msg_controllen, iov_len, msg_flags, msg_len) are reset; a send rewrites the
 // header of each slot in setDatagram, so a batch can alternate between receiving and sending.
+// In-memory transports (test doubles of a socket) fill slots with setReceived: the same headers, names and
+// packet info a recvmmsg leaves, so the readers of a batch cannot tell the two apart.
 
 import CSynapticShims
 import Glibc
@@ -121,6 +123,33 @@ public final class DatagramBatch: @unchecked Sendable {
     public func segmentSize(at index: Int) -> Int? {
         precondition(index >= 0 && index < capacity, "slot index out of range")
         return ControlMessages.received(in: &headers[index].msg_hdr).segmentSize
+    }
+
+    // MARK: - In-memory transports
+
+    /// Fills slot `index` as a receive of `bytes` from `peer` to the local address `destination` would: the
+    /// bytes at `headroom` (cut to the buffer and then flagged as MSG_TRUNC does), the peer's address and the
+    /// packet info, so that `packet(at:)`, `peer(at:)`, `destination(at:)` and `isTruncated(at:)` answer
+    /// as after recvmmsg. For transports that stand in for a socket (the node's in-memory test doubles);
+    /// set `count` afterwards. Traps if `destination` is of another family than `peer` (a caller bug).
+    public func setReceived(at index: Int, _ bytes: UnsafeRawBufferPointer, from peer: SocketAddress,
+                            to destination: InetAddress) {
+        precondition(destination.family == peer.family, "peer and destination of different families")
+        let area = slots.receiveArea(at: index)
+        let length = min(bytes.count, area.count)
+        if length > 0 { area.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
+        slots.setPacket(at: index, offset: headroom, length: length)
+        let name = UnsafeMutableRawPointer(names + index)
+        let nameLength = peer.write(sockaddr: name)
+        iovecs[index] = iovec(iov_base: area.baseAddress, iov_len: area.count)
+        let controlArea = control + index * controlSize
+        let controlLength = ControlMessages.writeReceived(into: controlArea, capacity: controlSize,
+                                                          destination: destination)
+        headers[index] = synaptic_mmsghdr(
+            msg_hdr: msghdr(msg_name: name, msg_namelen: nameLength, msg_iov: iovecs + index, msg_iovlen: 1,
+                            msg_control: controlArea, msg_controllen: controlLength,
+                            msg_flags: length < bytes.count ? Int32(MSG_TRUNC) : 0),
+            msg_len: UInt32(length))
     }
 
     // MARK: - Receive preparation (used by the sockets)

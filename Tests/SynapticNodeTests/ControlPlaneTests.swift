@@ -26,8 +26,8 @@ import Testing
             let configuration = NodeConfiguration(identityKeyPath: "unused.key")
             let control = try ControlPlane(
                 inbox: inbox, host: side.host, executor: side.executor, policy: ReloadablePolicy(configuration),
-                sockets: HIPSockets(udp4: nil, udp6: nil, raw4: receiver, raw6: nil), configuration: configuration,
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressMonitor: nil, localAddresses: [],
+                raw4: receiver, raw6: nil, configuration: configuration,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressSource: nil, localAddresses: [],
                 pathSnapshots: { nil })
 
             // Far more junk than one wakeup may read (each datagram is a malformed HIP packet).
@@ -79,8 +79,8 @@ import Testing
         let inbox = Inbox<ControlMessage>(poller: try EventPoller())
         let control = try ControlPlane(
             inbox: inbox, host: a.host, executor: a.executor, policy: ReloadablePolicy(configuration),
-            sockets: HIPSockets(udp4: nil, udp6: nil, raw4: nil, raw6: nil), configuration: configuration,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressMonitor: nil, localAddresses: [],
+            raw4: nil, raw6: nil, configuration: configuration,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), addressSource: nil, localAddresses: [],
                 pathSnapshots: { nil })
         let sentBefore = a.transmitter.sent.count
 
