@@ -4,9 +4,10 @@
 #   - TCP_RR: 1024-byte request/response transactions per second over one TCP connection (Perf/tools/tcprr.c)
 #   - iperf3 single-stream TCP throughput
 # for: the direct veth path, synaptic (HIT), and wireguard-go when it is installed; then, for synaptic only,
-#   - mobility: N address changes of host A on its link while B pings A's HIT every 10 ms; from a capture in
-#     A's namespace: the UPDATE exchange (A's first UPDATE → A's UPDATE with ECHO_RESPONSE_SIGNED, which is
-#     when B moves its ESP) and the address change → first ESP from B to the new address.
+#   - mobility: N address changes of host A on its link while B sends A's HIT a datagram every 1 ms; from a
+#     capture in A's namespace: the UPDATE exchange (A's first UPDATE from the new address → A's UPDATE with
+#     ECHO_RESPONSE_SIGNED, which is when B moves its ESP), that UPDATE → the first ESP from B to the new
+#     address, and the gap in B's ESP (its last packet to the old address → its first to the new one).
 # Usage: scripts/perf-net.sh [--exchanges N] [--seconds S] [--moves N]   (root; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,8 +65,14 @@ stats=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{v[NR]=$1} END {if (NR) print
 echo "== synaptic: $MOVES moves"
 IFACE_A=$(ip -n "$A" -o -4 addr show | awk '$4 ~ /^198\.18\.1\.1\// {print $2; exit}')
 ip netns exec "$A" sysctl -qw net.ipv4.conf.all.promote_secondaries=1 "net.ipv4.conf.$IFACE_A.promote_secondaries=1"
-ip netns exec "$B" ping -6 -i 0.01 -q "$HIT_a" >/dev/null 2>&1 & NETNS_PIDS+=($!)
-ip netns exec "$A" tcpdump -i any -U -w "$W/moves.pcap" "udp port 10500" >/dev/null 2>&1 & CAPTURE=$!; NETNS_PIDS+=($CAPTURE)
+# A steady probe that does not back off when replies stop (ping slows to 10 ms then): a UDP datagram to
+# A's HIT every millisecond.
+ip netns exec "$B" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+while True:
+    s.sendto(b"x" * 32, (sys.argv[1], 9)); time.sleep(0.001)' "$HIT_a" >/dev/null 2>&1 & NETNS_PIDS+=($!)
+ip netns exec "$A" tcpdump -i any -U -w "$W/moves.pcap" "udp port 10500 or ip proto 139 or ip6 proto 139" >/dev/null 2>&1 & CAPTURE=$!; NETNS_PIDS+=($CAPTURE)
 sleep 1
 current=198.18.1.1; : >"$W/moves.txt"
 for i in $(seq 1 "$MOVES"); do
@@ -86,18 +93,22 @@ frames = []
 for line in open(sys.argv[2]):
     f = line.split()
     if len(f) >= 3: frames.append((float(f[0]), f[1], f[2], f[3] if len(f) > 3 else "", f[4] if len(f) > 4 else ""))
-exchange, gap = [], []
+exchange, resumed, gap = [], [], []
 for i, (at, address) in enumerate(moves):
+    old = moves[i - 1][1] if i else "198.18.1.1"
     until = moves[i + 1][0] if i + 1 < len(moves) else float("inf")
     window = [f for f in frames if at <= f[0] < until]
     first = next((f[0] for f in window if f[3] == "16" and f[1] == address), None)
     echo = next((f[0] for f in window if f[3] == "16" and f[1] == address and "961" in f[4].split(",")), None)
     esp = next((f[0] for f in window if f[3] == "" and f[2] == address), None)
+    last_old = max((f[0] for f in frames if f[3] == "" and f[2] == old and esp and f[0] < esp), default=None)
     if first and echo: exchange.append((echo - first) * 1000)
-    if esp: gap.append((esp - at) * 1000)
+    if first and esp: resumed.append((esp - first) * 1000)
+    if esp and last_old: gap.append((esp - last_old) * 1000)
 def fmt(v): return f"median {statistics.median(v):.2f} ms, max {max(v):.2f} ms ({len(v)} moves)" if v else "none measured"
 print(f"UPDATE exchange (first UPDATE → ECHO_RESPONSE sent): {fmt(exchange)}")
-print(f"address change → first ESP from the peer to the new address: {fmt(gap)}")
+print(f"first UPDATE from the new address → first ESP from the peer there: {fmt(resumed)}")
+print(f"gap in the peer's ESP (last to the old address → first to the new; a datagram every 1 ms): {fmt(gap)}")
 PY
 )
 
