@@ -5,7 +5,7 @@
 //   I2-SENT      the attempt + keys, peer identity, our inbound SPI, I2 bytes + I2 retransmission timer
 //   R2-SENT      the session (keys, SPIs, peer identity, cached I2/R2) + Exchange Complete deadline
 //   ESTABLISHED  the session + deadlines: UPDATE retransmission, drains of replaced inbound SAs, rekey by
-//                age, locator lifetimes
+//                age, unused association lifetime
 //   CLOSING      the session + CLOSE bytes, nonce, retransmission timer, give-up deadline
 //   CLOSED       the session + cached CLOSE/CLOSE_ACK, linger deadline
 //   E-FAILED     hold-down deadline

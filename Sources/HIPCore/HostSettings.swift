@@ -91,7 +91,8 @@ public struct HostSettings: Sendable {
     /// so is our own new exchange (`FailureReason.associationLimit`).
     public var maximumAssociations: Int = 1024
     /// Keep each association's KEYMAT inputs (the DH secret Kij, #I, #J) and hand them out in
-    /// `SecurityAssociationPair.keymatInputs`, for a keylog. Off: Kij is dropped once the keys are drawn.
+    /// `SecurityAssociationPair.keymatInputs`, for a keylog. Off: they are not handed out (the session still
+    /// holds its KEYMAT, Kij included, for rekeys without Diffie-Hellman until a rekey with one replaces it).
     public var exportsKeymatInputs = false
 
     public init() {}

@@ -2,7 +2,7 @@
 //
 // Loop: wait (epoll) for the inbox, the raw HIP sockets, or the core's timer
 //   → inbox: HIP packets from UDP, outbound data for a peer without SA (→ its locators), ESP sources (the
-//            core hears of traffic on an SA), SAs due for rekeying (logged),
+//            core hears of traffic on an SA and of new source addresses), SAs due for rekeying (→ a rekey),
 //            unknown SPIs from a peer's address (→ a base exchange if it has no association, at most one
 //            per peer per `NodeLimits.unknownSPIBackoff`: UnknownSPIRecovery), close requests, reload,
 //            status snapshots, shutdown

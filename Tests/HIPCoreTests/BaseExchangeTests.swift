@@ -6,9 +6,9 @@ import Testing
 @testable import HIPCore
 
 @Suite struct BaseExchangeTests {
-    /// By default (no keylog) neither side keeps Kij once the keys are drawn: the SA pairs carry no KEYMAT
-    /// inputs, and neither do the sessions; the keys still agree.
-    @Test func kijIsNotKeptUnlessExported() throws {
+    /// By default (no keylog) neither side exports the KEYMAT inputs: the SA pairs carry none, and neither
+    /// do the session keys (the session's KEYMAT stays inside the core for rekeys); the keys still agree.
+    @Test func keymatInputsAreNotExportedUnlessAsked() throws {
         let (small, great) = try TestIdentities.pair(.ecdsaP256)
         var settings = TestHosts.fastSettings()
         settings.exportsKeymatInputs = false
