@@ -30,31 +30,40 @@ extension Association {
         guard PacketSealer.verifyMAC(update, key: session.keys.incomingIntegrity, hash: session.keys.hash) else {
             return [update.reject(.macFailed)]
         }
-        guard PacketSealer.verifySignature(update, identity: session.peerIdentity) else {
-            return [update.reject(.signatureFailed)]
-        }
+        // Replays are dropped (or answered from the cache) before the signature costs anything: the HMAC
+        // already shows the peer sent these bytes once.
         let id = packet.seq
         if let id, let last = session.update.peerID, id <= last {
             guard id == last else { return [update.reject(.staleUpdate)] }
-            // A retransmission of the UPDATE we answered: the same answer again.
+            // A retransmission of the UPDATE we answered: the same answer again, to where this copy came from
+            // (the first copy may have come from elsewhere, e.g. re-sent by someone on the path).
             guard let reply = session.update.reply else { return [] }
-            return [send(reply.bytes, .update, to: reply.destination, from: reply.source, retransmission: true)]
+            return [send(reply, .update, to: update.source, from: update.destination, retransmission: true)]
         }
+        guard PacketSealer.verifySignature(update, identity: session.peerIdentity) else {
+            return [update.reject(.signatureFailed)]
+        }
+        // An echo of a nonce no longer outstanding verifies nothing (a replay, or a verification we replaced
+        // meanwhile): alone it is rejected, next to new content it is ignored.
         var echoed: Endpoint?
         if let echo = packet.echoResponseSigned {
-            guard let verify = session.update.due.verify, constantTimeEquals(echo, verify.nonce) else {
+            if let verify = session.update.due.verify, constantTimeEquals(echo, verify.nonce) {
+                echoed = verify.endpoint
+            } else if id == nil {
                 return [update.reject(.echoMismatch)]
             }
-            echoed = verify.endpoint
         }
         var peerRekey: ESPInfo?
-        if let info = packet.espInfo, id != nil, info.oldSPI != info.newSPI || info.oldSPI != session.outboundSPI {
-            let repeated = session.rekey?.peerSPI == info.newSPI
-            guard info.oldSPI == session.outboundSPI, info.oldSPI != 0, info.newSPI >= CoreProtocol.minimumSPI
-                    || repeated else {
-                return [update.reject(.unsupportedUpdate)]
+        if let info = packet.espInfo, id != nil, info.oldSPI != info.newSPI {
+            // OLD = NEW is mobility (nothing to do with the SAs). A NEW SPI we already use or answered is
+            // the peer repeating its rekey's ESP_INFO in a later UPDATE.
+            let repeated = session.rekey?.peerSPI == info.newSPI || info.newSPI == session.outboundSPI
+            if !repeated {
+                guard info.oldSPI == session.outboundSPI, info.oldSPI != 0, info.newSPI >= CoreProtocol.minimumSPI else {
+                    return [update.reject(.unsupportedUpdate)]
+                }
+                peerRekey = info
             }
-            if !repeated { peerRekey = info }
         }
 
         // Accepted: from here on the UPDATE changes state.
@@ -66,19 +75,22 @@ extension Association {
             case .failure(let reason): return [update.reject(reason)]
             case .success(let installs): actions += installs
             }
+            // The peer acknowledged our ESP_INFO earlier (crossing rekeys): it has its new inbound SA.
+            if session.rekey?.ourESPInfoAcknowledged == true { actions += switchOutbound(&session, now: now) }
         }
+        if let echoed { actions += verified(echoed, session: &session) }
         if let announced = packet.locatorSet, id != nil {
             actions += peerAnnounced(announced, from: update.source, session: &session)
         }
-        if let echoed { actions += verified(echoed, session: &session) }
         if let acks = packet.ack, let outgoing = session.update.outgoing, acks.contains(outgoing.id) {
             actions += acknowledged(outgoing, session: &session, now: now)
         }
         if session.locators.currentIsDeprecated, session.update.due.verify == nil {
             scheduleVerification(of: nil, session: &session)
         }
-        // The answer: our own UPDATE when content is due (carrying the ACK and echo), else a plain ACK.
-        let echo = packet.echoRequestSigned
+        // The answer: our own UPDATE when content is due (carrying the ACK and echo), else a plain ACK. Echo
+        // requests are answered only in UPDATEs with a new SEQ (a replay is not signed again).
+        let echo = id == nil ? nil : packet.echoRequestSigned
         var answered = false
         if !session.update.pending.isEmpty {
             let (sends, destination) = flush(&session, ack: id, echo: echo, now: now)
@@ -90,7 +102,7 @@ extension Association {
             if let id { parameters.append(.ack([id])) }
             if let echo { parameters.append(.echoResponseSigned(echo)) }
             if let bytes = seal(parameters, session) {
-                if id != nil { session.update.reply = (bytes, update.source, update.destination) }
+                if id != nil { session.update.reply = bytes }
                 actions.append(send(bytes, .update, to: update.source, from: update.destination))
             }
         }
@@ -110,7 +122,7 @@ extension Association {
         }
         guard !endpoints.isEmpty else { return [] }
         session.locators.replace(with: endpoints)
-        let wanted = preferred.first ?? endpoints[0]
+        guard let wanted = (preferred + endpoints).first(where: { session.locators.state(of: $0) != nil }) else { return [] }
         guard wanted != session.locators.current || session.locators.currentIsDeprecated else { return [] }
         if session.locators.state(of: wanted) == .active { return move(to: wanted, session: &session) }
         scheduleVerification(of: wanted, session: &session)
@@ -138,8 +150,10 @@ extension Association {
         var actions: [Action] = []
         if outgoing.content.rekey, session.rekey?.pendingOutbound != nil {
             actions += switchOutbound(&session, now: now)
-        } else if outgoing.content.rekey, session.rekey != nil {
-            // The peer acknowledged our ESP_INFO; its own arrives in its next UPDATE.
+        } else if outgoing.content.rekey {
+            // The peer has our ESP_INFO (its new inbound SA follows from it); its own ESP_INFO comes in its
+            // next UPDATE, and we switch then.
+            session.rekey?.ourESPInfoAcknowledged = true
         }
         if !session.update.pending.isEmpty { actions += flush(&session, now: now).sends }
         return actions
@@ -148,14 +162,14 @@ extension Association {
     /// A locator answered our echo: ACTIVE, and ESP moves there.
     private func verified(_ endpoint: Endpoint, session: inout Session) -> [Action] {
         session.update.pending.verify = nil
+        session.locators.add(endpoint)   // back in the set if a later LOCATOR_SET made room by dropping it
         session.locators.verified(endpoint)
         return move(to: endpoint, session: &session)
     }
 
     /// ESP to the peer goes to `endpoint` (ACTIVE) from now on.
     private func move(to endpoint: Endpoint, session: inout Session) -> [Action] {
-        guard endpoint != session.locators.current else { return [] }
-        session.locators.use(endpoint)
+        guard endpoint != session.locators.current, session.locators.use(endpoint) else { return [] }
         if let local = session.localAddress, local.isIPv4 != endpoint.address.isIPv4 { session.localAddress = nil }
         guard session.saInstalled else { return [] }
         return [.moveSA(peer: peerHIT, outboundSPI: session.outboundSPI, to: endpoint, source: source(for: endpoint, session)),
@@ -227,10 +241,14 @@ extension Association {
         if source != current && !(current.transport == .raw && source.address == current.address) {
             if session.locators.state(of: source) == .active {
                 actions += move(to: source, session: &session)
-            } else if session.update.due.verify?.endpoint != source {
+            } else {
+                // A candidate; verified now unless a verification is running (ESP an attacker re-sources
+                // must not keep replacing it, nor make us sign an UPDATE per packet).
                 session.locators.add(source)
-                scheduleVerification(of: source, session: &session)
-                actions += flush(&session, now: now).sends
+                if session.update.due.verify == nil {
+                    scheduleVerification(of: source, session: &session)
+                    actions += flush(&session, now: now).sends
+                }
             }
         }
         phase = .established(session)
@@ -280,10 +298,20 @@ extension Association {
                              now: Instant) -> Result<[Action], RejectReason> {
         if let peerDH, peerDH.group != session.group.rawValue { return .failure(.unsupportedDHGroup) }
         var rekey: Rekey
-        if let ours = session.rekey {
-            guard (ours.dh != nil) == (peerDH != nil) else { return .failure(.unsupportedUpdate) }
+        var released: [Action] = []
+        if let ours = session.rekey, (ours.dh != nil) == (peerDH != nil) {
             rekey = ours
+        } else if session.rekey.map({ $0.peerSPI != nil || local.hit > peerHIT }) == true {
+            // Crossing rekeys that disagree on a new Diffie-Hellman: the greater HIT keeps its own, the
+            // peer answers it (its UPDATE is refused here and retransmitted until then).
+            return .failure(.unsupportedUpdate)
         } else {
+            if let ours = session.rekey {
+                // We have the smaller HIT: our rekey yields to the peer's.
+                released = [.releaseSPI(ours.inboundSPI)]
+                session.rekey = nil
+                session.update.pending.rekey = false
+            }
             guard let spi = local.spis.allocate(excluding: info.newSPI) else { return .failure(.localFailure) }
             var dh: DHKeyPair?
             if peerDH != nil {
@@ -295,6 +323,7 @@ extension Association {
             }
             rekey = Rekey(inboundSPI: spi, dh: dh, keymatIndex: dh == nil ? UInt16(session.keymat.offset) : 0)
             session.update.pending.rekey = true
+            session.rekeyAt = nil   // the peer's rekey replaces our next one; `switchOutbound` sets it again
         }
         var keymat: Keymat
         do {
@@ -324,7 +353,7 @@ extension Association {
         rekey.pendingOutbound = DirectionalSA(localHIT: local.hit, peerHIT: peerHIT, spi: info.newSPI, suite: suite,
                                               keys: outboundKeys, peerEndpoint: endpoint, localAddress: session.localAddress)
         session.rekey = rekey
-        return .success([.installInboundSA(inbound)])
+        return .success(released + [.installInboundSA(inbound)])
     }
 
     /// The peer has its new inbound SA: ESP goes out on the new outbound SA, the old inbound SA drains.
@@ -380,7 +409,7 @@ extension Association {
         session.update.outgoing = UpdateState.Outgoing(
             id: id, content: content, bytes: bytes, boundTo: content.verify?.endpoint,
             retransmission: Retransmission(policy: local.settings.updateRetransmission, sentAt: now))
-        if let ack { session.update.reply = (bytes, destination, source(for: destination, session)) }
+        if ack != nil { session.update.reply = bytes }
         return ([send(bytes, .update, to: destination, from: source(for: destination, session))], destination)
     }
 
@@ -408,10 +437,13 @@ extension Association {
 
     // MARK: - Deadlines
 
-    /// The session's next deadline: UPDATE retransmission, a drain's end, the rekey age, the UAL.
+    /// The session's next deadline: UPDATE retransmission, a drain's end, and in ESTABLISHED the rekey age
+    /// (while no rekey runs) and the UAL. Only deadlines `timerFired` serves count, so none stays in the past.
     func deadline(of session: Session) -> Instant? {
-        let unused = local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 }
-        return ([session.update.outgoing?.retransmission.deadline, session.rekeyAt, unused] + session.draining.map(\.until))
+        let established = state == .established
+        let unused = established ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
+        let rekey = established && session.rekey == nil ? session.rekeyAt : nil
+        return ([session.update.outgoing?.retransmission.deadline, rekey, unused] + session.draining.map(\.until))
             .compactMap { $0 }.min()
     }
 
@@ -446,7 +478,7 @@ extension Association {
                 let sends = flush(&session, now: now).sends
                 if !sends.isEmpty { return sends }
             }
-            var actions = abandonRekey(&session)
+            var actions = abandonRekey(&session, now: now)
             actions.append(.report(.updateUnanswered(peer: peerHIT)))
             return actions
         }
@@ -462,16 +494,19 @@ extension Association {
         return [send(outgoing.bytes, .update, to: destination, from: source(for: destination, session), retransmission: true)]
     }
 
-    /// Gives up our rekey (its UPDATE went unanswered): its SPI and a new inbound SA go; a new attempt
-    /// follows after `rekeyInterval` (or the next request).
-    private func abandonRekey(_ session: inout Session) -> [Action] {
+    /// Gives up a rekey whose UPDATE went unanswered: an installed new inbound SA drains like a replaced one
+    /// (the peer may already send on it), else its SPI goes at once; the next attempt follows after
+    /// `rekeyInterval` (or the next request).
+    private func abandonRekey(_ session: inout Session, now: Instant) -> [Action] {
         guard let rekey = session.rekey else { return [] }
         session.rekey = nil
         session.update.pending.rekey = false
-        var actions: [Action] = []
-        if rekey.inboundInstalled { actions.append(.retireInboundSA(peer: peerHIT, spi: rekey.inboundSPI)) }
-        actions.append(.releaseSPI(rekey.inboundSPI))
-        return actions
+        session.rekeyAt = local.settings.rekeyInterval.map { now + $0 }
+        if rekey.inboundInstalled {
+            session.draining.append(Session.Draining(spi: rekey.inboundSPI, until: now + local.settings.saDrainTime))
+            return []
+        }
+        return [.releaseSPI(rekey.inboundSPI)]
     }
 
     /// Stores `session` back into the current phase (R2-SENT keeps its deadline).

@@ -48,15 +48,19 @@ struct PeerLocatorSet: Sendable {
 
     /// Adds `endpoint` as UNVERIFIED unless it is known (a known one keeps its state; a DEPRECATED one
     /// becomes UNVERIFIED again: it must be verified before it carries traffic). Returns whether it is new.
+    /// A full set makes room by dropping an unverified (else any) locator other than the current one and
+    /// those in `keeping`.
     @discardableResult
-    mutating func add(_ endpoint: Endpoint) -> Bool {
+    mutating func add(_ endpoint: Endpoint, keeping: Set<Endpoint> = []) -> Bool {
         if let index = entries.firstIndex(where: { $0.endpoint == endpoint }) {
             if entries[index].state == .deprecated { entries[index].state = .unverified }
             return false
         }
         if entries.count >= CoreLimits.peerLocators {
-            guard let victim = entries.firstIndex(where: { $0.state != .active && $0.endpoint != current })
-                    ?? entries.firstIndex(where: { $0.endpoint != current }) else { return false }
+            let kept = keeping.union([current])
+            let evictable = { (entry: Entry) in !kept.contains(entry.endpoint) }
+            guard let victim = entries.firstIndex(where: { $0.state != .active && evictable($0) })
+                    ?? entries.firstIndex(where: evictable) else { return false }
             entries.remove(at: victim)
         }
         entries.append(Entry(endpoint: endpoint, state: .unverified))
@@ -65,12 +69,15 @@ struct PeerLocatorSet: Sendable {
 
     /// A LOCATOR_SET replaces the announced set (RFC 8046 §5.3): listed endpoints are added (or refreshed),
     /// the others become DEPRECATED.
+    /// At most `CoreLimits.peerLocators − 1` are taken (the current locator keeps its place), and adding
+    /// one never drops another of the same set.
     mutating func replace(with announced: [Endpoint]) {
-        let listed = Set(announced)
+        let taken = Array(announced.prefix(CoreLimits.peerLocators - 1))
+        let listed = Set(taken)
         for index in entries.indices where !listed.contains(entries[index].endpoint) {
             entries[index].state = .deprecated
         }
-        for endpoint in announced.prefix(CoreLimits.peerLocators) { add(endpoint) }
+        for endpoint in taken { add(endpoint, keeping: listed) }
     }
 
     /// An echo from `endpoint` came back: it is ACTIVE.
@@ -85,10 +92,11 @@ struct PeerLocatorSet: Sendable {
         entries[index].state = .deprecated
     }
 
-    /// ESP goes to `endpoint` from now on (it must be ACTIVE).
-    mutating func use(_ endpoint: Endpoint) {
-        precondition(state(of: endpoint) == .active, "only a verified locator carries traffic")
+    /// ESP goes to `endpoint` from now on, if it is ACTIVE (false: unchanged).
+    mutating func use(_ endpoint: Endpoint) -> Bool {
+        guard state(of: endpoint) == .active else { return false }
         current = endpoint
+        return true
     }
 
     /// Whether the current locator should be replaced: it was deprecated by the peer or stopped answering.

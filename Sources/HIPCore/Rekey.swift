@@ -7,8 +7,9 @@
 //           installed → UPDATE(SEQ, ESP_INFO, [DH], ACK) → its ACK, or traffic on the new inbound SA →
 //           outbound switched
 //   crossing rekeys: each side's ESP_INFO names its own new inbound SPI and both sent DH (or neither: the
-//           greater KEYMAT Index wins), so both derive the same keys; each switches its outbound once its
-//           own UPDATE is acknowledged or the new inbound SA carries traffic.
+//           greater KEYMAT Index wins), so both derive the same keys; each switches its outbound once it has
+//           the keys and its own UPDATE is acknowledged (in either order), or the new inbound SA carries
+//           traffic. If they disagree on DH, the smaller HIT drops its rekey and answers the peer's.
 // The old inbound SA drains: removed soon after traffic arrives on the new one, or `saDrainTime` after the
 // switch.
 import HIPCrypto
@@ -26,6 +27,9 @@ struct Rekey: Sendable {
     var peerSPI: UInt32?
     /// Whether our new inbound SA is installed (keys derived).
     var inboundInstalled = false
+    /// Whether the peer acknowledged the UPDATE carrying our ESP_INFO before its own ESP_INFO arrived
+    /// (crossing rekeys): we switch as soon as we have the keys.
+    var ourESPInfoAcknowledged = false
     /// The new outbound SA, waiting until the peer surely has its new inbound SA.
     var pendingOutbound: DirectionalSA?
 

@@ -35,8 +35,8 @@ struct UpdateState: Sendable {
     var nextID: UInt32 = 0
     /// The last Update ID of the peer we processed (later ones must be greater).
     var peerID: UInt32?
-    /// The reply to that UPDATE (resent when the peer retransmits it) and where it went.
-    var reply: (bytes: [UInt8], destination: Endpoint, source: IPAddress?)?
+    /// The reply to that UPDATE (resent when the peer retransmits it).
+    var reply: [UInt8]?
     /// Our UPDATE in flight.
     var outgoing: Outgoing?
     /// Content due that no UPDATE carries yet (`outgoing` carries the rest).
