@@ -32,12 +32,17 @@ public struct OutboundProcessor {
     public let database: SADatabase
     public let flows: LSIFlowTable
     /// Its `lastSequence` is where every SA stops sending (`.sequenceExhausted` drops).
-    public var thresholds: RekeyThresholds
+    public var thresholds: RekeyThresholds {
+        didSet { lastSequence = thresholds.lastSequence }
+    }
+    /// `thresholds.lastSequence`, computed once per change instead of per packet.
+    private var lastSequence: UInt64
 
     public init(database: SADatabase, flows: LSIFlowTable, thresholds: RekeyThresholds = RekeyThresholds()) {
         self.database = database
         self.flows = flows
         self.thresholds = thresholds
+        lastSequence = thresholds.lastSequence
     }
 
     /// Seals every packet of `batch` in place, in parallel on `database.workers` contexts: each window
@@ -170,7 +175,7 @@ public struct OutboundProcessor {
             throw .noRoom
         }
         return PacketStage(start: start, payloadLength: segment.length, nextHeader: segment.nextHeader,
-                           sequence: try association.assignSequence(last: thresholds.lastSequence))
+                           sequence: try association.assignSequence(last: lastSequence))
     }
 
     private func segmentBytes(_ buffer: UnsafeMutableRawBufferPointer, _ base: Int,

@@ -62,29 +62,21 @@ final class ActionExecutor {
             case .installSA(let pair):
                 install(pair)
             case .installInboundSA(let sa):
-                guard let endpoints = saEndpoints(sa) else { continue }
+                let endpoints = saEndpoints(local: sa.localHIT, peer: sa.peerHIT)
                 dataPlane.install(inbound: InboundInstall(spi: sa.spi, suite: sa.suite, keys: sa.keys, endpoints: endpoints))
                 keyLog?.record(sa, inbound: true, peerAddress: sa.peerEndpoint.address)
             case .installOutboundSA(let sa):
-                guard let endpoints = saEndpoints(sa),
-                      let destination = directory.espDestination(for: sa.peerHIT, endpoint: sa.peerEndpoint) else {
-                    logger.error("association with \(label(sa.peerHIT)): unusable ESP destination \(sa.peerEndpoint)")
-                    continue
-                }
+                guard let destination = espDestination(for: sa.peerHIT, endpoint: sa.peerEndpoint) else { continue }
                 dataPlane.install(outbound: OutboundInstall(spi: sa.spi, suite: sa.suite, keys: sa.keys,
-                                                            endpoints: endpoints, destination: destination))
+                                                            endpoints: saEndpoints(local: sa.localHIT, peer: sa.peerHIT),
+                                                            destination: destination))
                 keyLog?.record(sa, inbound: false, peerAddress: sa.peerEndpoint.address)
             case .retireInboundSA(_, let spi):
                 dataPlane.retire(inboundSPI: spi)
             case .moveSA(let peer, let spi, let endpoint, _):
-                guard let destination = directory.espDestination(for: peer, endpoint: endpoint) else {
-                    logger.error("association with \(label(peer)): unusable ESP destination \(endpoint)")
-                    continue
-                }
-                directory.remember(endpoint, for: peer)
-                publishPeerAddresses()
+                guard let destination = espDestination(for: peer, endpoint: endpoint) else { continue }
+                follow(peer, to: endpoint)
                 dataPlane.move(peer: peer, outboundSPI: spi, destination: destination)
-                locators[peer] = endpoint
             case .removeSA(let peer, let inboundSPI, let outboundSPI):
                 dataPlane.remove(peer: peer, inboundSPI: inboundSPI, outboundSPI: outboundSPI)
             case .releaseSPI:
@@ -146,28 +138,37 @@ final class ActionExecutor {
 
     private func install(_ pair: SecurityAssociationPair) {
         let peer = pair.peerHIT
-        guard let destination = directory.espDestination(for: peer, endpoint: pair.peerEndpoint) else {
-            logger.error("association with \(label(peer)): unusable ESP destination \(pair.peerEndpoint)")
-            return
-        }
+        guard let destination = espDestination(for: peer, endpoint: pair.peerEndpoint) else { return }
         let hadLSI = directory.assignedLSI(of: peer) != nil
-        let endpoints = SAEndpoints(ownHIT: pair.localHIT, peerHIT: peer, ownLSI: directory.ownLSI,
-                                    peerLSI: directory.lsi(for: peer))
-        directory.remember(pair.peerEndpoint, for: peer)
+        let endpoints = saEndpoints(local: pair.localHIT, peer: peer)
+        follow(peer, to: pair.peerEndpoint)   // before the LSIs: an unconfigured peer's LSI needs its endpoint
         if !hadLSI { dataPlane.publish(peerLSIs: directory.peerLSIs) }
-        publishPeerAddresses()
         dataPlane.install(
             inbound: InboundInstall(spi: pair.inboundSPI, suite: pair.suite, keys: pair.inboundKeys, endpoints: endpoints),
             outbound: OutboundInstall(spi: pair.outboundSPI, suite: pair.suite, keys: pair.outboundKeys,
                                       endpoints: endpoints, destination: destination))
-        locators[peer] = pair.peerEndpoint
         keyLog?.record(pair, destination: destination)
     }
 
-    /// The identities an SA of a rekey binds (the LSIs as the peer table has them).
-    private func saEndpoints(_ sa: DirectionalSA) -> SAEndpoints? {
-        SAEndpoints(ownHIT: sa.localHIT, peerHIT: sa.peerHIT, ownLSI: directory.ownLSI,
-                    peerLSI: directory.lsi(for: sa.peerHIT))
+    /// Where ESP to `peer` at `endpoint` goes (logged when unusable).
+    private func espDestination(for peer: HIT, endpoint: Endpoint) -> SocketAddress? {
+        guard let destination = directory.espDestination(for: peer, endpoint: endpoint) else {
+            logger.error("association with \(label(peer)): unusable ESP destination \(endpoint)")
+            return nil
+        }
+        return destination
+    }
+
+    /// The peer is at `endpoint` now: the peer table and the outside path's known addresses follow.
+    private func follow(_ peer: HIT, to endpoint: Endpoint) {
+        directory.remember(endpoint, for: peer)
+        publishPeerAddresses()
+        locators[peer] = endpoint
+    }
+
+    /// The identities an SA binds (the LSIs as the peer table has them; the peer's is assigned if needed).
+    private func saEndpoints(local: HIT, peer: HIT) -> SAEndpoints {
+        SAEndpoints(ownHIT: local, peerHIT: peer, ownLSI: directory.ownLSI, peerLSI: directory.lsi(for: peer))
     }
 
     private func log(_ report: Report, now: Instant) {

@@ -8,7 +8,7 @@
 //            status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
 //   → local address source (LocalAddressSource: the rtnetlink AddressMonitor on a host): local addresses
-//     appeared or went (IPv6 ones once DAD finished) → the core announces them to every peer with UPDATE
+//     appeared or went (IPv6 ones once DAD lets them be used) → the core announces them to every peer with UPDATE
 //     (an overflow re-reads the current list)
 //   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
@@ -148,12 +148,18 @@ final class ControlPlane: @unchecked Sendable {
     private func perform(_ actions: [Action], now: Instant) {
         executor.perform(actions, now: now)
         // A configured peer's other locators become failover targets of its new association.
-        for case .report(.established(let peer, _, _)) in actions {
-            guard let current = host.association(for: peer)?.peerEndpoint else { continue }
-            let endpoints = executor.directory.configuredEndpoints(for: peer, like: current)
-            guard !endpoints.isEmpty else { continue }
-            executor.perform(host.handle(.peerLocators(peer: peer, endpoints: endpoints), now: now), now: now)
-        }
+        for case .report(.established(let peer, _, _)) in actions { offerConfiguredLocators(of: peer, now: now) }
+    }
+
+    /// Hands the core the configured locators of `peer` for its association's locator set (UNVERIFIED);
+    /// returns them (empty: not configured, or no association).
+    @discardableResult
+    private func offerConfiguredLocators(of peer: HIT, now: Instant) -> [Endpoint] {
+        guard let current = host.association(for: peer)?.peerEndpoint else { return [] }
+        let endpoints = executor.directory.configuredEndpoints(for: peer, like: current)
+        guard !endpoints.isEmpty else { return [] }
+        executor.perform(host.handle(.peerLocators(peer: peer, endpoints: endpoints), now: now), now: now)
+        return endpoints
     }
 
     // MARK: - Local addresses
@@ -331,11 +337,10 @@ final class ControlPlane: @unchecked Sendable {
         // A changed peer keeps its association: its configured locators join the locator set (UNVERIFIED:
         // verified before ESP goes there, e.g. when the current locator stops answering).
         for peer in changes.changed {
-            guard let current = host.association(for: peer.hit)?.peerEndpoint else { continue }
-            let endpoints = executor.directory.configuredEndpoints(for: peer.hit, like: current)
+            let endpoints = offerConfiguredLocators(of: peer.hit, now: now)
+            guard !endpoints.isEmpty else { continue }
             let list = endpoints.map(\.description).joined(separator: ", ")
             logger.info("reload: \(executor.label(peer.hit)) keeps its association; locators to verify: \(list)")
-            perform(host.handle(.peerLocators(peer: peer.hit, endpoints: endpoints), now: now), now: now)
         }
         if new.rekeyThresholds != configuration.rekeyThresholds {
             logger.info("reload: rekey thresholds now \(new.rekeyThresholds)")

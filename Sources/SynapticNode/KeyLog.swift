@@ -65,17 +65,18 @@ final class KeyLog {
 
     /// Appends the association line and the two SAs of `pair`; ESP to the peer goes to `destination`.
     func record(_ pair: SecurityAssociationPair, destination: SocketAddress) {
-        let text = KeyLog.associationLine(pair) + KeyLog.lines(pair, peerAddress: IPAddress(destination.address)).joined()
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        append(KeyLog.associationLine(pair) + KeyLog.lines(pair, peerAddress: IPAddress(destination.address)).joined())
     }
 
     /// Appends the esp_sa record of one SA a rekey installed (inbound: from the peer to us).
     func record(_ sa: DirectionalSA, inbound: Bool, peerAddress: IPAddress) {
         let local = sa.localAddress.map(\.description) ?? "*", peer = peerAddress.description
-        let text = KeyLog.record(protocol: peerAddress.familyName, source: inbound ? peer : local,
-                                 destination: inbound ? local : peer, spi: sa.spi, suite: sa.suite, keys: sa.keys)
+        append(KeyLog.record(protocol: peerAddress.familyName, source: inbound ? peer : local,
+                             destination: inbound ? local : peer, spi: sa.spi, suite: sa.suite, keys: sa.keys))
+    }
+
+    /// Writes `text` (it holds keys) and zeroes the copy of its bytes.
+    private func append(_ text: String) {
         var bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }

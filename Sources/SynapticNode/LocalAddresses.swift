@@ -2,8 +2,9 @@
 // our LOCATOR_SETs announce them.
 //
 // Stages: dump at start (or after an overflow) → `replace`; each notification → `apply` (an address
-// that is not usable as a locator — tentative during duplicate address detection, DAD failed, link-local,
-// loopback, our own HIT or LSI — is removed, so an IPv6 address appears once DAD finished) → `list`:
+// that is not usable as a locator — tentative during duplicate address detection (unless optimistic), DAD
+// failed, link-local, loopback, our own HIT or LSI — is removed, so an IPv6 address appears once DAD lets
+// it be used) → `list`:
 // preferred addresses first (not deprecated), IPv4 before IPv6 within each, each address once.
 import HIPWire
 import SynapticPlatform

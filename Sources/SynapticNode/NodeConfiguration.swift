@@ -59,14 +59,12 @@ public struct NodeConfiguration: Sendable {
     public var peers: [Peer] = []
     /// Which peers may associate. Default (nil): the configured peers only.
     public var allowedPeers: AllowedPeers?
-    /// Offered algorithms, puzzle, timers.
-    /// The core's settings; the node closes associations unused for 15 minutes unless told otherwise.
+    /// The core's settings (offered algorithms, puzzle, timers, rekey age, UAL); the node closes associations unused for 15 minutes unless told otherwise.
     public var hostSettings: HostSettings = {
         var settings = HostSettings()
         settings.unusedAssociationLifetime = .seconds(900)
         return settings
     }()
-    /// Close an association without ESP traffic for this long (RFC 7401 §4.4.3 UAL); nil: never.
     /// When the data plane asks for a rekey (`[rekey] after_bytes`, `after_packets`); the age and the
     /// Diffie-Hellman choice are in `hostSettings`.
     public var rekeyThresholds = RekeyThresholds()

@@ -82,18 +82,21 @@ struct PeerDirectory {
     /// for a peer that is not configured, the endpoint of its last base exchange.
     func endpoints(for peer: HIT) -> [Endpoint] {
         guard let entry = configured[peer] else { return lastEndpoints[peer].map { [$0] } ?? [] }
-        let udp = entry.locators.map { Endpoint(address: $0.address, transport: .udp(port: $0.port)) }
-        let raw = entry.locators.filter { rawFamilies.contains($0.address.family) }
-            .map { Endpoint(address: $0.address, transport: .raw) }
-        return udp + raw
+        return endpoints(of: entry, raw: false) + endpoints(of: entry, raw: true)
     }
 
     /// The configured locators of `peer` over the transport `current` uses (UDP with each locator's port, or
     /// raw HIP), for its association's locator set; empty for a peer that is not configured.
     func configuredEndpoints(for peer: HIT, like current: Endpoint) -> [Endpoint] {
-        let all = endpoints(for: peer)
-        if case .raw = current.transport { return all.filter { $0.transport == .raw } }
-        return all.filter { $0.transport != .raw }
+        guard let entry = configured[peer] else { return [] }
+        return endpoints(of: entry, raw: current.transport == .raw)
+    }
+
+    /// A configured peer's locators over UDP (each with its port), or over raw HIP (families with a socket).
+    private func endpoints(of entry: NodeConfiguration.Peer, raw: Bool) -> [Endpoint] {
+        guard raw else { return entry.locators.map { Endpoint(address: $0.address, transport: .udp(port: $0.port)) } }
+        return entry.locators.filter { rawFamilies.contains($0.address.family) }
+            .map { Endpoint(address: $0.address, transport: .raw) }
     }
 
     /// Where ESP to a peer goes when its base exchange ran with `endpoint`: over UDP the same port; over raw
