@@ -186,7 +186,8 @@ extension Association {
 
     // MARK: - Events
 
-    /// Our addresses changed: announce them to the peer; a peer locator of a family we lost is replaced.
+    /// Our addresses changed: announce them to the peer; a peer locator of a family we lost is replaced. The
+    /// same list again (routes changed) resends what is in flight: an exchange's I1 or I2, our UPDATE.
     mutating func addressesChanged(_ addresses: [IPAddress], now: Instant) -> [Action] {
         switch phase {
         case .i1Sent(let attempt, _):
@@ -195,7 +196,15 @@ extension Association {
         case .i2Sent(let pending):
             return [send(pending.i2, .i2, to: pending.destination, from: nil, retransmission: true)]
         case .r2Sent(var session, _), .established(var session):
-            guard !addresses.isEmpty, addresses != session.update.due.announce ?? session.announced else { return [] }
+            guard !addresses.isEmpty else { return [] }
+            guard addresses != session.update.due.announce ?? session.announced else {
+                // The same addresses (the routes changed): an UPDATE in flight goes out again now.
+                guard let outgoing = session.update.outgoing else { return [] }
+                let destination = outgoing.boundTo ?? session.locators.destination(
+                    forAttempt: outgoing.retransmission.attempt, usable: usableFamilies(session))
+                return [send(outgoing.bytes, .update, to: destination, from: source(for: destination, session),
+                             retransmission: true)]
+            }
             if let address = session.localAddress, !addresses.contains(address) { session.localAddress = nil }
             session.update.pending.announce = addresses
             var actions: [Action] = []

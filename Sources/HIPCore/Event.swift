@@ -20,7 +20,8 @@ public enum Event: Sendable {
     case timer
     /// The host's usable local addresses, complete, in preference order (after the kernel finished duplicate
     /// address detection): established associations announce them with UPDATE (RFC 8046 §3.2.1), and
-    /// exchanges in progress retransmit at once.
+    /// exchanges in progress retransmit at once. The same list again (the routes changed) makes what is in
+    /// flight (I1, I2, an UPDATE) go out again at once.
     case localAddressesChanged([IPAddress])
     /// The configured locators of `peer` (at start and after a reload): they join its locator set as
     /// UNVERIFIED (used only once verified) and are where UPDATEs go when the current locator stops answering.

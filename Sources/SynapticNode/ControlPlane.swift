@@ -8,7 +8,8 @@
 //            status snapshots, shutdown
 //   → raw 139: IPv4 (header parsed for the addresses) and IPv6 (addresses from the socket)
 //   → local address source (LocalAddressSource: the rtnetlink AddressMonitor on a host): local addresses
-//     appeared or went (IPv6 ones once DAD lets them be used) → the core announces them to every peer with UPDATE
+//     appeared or went (IPv6 ones once DAD lets them be used) → the core announces them to every peer with
+//     UPDATE; routes changed → the same list again, so I1, I2 and UPDATEs in flight go out again at once
 //     (an overflow re-reads the current list)
 //   (per wakeup at most `NodeLimits.controlMessagesPerWakeup` inbox messages and
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
@@ -189,9 +190,13 @@ final class ControlPlane: @unchecked Sendable {
             }
         }
         let list = addresses.list
-        guard list != announcedAddresses else { return }
-        logger.info("local addresses changed: \(describe(list))")
-        announcedAddresses = list
+        if list == announcedAddresses {
+            // Only routes changed: what is in flight may get through now, so it goes out again at once.
+            guard changes.contains(.routesChanged) else { return }
+        } else {
+            logger.info("local addresses changed: \(describe(list))")
+            announcedAddresses = list
+        }
         let now = clock.now()
         perform(host.handle(.localAddressesChanged(list), now: now), now: now)
     }

@@ -216,3 +216,24 @@ extension MobilityTests {
         #expect(echoes.count == 1)
     }
 }
+
+extension MobilityTests {
+    /// A route change (the same addresses again) resends the UPDATE in flight at once, not at its next
+    /// timeout; with nothing in flight it sends nothing.
+    @Test func aRouteChangeResendsTheUpdateInFlight() throws {
+        var network = try Self.established()
+        let new = try Self.address("192.0.2.101")
+        network.intercept = { $0.type == .update ? [] : [$0] }   // the announcement gets nowhere yet
+        Self.move(&network, 0, to: [new])
+        network.deliverAll()
+        let sent = network.sent.count
+        network.intercept = nil
+        network.handle(.localAddressesChanged([new]), at: 0)      // a route appeared
+        #expect(network.sent.count == sent + 1 && network.sent.last?.isRetransmission == true)
+        network.run(for: .seconds(1))
+        #expect(network.espDestination(1, to: 0) == new)
+        let settled = network.sent.count
+        network.handle(.localAddressesChanged([new]), at: 0)
+        #expect(network.sent.count == settled)
+    }
+}
