@@ -7,8 +7,8 @@
 //   policy → HIP_SIGNATURE_2 → our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list
 //   (downgrade check) → HIP cipher, ESP transport format and suite → puzzle (#I length, #K bound) solved →
 //   DH, KEYMAT, keys → inbound SPI → I2 sent, I2-SENT.
-// I2:  ESP_INFO, [R1_COUNTER], SOLUTION, DIFFIE_HELLMAN, HIP_CIPHER, ENCRYPTED{HOST_ID} (HOST_ID with
-//      NULL), [ECHO_RESPONSE_SIGNED], TRANSPORT_FORMAT_LIST, ESP_TRANSFORM, HIP_MAC, HIP_SIGNATURE,
+// I2:  ESP_INFO, [R1_COUNTER], SOLUTION, DIFFIE_HELLMAN, HIP_CIPHER, [NAT_TRAVERSAL_MODE: the R1's first
+//      mode we support], ENCRYPTED{HOST_ID} (HOST_ID with NULL), [ECHO_RESPONSE_SIGNED], TRANSPORT_FORMAT_LIST, ESP_TRANSFORM, HIP_MAC, HIP_SIGNATURE,
 //      <ECHO_RESPONSE_UNSIGNED...>.
 // R2 (I2-SENT): HIP_MAC_2 (with the Responder's HOST_ID) → HIP_SIGNATURE → ESP_INFO SPI and KEYMAT index
 //      → SA pair installed, ESTABLISHED.
@@ -138,6 +138,12 @@ extension Association {
             .espTransform([suite.rawValue]),
         ]
         if let counter = packet.r1Counter { parameters.append(.r1Counter(counter)) }
+        if let modes = packet.natTraversalMode {
+            // RFC 9028 §4.3: the Responder's first mode we support (UDP-ENCAPSULATION is mandatory for both).
+            guard let mode = modes.prefix(CoreProtocol.maximumOfferedTransforms)
+                .first(where: settings.natTraversalModes.contains) else { return .failure(.noCommonNATTraversalMode) }
+            parameters.append(.natTraversalMode([mode]))
+        }
         if let echo = packet.echoRequestSigned { parameters.append(.echoResponseSigned(echo)) }
         if cipher == .null {
             parameters.append(local.hostID)

@@ -16,8 +16,8 @@
 //   verifies, else to the current locator and in turn to the peer's others; after
 //   `CoreLimits.updateAttemptsBeforeFailover` unanswered sends it also verifies another locator.
 // ESP received (`espReceived`): R2-SENT → ESTABLISHED; traffic on a rekey's new inbound SA switches our
-//   outbound SA and ends the old one's drain; a source that is not the current locator is verified (if
-//   unknown) or used (if ACTIVE).
+//   outbound SA and ends the old one's drain. A source of authenticated traffic (ESP, a new UPDATE or a NAT
+//   keepalive over UDP) that is not the current locator is verified (if unknown) or used (if ACTIVE).
 import HIPCrypto
 import HIPWire
 
@@ -87,6 +87,18 @@ extension Association {
         }
         if session.locators.currentIsDeprecated, session.update.due.verify == nil {
             scheduleVerification(of: nil, session: &session)
+        }
+        if id != nil, echoed == nil, case .udp = update.source.transport, session.update.due.verify == nil {
+            // A NAT rebinding: the peer's UPDATEs now come from elsewhere (verified before ESP goes there).
+            let current = session.locators.current
+            if update.source != current, !(current.transport == .raw && update.source.address == current.address) {
+                session.locators.add(update.source)
+                if session.locators.state(of: update.source) == .active {
+                    actions += move(to: update.source, session: &session)
+                } else {
+                    scheduleVerification(of: update.source, session: &session)
+                }
+            }
         }
         // The answer: our own UPDATE when content is due (carrying the ACK and echo), else a plain ACK. Echo
         // requests are answered only in UPDATEs with a new SEQ (a replay is not signed again).
@@ -245,32 +257,55 @@ extension Association {
             let soon = now + CoreLimits.drainAfterNewTraffic
             for index in session.draining.indices { session.draining[index].until = min(session.draining[index].until, soon) }
         }
-        // Over raw HIP, ESP still comes over UDP: from the current locator's address it is that locator.
-        let current = session.locators.current
-        if source != current && !(current.transport == .raw && source.address == current.address) {
-            if session.locators.state(of: source) == .active {
-                actions += move(to: source, session: &session)
-            } else {
-                // A candidate; verified now unless a verification is running (ESP an attacker re-sources
-                // must not keep replacing it, nor make us sign an UPDATE per packet).
-                session.locators.add(source)
-                if session.update.due.verify == nil {
-                    scheduleVerification(of: source, session: &session)
-                    actions += flush(&session, now: now).sends
-                }
-            }
-        }
+        actions += follow(source, session: &session, now: now)
         phase = .established(session)
         return actions
     }
 
-    /// The data plane's packet count for this peer: a change is traffic.
-    mutating func packetsCounted(_ count: UInt64, now: Instant) -> [Action] {
-        guard var session, count != session.packets else { return [] }
-        session.packets = count
-        session.lastActivity = now
+    /// Authenticated traffic (ESP that opened with a new highest sequence number, a verified UPDATE or NAT
+    /// keepalive) came from `source`: a NAT rebinding or a move the peer did not announce. An ACTIVE locator
+    /// is used at once; another one is verified first (RFC 8046 §5.6, RFC 9028 §4.9), unless a verification
+    /// is running (traffic an attacker re-sources must not keep replacing it, nor make us sign an UPDATE per
+    /// packet). Over raw HIP, ESP still comes over UDP: from the current locator's address it is that locator.
+    func follow(_ source: Endpoint, session: inout Session, now: Instant) -> [Action] {
+        let current = session.locators.current
+        guard source != current, !(current.transport == .raw && source.address == current.address) else { return [] }
+        if session.locators.state(of: source) == .active { return move(to: source, session: &session) }
+        session.locators.add(source)
+        guard session.update.due.verify == nil else { return [] }
+        scheduleVerification(of: source, session: &session)
+        return flush(&session, now: now).sends
+    }
+
+    /// The data plane's packet counts for this peer: a change is traffic; a change of the sent count is a
+    /// send on the current path (the NAT keepalive waits).
+    mutating func trafficCounted(_ count: TrafficCount, now: Instant) -> [Action] {
+        guard var session else { return [] }
+        if count.total != session.packets {
+            session.packets = count.total
+            session.lastActivity = now
+        }
+        if count.sent != session.sentPackets {
+            session.sentPackets = count.sent
+            session.lastSent = now
+        }
         setSession(session)
         return []
+    }
+
+    /// We sent a HIP packet to `destination`: on the current path it postpones the NAT keepalive.
+    mutating func sent(to destination: Endpoint, now: Instant) {
+        guard var session, destination == session.peerEndpoint else { return }
+        session.lastSent = now
+        setSession(session)
+    }
+
+    /// A verified NAT keepalive (or another packet without content for us) arrived from `source`.
+    mutating func authenticatedPacket(from source: Endpoint, now: Instant) -> [Action] {
+        guard var session, state == .established, case .udp = source.transport else { return [] }
+        let actions = follow(source, session: &session, now: now)
+        setSession(session)
+        return actions
     }
 
     /// A rekey is due (bytes or sequence numbers): start one unless one runs.
@@ -452,8 +487,15 @@ extension Association {
         let established = state == .established
         let unused = established ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
-        return ([session.update.outgoing?.retransmission.deadline, rekey, unused] + session.draining.map(\.until))
-            .compactMap { $0 }.min()
+        return ([session.update.outgoing?.retransmission.deadline, rekey, unused, keepaliveDeadline(of: session)]
+            + session.draining.map(\.until)).compactMap { $0 }.min()
+    }
+
+    /// When the NAT keepalive is due: established, over UDP, `natKeepaliveInterval` after the last send.
+    func keepaliveDeadline(of session: Session) -> Instant? {
+        guard state == .established, case .udp = session.peerEndpoint.transport,
+              let interval = local.settings.natKeepaliveInterval else { return nil }
+        return session.lastSent + interval
     }
 
     /// Serves the session's deadlines that passed.
@@ -467,6 +509,13 @@ extension Association {
         }
         if var outgoing = session.update.outgoing, outgoing.retransmission.deadline <= now {
             actions += retransmit(&outgoing, session: &session, now: now)
+        }
+        if let keepalive = keepaliveDeadline(of: session), keepalive <= now {
+            // RFC 9028 §4.10: NOTIFY NAT_KEEPALIVE, signed, without HOST_ID (the peer knows us).
+            session.lastSent = now
+            if let bytes = try? local.notify(to: peerHIT, type: NotifyType.natKeepalive, data: [], includingHostID: false) {
+                actions.append(send(bytes, .notify, to: session.peerEndpoint, from: source(for: session.peerEndpoint, session)))
+            }
         }
         return actions
     }

@@ -35,7 +35,9 @@ public struct Association: Sendable {
         case closeRequest
         case addressesChanged([IPAddress])
         case peerLocators([Endpoint])
-        case packets(UInt64)
+        case traffic(TrafficCount)
+        /// A verified HIP packet that carries nothing for the state machine (a NAT keepalive) came from there.
+        case authenticated(source: Endpoint)
         case rekey
     }
 
@@ -120,6 +122,10 @@ public struct Association: Sendable {
         /// When traffic or an UPDATE last showed the association in use, and the packet count seen then.
         var lastActivity: Instant
         var packets: UInt64 = 0
+        /// When we last sent on the current path (HIP, or ESP as the data plane's sent count shows), and that
+        /// count: the NAT keepalive is due `HostSettings.natKeepaliveInterval` after it.
+        var lastSent: Instant
+        var sentPackets: UInt64 = 0
 
         init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
              outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
@@ -138,6 +144,7 @@ public struct Association: Sendable {
             self.rekeyAt = rekeyAt
             keymat = keys.keymat
             lastActivity = now
+            lastSent = now
         }
 
         /// Where ESP goes.
@@ -179,7 +186,8 @@ public struct Association: Sendable {
         case .closeRequest: closeRequested(now: now)
         case .addressesChanged(let addresses): addressesChanged(addresses, now: now)
         case .peerLocators(let endpoints): configuredLocators(endpoints, now: now)
-        case .packets(let count): packetsCounted(count, now: now)
+        case .traffic(let count): trafficCounted(count, now: now)
+        case .authenticated(let source): authenticatedPacket(from: source, now: now)
         case .rekey: rekeyRequested(now: now)
         }
     }

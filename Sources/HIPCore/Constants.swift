@@ -12,6 +12,8 @@ enum CoreProtocol {
     static let maximumOfferedTransforms = 6
     /// PUZZLE Lifetime is 2^(value − 32) seconds (RFC 7401 §5.2.4).
     static let puzzleLifetimeBias = 32
+    /// RFC 9028 §4.10: a NAT keepalive interval below 15 seconds MUST NOT be used.
+    static let minimumNATKeepalive: Duration = .seconds(15)
 }
 
 /// NOTIFY message types we send or interpret (RFC 7401 §5.2.19, RFC 7402 §5.1.3).
@@ -32,7 +34,19 @@ public enum NotifyType {
     public static let invalidHIT: UInt16 = 40
     public static let blockedByPolicy: UInt16 = 42
     public static let responderBusyPleaseRetry: UInt16 = 44
+    /// RFC 9028 §5.9: an I2 without an offered NAT_TRAVERSAL_MODE (or with another one).
+    public static let noValidNATTraversalModeParameter: UInt16 = 60
     public static let i2Acknowledgement: UInt16 = 16384
+    /// RFC 9028 §5.3: the NAT keepalive (a NOTIFY sent only to keep a UDP path's NAT bindings).
+    public static let natKeepalive: UInt16 = 16385
+}
+
+/// NAT_TRAVERSAL_MODE mode IDs (RFC 9028 §5.4, RFC 5770 §5.4).
+public enum NATTraversalMode {
+    /// UDP-ENCAPSULATION: HIP and ESP over UDP on the 5-tuple of the exchange (mandatory in RFC 9028).
+    public static let udpEncapsulation: UInt16 = 1
+    /// ICE-HIP-UDP: RFC 9028's connectivity checks.
+    public static let iceHIPUDP: UInt16 = 3
 }
 
 /// Implementation limits (our choices, not protocol facts).

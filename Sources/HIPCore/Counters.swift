@@ -41,6 +41,10 @@ public struct Counters: Hashable, Sendable {
     public internal(set) var updatesUnanswered: UInt64 = 0
     /// Outbound-data events ignored because the peer is in E-FAILED hold-down.
     public internal(set) var outboundDuringHoldDown: UInt64 = 0
+    /// Verified NAT keepalives received (RFC 9028 §4.10).
+    public internal(set) var natKeepalivesReceived: UInt64 = 0
+    /// HIP packets forwarded for registered hosts (rendezvous and relay, RFC 8004, RFC 9028).
+    public internal(set) var relayedHIP: UInt64 = 0
 
     public init() {}
 

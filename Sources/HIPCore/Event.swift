@@ -26,10 +26,11 @@ public enum Event: Sendable {
     /// The configured locators of `peer` (at start and after a reload): they join its locator set as
     /// UNVERIFIED (used only once verified) and are where UPDATEs go when the current locator stops answering.
     case peerLocators(peer: HIT, endpoints: [Endpoint])
-    /// The packets each peer's SAs carried so far (both directions, as the data plane counts them), sent
-    /// from time to time: a count that changed is traffic, and an association without traffic for
-    /// `HostSettings.unusedAssociationLifetime` is closed (UAL, RFC 7401 §4.4.3).
-    case trafficCounts([HIT: UInt64])
+    /// The packets each peer's SAs carried so far (per direction, as the data plane counts them), sent
+    /// from time to time (more often than `HostSettings.natKeepaliveInterval`): a count that changed is
+    /// traffic, and an association without traffic for `HostSettings.unusedAssociationLifetime` is closed
+    /// (UAL, RFC 7401 §4.4.3); a changed sent count postpones the NAT keepalive (RFC 9028 §4.10).
+    case trafficCounts([HIT: TrafficCount])
     /// An SA with `peer` is wearing out (bytes or sequence numbers, counted by the data plane): rekey now
     /// (RFC 7402 §6), unless a rekey is already running.
     case rekey(peer: HIT)

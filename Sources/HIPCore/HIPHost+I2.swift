@@ -8,7 +8,7 @@
 //   → solution not used by an accepted I2 (replay) → solution's attempts not used up, one more counted
 //   → a new association within `maximumAssociations` (NOTIFY 44 RESPONDER_BUSY_PLEASE_RETRY)
 //   → HIP_CIPHER and ESP_TRANSFORM: exactly one offered value (step 9, NOTIFY 17/19) → DH group offered
-//   (step 10, NOTIFY 15) → Kij, KEYMAT, keys → HIP_MAC (step 14)
+//   (step 10, NOTIFY 15) → NAT_TRAVERSAL_MODE: one offered mode, required over UDP (RFC 9028 §4.3, NOTIFY 60) → Kij, KEYMAT, keys → HIP_MAC (step 14)
 //   → HOST_ID (decrypted from ENCRYPTED, or plain) hashes to the Sender's HIT (steps 11–12)
 //   → HIP_SIGNATURE (step 15) → ESP_INFO: SPI ≥ 256, KEYMAT index
 // A failure from Kij on is counted against the R1 pool (adaptive puzzle difficulty).
@@ -112,6 +112,12 @@ extension HIPHost {
         }
         guard let template = solved.templates[dhValue.group], let group = DHGroup(rawValue: dhValue.group) else {
             return .failure(I2Refusal(reason: .unsupportedDHGroup, notify: NotifyType.invalidDHChosen))
+        }
+        // RFC 9028 §4.3: over UDP the I2 echoes exactly one mode our R1 offered; over raw IP it may leave it out.
+        let modes = packet.natTraversalMode
+        let modeRequired = if case .udp = i2.source.transport { true } else { false }
+        if (modeRequired && modes == nil) || modes.map({ Negotiation.single($0, offeredIn: local.settings.natTraversalModes) == nil }) == true {
+            return .failure(I2Refusal(reason: .invalidNATTraversalMode, notify: NotifyType.noValidNATTraversalModeParameter))
         }
         let choices = I2Choices(solved: solved, template: template, group: group, cipher: cipher, suite: suite)
         return authenticate(i2, choices: choices, dhValue: dhValue, espInfo: espInfo)

@@ -107,7 +107,7 @@ extension HIPHost {
 
     /// NOTIFY (RFC 7401 §6.13): reported only when its signature verifies against the peer's identity
     /// (known from the association, or a HOST_ID in the NOTIFY that hashes to the Sender's HIT); never
-    /// changes state. At most `CoreLimits.notificationsPerPacket` notifications per packet, within the
+    /// changes state, except that a NAT keepalive's source is followed like other authenticated traffic. At most `CoreLimits.notificationsPerPacket` notifications per packet, within the
     /// report rate (replays are authentic too); the others are counted as suppressed.
     private mutating func receiveNotify(_ notify: ReceivedPacket, now: Instant) -> [Action] {
         let peer = notify.packet.senderHIT
@@ -123,6 +123,11 @@ extension HIPHost {
         }
         let notifications = notify.packet.notifications
         guard !notifications.isEmpty else { return [notify.reject(.missingParameter)] }
+        if notifications.allSatisfy({ $0.type == NotifyType.natKeepalive }) {
+            // RFC 9028 §4.10: only keeps NAT bindings; its source may show a rebinding. Not reported.
+            counters.natKeepalivesReceived += 1
+            return route(.authenticated(source: notify.source), to: peer, now: now)
+        }
         var reports: [Action] = []
         for notification in notifications.prefix(CoreLimits.notificationsPerPacket) {
             guard notifyReportLimiter.allow(now: now) else { break }

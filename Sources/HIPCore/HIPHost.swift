@@ -89,11 +89,11 @@ public struct HIPHost: Sendable {
         case .rekey(let peer):
             actions = route(.rekey, to: peer, now: now)
         case .trafficCounts(let counts):
-            actions = counts.flatMap { route(.packets($0.value), to: $0.key, now: now) }
+            actions = counts.flatMap { route(.traffic($0.value), to: $0.key, now: now) }
         case .close(let peer):
             actions = route(.closeRequest, to: peer, now: now)
         }
-        return finish(actions, forceWake: { if case .timer = event { true } else { false } }())
+        return finish(actions, now: now, forceWake: { if case .timer = event { true } else { false } }())
     }
 
     /// Routes an input to the association with `peer` and drops the association if it became UNASSOCIATED.
@@ -159,12 +159,14 @@ public struct HIPHost: Sendable {
     }
 
     /// Updates the counters from the actions and appends `.wake(at:)` when the next deadline changed.
-    private mutating func finish(_ actions: [Action], forceWake: Bool) -> [Action] {
+    /// A send to a peer's current locator postpones its NAT keepalive.
+    private mutating func finish(_ actions: [Action], now: Instant, forceWake: Bool) -> [Action] {
         for action in actions {
             switch action {
             case .send(let packet):
                 counters.countSent(packet.type)
                 if packet.isRetransmission { counters.retransmissions += 1 }
+                if let peer = packet.peer { associations[peer]?.sent(to: packet.destination, now: now) }
             case .report(.rejected(let rejection)):
                 counters.countRejected(rejection.reason)
             case .report(.established):

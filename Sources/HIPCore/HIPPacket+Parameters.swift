@@ -16,6 +16,9 @@ extension HIPPacket {
     var transportFormatList: [UInt16]? {
         if case .transportFormatList(let v)? = first(ParameterType.transportFormatList) { v } else { nil }
     }
+    var natTraversalMode: [UInt16]? {
+        if case .natTraversalMode(let v)? = first(ParameterType.natTraversalMode) { v } else { nil }
+    }
     var espTransform: [UInt16]? { if case .espTransform(let v)? = first(ParameterType.espTransform) { v } else { nil } }
     var seq: UInt32? { if case .seq(let v)? = first(ParameterType.seq) { v } else { nil } }
     var ack: [UInt32]? { if case .ack(let v)? = first(ParameterType.ack) { v } else { nil } }

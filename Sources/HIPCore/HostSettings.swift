@@ -94,6 +94,12 @@ public struct HostSettings: Sendable {
     /// `SecurityAssociationPair.keymatInputs`, for a keylog. Off: they are not handed out (the session still
     /// holds its KEYMAT, Kij included, for rekeys without Diffie-Hellman until a rekey with one replaces it).
     public var exportsKeymatInputs = false
+    /// NAT traversal modes (`NATTraversalMode`) offered in R1 and accepted in I2, in preference order (RFC 9028
+    /// §4.3). An I2 over UDP must choose one of them (else NOTIFY NO_VALID_NAT_TRAVERSAL_MODE_PARAMETER).
+    public var natTraversalModes: [UInt16] = [NATTraversalMode.udpEncapsulation]
+    /// NAT keepalive (RFC 9028 §4.10): a NOTIFY NAT_KEEPALIVE on an association's UDP path after this long with
+    /// nothing sent on it (HIP or, per `Event.trafficCounts`, ESP); at least 15 seconds; nil: none.
+    public var natKeepaliveInterval: Duration? = .seconds(15)
 
     public init() {}
 
@@ -133,6 +139,15 @@ public struct HostSettings: Sendable {
         if locatorLifetime == 0 { return "locatorLifetime must be positive" }
         if let rekeyInterval, rekeyInterval <= .zero { return "rekeyInterval must be positive" }
         if saDrainTime < .zero { return "saDrainTime is negative" }
+        if natTraversalModes.isEmpty || natTraversalModes.count > CoreProtocol.maximumOfferedTransforms {
+            return "natTraversalModes must have 1 to 6 entries"
+        }
+        if !natTraversalModes.contains(NATTraversalMode.udpEncapsulation) {
+            return "natTraversalModes must contain UDP-ENCAPSULATION (RFC 9028 makes it mandatory)"
+        }
+        if let natKeepaliveInterval, natKeepaliveInterval < CoreProtocol.minimumNATKeepalive {
+            return "natKeepaliveInterval below 15 seconds (RFC 9028 §4.10)"
+        }
         if let unusedAssociationLifetime, unusedAssociationLifetime <= .zero {
             return "unusedAssociationLifetime must be positive"
         }

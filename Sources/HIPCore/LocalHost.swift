@@ -48,11 +48,12 @@ final class LocalHost: Sendable {
         return settings.hitSuites.contains(suite)
     }
 
-    /// A signed NOTIFY to `peer` carrying one NOTIFICATION and our HOST_ID (so that a peer without our
-    /// identity yet can authenticate it).
-    func notify(to peer: HIT, type: UInt16, data: [UInt8]) throws(CryptoError) -> [UInt8] {
+    /// A signed NOTIFY to `peer` carrying one NOTIFICATION and (unless the peer has it from our association)
+    /// our HOST_ID, so that a peer without our identity yet can authenticate it.
+    func notify(to peer: HIT, type: UInt16, data: [UInt8], includingHostID: Bool = true) throws(CryptoError) -> [UInt8] {
+        let notification = HIPParameter.notification(Notification(type: type, data: data))
         let packet = HIPPacket(type: .notify, senderHIT: hit, receiverHIT: peer,
-                               parameters: [.notification(Notification(type: type, data: data)), hostID])
+                               parameters: includingHostID ? [notification, hostID] : [notification])
         return try PacketSealer.seal(packet, identity: identity)
     }
 }

@@ -5,7 +5,7 @@
 //
 //  R1 template (signed once; HIP_SIGNATURE_2 zeroes the patched fields):
 //    header (Receiver's HIT patched per I1) | R1_COUNTER | PUZZLE (Opaque, #I patched) | DH_GROUP_LIST |
-//    DIFFIE_HELLMAN | HIP_CIPHER | HOST_ID | HIT_SUITE_LIST | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM |
+//    DIFFIE_HELLMAN | HIP_CIPHER | NAT_TRAVERSAL_MODE | HOST_ID | HIT_SUITE_LIST | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM |
 //    HIP_SIGNATURE_2
 //  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (App. A's RHASH(S ‖ ...), keyed; addresses IPv4-mapped)
 //  Opaque = the low 16 bits of the generation counter (finds the generation when I2 has no R1_COUNTER).
@@ -224,6 +224,7 @@ struct R1Pool: Sendable {
                 .dhGroupList(local.dhGroupIDs),
                 .diffieHellman(DiffieHellmanValue(group: group.rawValue, publicValue: dh.publicValue)),
                 .hipCipher(local.hipCipherIDs),
+                .natTraversalMode(settings.natTraversalModes),
                 local.hostID,
                 .hitSuiteList(local.hitSuiteList),
                 .transportFormatList([CoreProtocol.espTransportFormat]),

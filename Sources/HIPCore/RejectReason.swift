@@ -88,6 +88,15 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
     case localFailure
     /// An I2 that would start an association beyond `HostSettings.maximumAssociations`.
     case associationLimit
+    /// An R1's NAT_TRAVERSAL_MODE offers no mode we support (RFC 9028 §4.3).
+    case noCommonNATTraversalMode
+    /// An I2 over UDP without NAT_TRAVERSAL_MODE, or choosing a mode we did not offer (NOTIFY 60).
+    case invalidNATTraversalMode
+    /// A relayed packet (FROM/RVS_HMAC, RELAY_FROM/RELAY_TO/RELAY_HMAC) whose HMAC does not verify with the
+    /// key of a registration, or that came from no registered server (RFC 8004 §3.3, RFC 9028 §5.9).
+    case relayHMACFailed
+    /// A packet for another host's HIT that no registration lets us forward (RFC 8004, RFC 9028).
+    case notRegistered
 
     public var description: String {
         switch self {
@@ -130,6 +139,10 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable, Error, CustomSt
         case .unsupportedUpdate: "unsupported UPDATE"
         case .rateLimited: "rate limited"
         case .localFailure: "local failure"
+        case .noCommonNATTraversalMode: "no common NAT traversal mode"
+        case .invalidNATTraversalMode: "invalid NAT traversal mode"
+        case .relayHMACFailed: "relay HMAC failed"
+        case .notRegistered: "for a host not registered with us"
         case .associationLimit: "association limit reached"
         }
     }

@@ -15,8 +15,9 @@
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
 //   delays but never starves the timers or the other sources)
 //   → timer: `.wake(at:)` deadline passed → `.timer`
-//   → traffic count (every `NodeLimits.idleCheckInterval` at most, with a UAL set): the packets each peer's
-//     SAs carried go to the core, which closes associations unused for the UAL (RFC 7401 §4.4.3)
+//   → traffic count (every `NodeLimits.trafficCountInterval` at most, more often for a short UAL or NAT
+//     keepalive): the packets each peer's SAs carried go to the core, which closes associations unused for
+//     the UAL (RFC 7401 §4.4.3) and sends NAT keepalives only on paths with nothing sent (RFC 9028 §4.10)
 //   → each event's actions performed in order (ActionExecutor).
 // Reload: peers (PeerDirectory: refused fixed LSIs logged) and policy replaced → removed peers without a
 // live association forgotten → associations no longer allowed closed → a changed peer's new locators join
@@ -48,7 +49,7 @@ final class ControlPlane: @unchecked Sendable {
     private var closingDeadline: Instant?
     /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
     private let pathSnapshots: @Sendable () -> (InsideSnapshot, OutsideSnapshot)?
-    private var idleCheckAt: Instant?
+    private var trafficCountAt: Instant?
     /// "No locator" lines: local traffic to many unknown HITs must not flood the log.
     private var noLocatorLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
     /// Local address changes: the kernel's notifications (nil: not subscribed, or failed).
@@ -104,9 +105,7 @@ final class ControlPlane: @unchecked Sendable {
         logger.info("local addresses: \(describe(announcedAddresses))")
         let start = clock.now()
         perform(host.handle(.localAddressesChanged(announcedAddresses), now: start), now: start)
-        if let lifetime = configuration.hostSettings.unusedAssociationLifetime {
-            idleCheckAt = clock.now() + min(lifetime / 2, NodeLimits.idleCheckInterval)
-        }
+        trafficCountAt = trafficCountInterval.map { clock.now() + $0 }
         while true {
             var now = clock.now()
             if let wake = executor.wakeAt, wake <= now {
@@ -114,9 +113,9 @@ final class ControlPlane: @unchecked Sendable {
                 perform(host.handle(.timer, now: now), now: now)
                 now = clock.now()
             }
-            if let check = idleCheckAt, check <= now, let lifetime = configuration.hostSettings.unusedAssociationLifetime {
+            if let check = trafficCountAt, check <= now, let interval = trafficCountInterval {
                 countTraffic(now: now)
-                idleCheckAt = now + min(lifetime / 2, NodeLimits.idleCheckInterval)
+                trafficCountAt = now + interval
             }
             if let closingDeadline, now >= closingDeadline
                 || !host.allAssociations.contains(where: { $0.state == .closing }) {
@@ -142,7 +141,7 @@ final class ControlPlane: @unchecked Sendable {
 
     /// Milliseconds until the next deadline (rounded up), or -1 for none.
     private func timeout(now: Instant) -> Int32 {
-        let deadlines = [executor.wakeAt, closingDeadline, idleCheckAt].compactMap { $0 }
+        let deadlines = [executor.wakeAt, closingDeadline, trafficCountAt].compactMap { $0 }
         return deadlines.min()?.timeoutMilliseconds(from: now) ?? -1
     }
 
@@ -263,12 +262,22 @@ final class ControlPlane: @unchecked Sendable {
         }
     }
 
-    /// Hands the core the packets each peer's SAs carried (it closes associations unused for the UAL).
+    /// How often the data paths' packet counts go to the core: often enough for the UAL and the NAT
+    /// keepalive to see traffic in time (a third of the keepalive interval); nil when neither is on.
+    private var trafficCountInterval: Duration? {
+        let settings = configuration.hostSettings
+        let wanted = [settings.unusedAssociationLifetime.map { $0 / 2 }, settings.natKeepaliveInterval.map { $0 / 3 }]
+            .compactMap { $0 }
+        return wanted.isEmpty ? nil : min(wanted.min()!, NodeLimits.trafficCountInterval)
+    }
+
+    /// Hands the core the packets each peer's SAs carried (it closes associations unused for the UAL and
+    /// keeps NAT bindings only where nothing else was sent).
     private func countTraffic(now: Instant) {
         guard let (inside, outside) = pathSnapshots() else { return }
-        var packets: [HIT: UInt64] = [:]
-        for sa in inside.outbound { packets[sa.peer, default: 0] += sa.counters.packetsOut }
-        for sa in outside.inbound { packets[sa.peer, default: 0] += sa.counters.packetsIn }
+        var packets: [HIT: TrafficCount] = [:]
+        for sa in inside.outbound { packets[sa.peer, default: TrafficCount(sent: 0, received: 0)].sent += sa.counters.packetsOut }
+        for sa in outside.inbound { packets[sa.peer, default: TrafficCount(sent: 0, received: 0)].received += sa.counters.packetsIn }
         perform(host.handle(.trafficCounts(packets), now: now), now: now)
     }
 

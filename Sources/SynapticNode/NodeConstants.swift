@@ -57,8 +57,8 @@ public enum NodeLimits {
     static let parkedESPAge: Duration = .milliseconds(250)
     /// HIP packets from UDP waiting for the control thread; beyond, they are dropped and counted.
     static let controlQueueLimit = 1024
-    /// The longest time between two checks for idle associations (UAL).
-    static let idleCheckInterval: Duration = .seconds(30)
+    /// The longest time between two traffic counts handed to the core (UAL, NAT keepalive).
+    static let trafficCountInterval: Duration = .seconds(30)
     /// Unknown-SPI reports from the outside path to the control plane (UnknownSPIReportLimiter): per source
     /// address (sharing `unknownSPIReportBuckets` buckets by a keyed hash) and in all, per second (bursts
     /// of as many): one every 100 ms per source, 64 every 100 ms in all.

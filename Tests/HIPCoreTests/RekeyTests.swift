@@ -120,11 +120,11 @@ import Testing
         var network = try MobilityTests.established(settings: settings)
         let peer1 = network.peers[1].host.localHIT
         network.run(for: .seconds(40))
-        network.handle(.trafficCounts([peer1: 10]), at: 0)        // traffic: the clock starts again
-        network.handle(.trafficCounts([network.peers[0].host.localHIT: 10]), at: 1)
+        network.handle(.trafficCounts([peer1: TrafficCount(sent: 4, received: 6)]), at: 0)        // traffic: the clock starts again
+        network.handle(.trafficCounts([network.peers[0].host.localHIT: TrafficCount(sent: 4, received: 6)]), at: 1)
         network.run(for: .seconds(40))
         #expect(network.association(0, with: 1)?.state == .established)
-        network.handle(.trafficCounts([peer1: 10]), at: 0)        // unchanged: no traffic
+        network.handle(.trafficCounts([peer1: TrafficCount(sent: 4, received: 6)]), at: 0)        // unchanged: no traffic
         network.run(for: .seconds(30))
         #expect(network.association(0, with: 1) == nil || network.association(0, with: 1)?.state == .closed)
         #expect(network.peers[0].host.counters.associationsUnused == 1)

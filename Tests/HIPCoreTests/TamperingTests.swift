@@ -51,6 +51,8 @@ import Testing
             return offset == 1 ? [.macFailed] : [.puzzleMismatch, .wrongPuzzleSolution, .macFailed]
         case (.i2, ParameterType.r1Counter): return offset < 4 ? [.macFailed] : [.stalePuzzle]
         case (.i2, ParameterType.hipCipher): return [.invalidHIPCipherChosen, .macFailed]
+        // The reserved bytes are only MAC'd; a changed mode ID is refused before the MAC (NOTIFY 60).
+        case (.i2, ParameterType.natTraversalMode): return offset < 2 ? [.macFailed] : [.invalidNATTraversalMode]
         case (.i2, ParameterType.espTransform), (.i2, ParameterType.transportFormatList):
             return [.invalidESPSuiteChosen, .macFailed]
         case (.i2, ParameterType.diffieHellman):
