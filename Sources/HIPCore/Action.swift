@@ -22,6 +22,9 @@ public enum Action: Sendable {
     /// Our inbound SPI is free again. `HIPHost` has already returned it to its `SPIAllocator`; a shell
     /// that keeps its own table of SPIs may forget it.
     case releaseSPI(UInt32)
+    /// Data Relay (RFC 9028 §4.12.3): forward ESP as `routes` say for the registered `client`, replacing its
+    /// earlier routes (an empty list removes them: the registration or association ended).
+    case relayRoutes(client: HIT, routes: [RelayRoute])
     /// Call `handle(.timer, now:)` at (or soon after) this instant. Replaces any earlier request.
     case wake(at: Instant)
     /// Something the shell should log, count or tell its users.

@@ -188,7 +188,7 @@ public struct HIPHost: Sendable {
             case .report(.unused):
                 counters.associationsUnused += 1
             case .report(.notified), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
-                 .removeSA, .wake:
+                 .removeSA, .relayRoutes, .wake:
                 break
             }
         }

@@ -79,7 +79,7 @@ final class ActionExecutor {
                 dataPlane.move(peer: peer, outboundSPI: spi, destination: destination)
             case .removeSA(let peer, let inboundSPI, let outboundSPI):
                 dataPlane.remove(peer: peer, inboundSPI: inboundSPI, outboundSPI: outboundSPI)
-            case .releaseSPI:
+            case .releaseSPI, .relayRoutes:
                 break
             case .wake(let instant):
                 wakeAt = instant

@@ -36,6 +36,8 @@ struct TestPeer {
     var address: IPAddress { addresses[0] }
     var reports: [Report] = []
     var wake: Instant?
+    /// Data Relay routes installed, by registered client.
+    var relayRoutes: [HIT: [RelayRoute]] = [:]
 
     var rejections: [Rejection] {
         reports.compactMap { if case .rejected(let r) = $0 { r } else { nil } }
@@ -109,6 +111,8 @@ struct TestNetwork {
                 peers[index].outbound[peer] = nil
             case .releaseSPI:
                 break
+            case .relayRoutes(let client, let routes):
+                peers[index].relayRoutes[client] = routes.isEmpty ? nil : routes
             case .wake(let at):
                 peers[index].wake = at
             case .report(let report):
