@@ -1,8 +1,9 @@
-// Config.Peer: one [[peers]] entry — a peer's HIT, where to reach it, and how to call it.
+// Config.Peer: one [[peers]] entry — a peer's HIT, where to reach it (directly or via a server), and how to
+// call it.
 
 extension Config {
-    /// One `[[peers]]` entry. Uniqueness of HITs, names and LSIs across peers is checked by `Config`.
-    /// A value type; use it anywhere.
+    /// One `[[peers]]` entry. Uniqueness of HITs, names and LSIs across peers, and that `via` names a server,
+    /// are checked by `Config`. A value type; use it anywhere.
     public struct Peer: Hashable, Sendable {
         /// `hit`: the peer's HIT (required).
         public let hit: HIT
@@ -13,6 +14,9 @@ extension Config {
         public let name: String?
         /// `lsi`: an IPv4 address in 1.0.0.0/8 to use instead of the one derived from the HIT; optional.
         public let lsi: Address?
+        /// `via`: the `[[servers]]` entry (by name) this peer is reached through (RFC 8004 rendezvous or
+        /// RFC 9028 relay); optional. `Config` checks that the server exists.
+        public let via: String?
 
         init(_ reader: inout TableReader, defaultPort: UInt16) throws(ConfigError) {
             guard let hitValue = reader.value("hit") else { throw .missing(reader.file, reader.keyPath("hit")) }
@@ -25,11 +29,7 @@ extension Config {
             self.locators = locators
 
             if let value = reader.value("name") {
-                let text = try value.string()
-                guard ConfigLimits.peerNameLength.contains(text.utf8.count), text.utf8.allSatisfy(Config.isNameByte) else {
-                    throw value.invalid("\"\(text)\" is not a valid name (1 to 63 letters, digits, '.', '_' or '-')")
-                }
-                name = text
+                name = try Config.hostName(value)
             } else {
                 name = nil
             }
@@ -44,6 +44,8 @@ extension Config {
             } else {
                 lsi = nil
             }
+
+            via = try reader.value("via")?.string()
         }
     }
 }

@@ -3,7 +3,8 @@
 extension Config {
     /// `[policy]`. A value type; use it anywhere.
     public struct Policy: Hashable, Sendable {
-        /// `allow`: which peers may complete a base exchange with us, in either direction.
+        /// `allow`: which peers may complete a base exchange with us, in either direction. The HITs of
+        /// `[[servers]]` are admitted whatever it says (see `Config.allowedPeers`).
         public enum Allow: Hashable, Sendable {
             /// `"configured"` (the default): the HITs of `[[peers]]`.
             case configured

@@ -1,7 +1,7 @@
 // Config: a synaptic configuration file (TOML), typed and validated at load. Every key is documented with
 // its default in Configs/synaptic.example.toml. Loading: read the file → parse TOML (TOMLKit) → read each
-// table with a TableReader (type and range checks, unknown keys refused) → cross-checks (peer uniqueness,
-// crypto lists against policy).
+// table with a TableReader (type and range checks, unknown keys refused) → cross-checks (peer and server
+// uniqueness, no server also a peer, each peer's via naming a server, crypto lists against policy).
 import TOMLKit
 
 /// A validated configuration. Immutable once loaded; `Config.load` is the only way to get one, so every
@@ -10,9 +10,16 @@ public struct Config: Hashable, Sendable {
     public let identity: Identity
     public let tun: Tun
     public let transport: Transport
-    /// `[[peers]]`, in file order; HITs, names and LSIs are unique.
+    /// `[[peers]]`, in file order; HITs, names and LSIs are unique, and each `via` names one of `servers`.
     public let peers: [Peer]
     public let policy: Policy
+    /// `[server]`: the rendezvous and relay services this host offers.
+    public let server: Registrar
+    /// `[[servers]]`: the servers this host registers with, in file order; names and HITs are unique, and
+    /// no server HIT is also a `[[peers]]` HIT.
+    public let servers: [Server]
+    /// `[nat]`.
+    public let nat: NAT
     public let crypto: Crypto
     /// `[log] level`.
     public let logLevel: LogLevel
@@ -56,11 +63,23 @@ public struct Config: Hashable, Sendable {
     }
 
     /// The HITs that may form associations with us, or nil when any peer may (`policy.allow = "any"`).
+    /// A client always admits the HITs of its `[[servers]]`.
     public var allowedPeers: Set<HIT>? {
-        switch policy.allow {
+        let configured = Set(peers.map(\.hit)).union(servers.map(\.hit))
+        return switch policy.allow {
+        case .any: nil
+        case .configured: configured
+        case .listed(let hits): hits.union(configured)
+        }
+    }
+
+    /// The HITs that may register with this host's services (`[server] allow`), or nil when any host may.
+    /// Registering takes an association first, so a registrant must also be allowed by `allowedPeers`.
+    public var registrationAllowed: Set<HIT>? {
+        switch server.allow {
         case .any: nil
         case .configured: Set(peers.map(\.hit))
-        case .listed(let hits): hits.union(peers.map(\.hit))
+        case .listed(let hits): hits
         }
     }
 
@@ -77,6 +96,10 @@ public struct Config: Hashable, Sendable {
             try Crypto(&table, allowAuthenticationOnlyESP: policy.allowAuthenticationOnlyESP)
         }
         peers = try Self.readPeers(&reader, defaultPort: transport.udpPort)
+        server = try reader.table("server") { (table: inout TableReader) throws(ConfigError) in try Registrar(&table) }
+        servers = try Self.readServers(&reader, defaultPort: transport.udpPort, peers: peers)
+        try Self.checkVia(of: peers, servers: servers, file: reader.file, path: reader.keyPath("peers"))
+        nat = try reader.table("nat") { (table: inout TableReader) throws(ConfigError) in try NAT(&table) }
         logLevel = try reader.table("log") { (table: inout TableReader) throws(ConfigError) in
             try table.value("level")?.choice(LogLevel.self) ?? ConfigDefaults.logLevel
         }
@@ -126,6 +149,51 @@ public struct Config: Hashable, Sendable {
             peers.append(peer)
         }
         return peers
+    }
+
+    /// `[[servers]]`, with names and HITs unique across entries and no HIT of `peers`.
+    private static func readServers(_ reader: inout TableReader, defaultPort: UInt16,
+                                    peers: [Peer]) throws(ConfigError) -> [Server] {
+        guard let value = reader.value("servers") else { return [] }
+        var servers: [Server] = []
+        var firstHIT: [HIT: Int] = [:], firstName: [String: Int] = [:]
+        for (index, item) in try value.array(expected: "an array of tables ([[servers]])").enumerated() {
+            let server = try item.table { (table: inout TableReader) throws(ConfigError) in
+                try Server(&table, defaultPort: defaultPort)
+            }
+            if let first = firstName[server.name] {
+                throw .duplicate(item.file, "\(item.path).name", "name \"\(server.name)\"", first: "\(value.path)[\(first)].name")
+            }
+            firstName[server.name] = index
+            if let first = firstHIT[server.hit] {
+                throw .duplicate(item.file, "\(item.path).hit", "HIT \(server.hit)", first: "\(value.path)[\(first)].hit")
+            }
+            firstHIT[server.hit] = index
+            if let peer = peers.firstIndex(where: { $0.hit == server.hit }) {
+                throw .invalid(item.file, "\(item.path).hit",
+                               "\(server.hit) is also peers[\(peer)].hit (a server is not listed in [[peers]] as well)")
+            }
+            servers.append(server)
+        }
+        return servers
+    }
+
+    /// Each peer's `via` names one of `servers`; `path` is the `[[peers]]` array's key path.
+    private static func checkVia(of peers: [Peer], servers: [Server], file: String, path: String) throws(ConfigError) {
+        for (index, peer) in peers.enumerated() {
+            guard let via = peer.via, !servers.contains(where: { $0.name == via }) else { continue }
+            let names = servers.isEmpty ? "there are none" : "there are: " + servers.map(\.name).joined(separator: ", ")
+            throw .invalid(file, "\(path)[\(index)].via", "\"\(via)\" names no [[servers]] entry (\(names))")
+        }
+    }
+
+    /// A host name (`[[peers]]` and `[[servers]]` name): 1–63 letters, digits, '.', '_', '-'.
+    static func hostName(_ value: ConfigValue) throws(ConfigError) -> String {
+        let text = try value.string()
+        guard ConfigLimits.peerNameLength.contains(text.utf8.count), text.utf8.allSatisfy(isNameByte) else {
+            throw value.invalid("\"\(text)\" is not a valid name (1 to 63 letters, digits, '.', '_' or '-')")
+        }
+        return text
     }
 
     /// Bytes allowed in interface and peer names: ASCII letters, digits, '.', '_', '-'.

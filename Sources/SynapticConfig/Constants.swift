@@ -43,6 +43,9 @@ enum ConfigLimits {
     static let rekeyMinimumBytes = 1 << 20
     static let rekeyMinimumSeconds = 10
     static let rekeyMinimumPackets = 1000
+    /// NAT keepalive interval: RFC 9028 §4.10 forbids less than 15 s; NAT UDP bindings last minutes
+    /// (RFC 4787 asks for at least 2), so a keepalive rarer than hourly would keep nothing alive.
+    static let natKeepaliveSeconds = 15...3600
 }
 
 /// Defaults for keys the file leaves out.
@@ -80,4 +83,9 @@ enum ConfigDefaults {
     static let rekeyDiffieHellman = true
     /// Unused Association Lifetime: 15 minutes, the value RFC 7401 §4.4.3 implementations typically use.
     static let unusedAssociationSeconds = 900
+    /// [server]: this host serves nobody unless told to.
+    static let serverRendezvous = false
+    static let serverRelay = false
+    /// 15 s, the RFC 9028 §4.10 default: short enough for the NAT bindings seen in practice.
+    static let natKeepaliveSeconds = 15
 }

@@ -21,15 +21,23 @@ extension NodeConfiguration {
         listenAddresses = config.transport.listen.compactMap { IPAddress(bytes: $0.bytes) }
         peers = config.peers.compactMap { peer in
             guard let hit = HIT(bytes: peer.hit.bytes) else { return nil }
-            return Peer(hit: hit, name: peer.name,
-                        locators: peer.locators.compactMap { locator in
-                            IPAddress(bytes: locator.address.bytes).map { Locator(address: $0, port: locator.port) }
-                        },
+            return Peer(hit: hit, name: peer.name, locators: Self.locators(peer.locators),
                         lsi: peer.lsi.flatMap { IPAddress(bytes: $0.bytes) }.flatMap {
                             if case .v4(let value) = $0 { value } else { nil }
-                        })
+                        },
+                        via: peer.via)
         }
         allowedPeers = AllowedPeers(config.allowedPeers.map { Set($0.compactMap { HIT(bytes: $0.bytes) }) })
+        servers = config.servers.compactMap { server in
+            guard let hit = HIT(bytes: server.hit.bytes) else { return nil }
+            return Server(name: server.name, hit: hit, locators: Self.locators(server.locators),
+                          services: Set(server.services.map(Self.service)))
+        }
+        if config.server.isServing {
+            registrar = Registrar(rendezvous: config.server.rendezvous, relay: config.server.relay,
+                                  allowed: config.registrationAllowed.map { Set($0.compactMap { HIT(bytes: $0.bytes) }) })
+        }
+        natKeepalive = config.nat.keepaliveSeconds
 
         var settings = HostSettings()
         settings.dhGroups = config.crypto.dhGroups.compactMap(DHGroup.init(rawValue:))
@@ -59,6 +67,20 @@ extension NodeConfiguration {
             IPAddress(bytes: endpoint.address.bytes).map { Locator(address: $0, port: endpoint.port) }
         }
         keylogPath = config.keylogPath
+    }
+
+    /// The locators of configured endpoints (every one maps: SynapticConfig addresses are 4 or 16 bytes).
+    private static func locators(_ endpoints: [Config.Endpoint]) -> [Locator] {
+        endpoints.compactMap { endpoint in
+            IPAddress(bytes: endpoint.address.bytes).map { Locator(address: $0, port: endpoint.port) }
+        }
+    }
+
+    private static func service(_ service: Config.Service) -> Service {
+        switch service {
+        case .rendezvous: .rendezvous
+        case .relay: .relay
+        }
     }
 
     /// Loads and validates the TOML file at `path`. Errors (`ConfigError`) name the file, the key and what

@@ -8,7 +8,8 @@ import Logging
 
 /// The node's settings. A value type; build it anywhere and hand it to `Node.init` or `Node.reload`.
 public struct NodeConfiguration: Sendable {
-    /// A peer we know: its HIT, where to reach it, and an optional name for logs and status.
+    /// A peer we know: its HIT, where to reach it (directly, or through a server), and an optional name for
+    /// logs and status.
     public struct Peer: Hashable, Sendable {
         public var hit: HIT
         public var name: String?
@@ -16,12 +17,15 @@ public struct NodeConfiguration: Sendable {
         public var locators: [Locator]
         /// The peer's LSI (host order) if fixed by configuration; else one is derived from the HIT.
         public var lsi: UInt32?
+        /// The name of the `servers` entry (rendezvous or relay) this peer is reached through; nil: directly only.
+        public var via: String?
 
-        public init(hit: HIT, name: String? = nil, locators: [Locator], lsi: UInt32? = nil) {
+        public init(hit: HIT, name: String? = nil, locators: [Locator], lsi: UInt32? = nil, via: String? = nil) {
             self.hit = hit
             self.name = name
             self.locators = locators
             self.lsi = lsi
+            self.via = via
         }
     }
 
@@ -57,8 +61,16 @@ public struct NodeConfiguration: Sendable {
     /// Also send and receive HIP on raw IP protocol 139 (needs CAP_NET_RAW; without it UDP only).
     public var rawHIP = true
     public var peers: [Peer] = []
-    /// Which peers may associate. Default (nil): the configured peers only.
+    /// Which peers may associate. Default (nil): the configured peers only. The HITs of `servers` are
+    /// allowed either way (see `effectivePolicy`).
     public var allowedPeers: AllowedPeers?
+    /// The rendezvous and relay servers to register with (`[[servers]]`).
+    public var servers: [Server] = []
+    /// The services this host offers others (`[server]`); nil: none.
+    public var registrar: Registrar?
+    /// A NAT keepalive goes out on a UDP path after this long with nothing sent on it (RFC 9028 §4.10:
+    /// at least 15 s).
+    public var natKeepalive: Duration = .seconds(15)
     /// The core's settings (offered algorithms, puzzle, timers, rekey age, UAL); the node closes associations unused for 15 minutes unless told otherwise.
     public var hostSettings: HostSettings = {
         var settings = HostSettings()
@@ -80,12 +92,17 @@ public struct NodeConfiguration: Sendable {
         self.identityKeyPath = identityKeyPath
     }
 
-    /// The policy in effect: `allowedPeers`, or exactly the configured peers.
+    /// The policy in effect: `allowedPeers`, or exactly the configured peers; either way with the HITs of
+    /// `servers` (a client always admits its servers).
     public var effectivePolicy: AllowedPeers {
-        allowedPeers ?? AllowedPeers(Set(peers.map(\.hit)))
+        let serverHITs = Set(servers.map(\.hit))
+        guard let allowedPeers else { return AllowedPeers(Set(peers.map(\.hit)).union(serverHITs)) }
+        return AllowedPeers(allowedPeers.hits?.union(serverHITs))
     }
 
     /// The settings that differ in `new` but are only read at startup (a reload keeps the old values).
+    /// Not among them: `peers`, `allowedPeers`, `servers` (whose HITs enter `effectivePolicy`), `registrar` and
+    /// `natKeepalive`, values a reload may change; code that uses them takes each reload's values.
     func restartOnlyChanges(to new: NodeConfiguration) -> [String] {
         var changed: [String] = []
         if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }

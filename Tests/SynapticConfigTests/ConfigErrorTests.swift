@@ -11,7 +11,8 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
 private let peerA = "[[peers]]\nhit = \"2001:20::1\"\n"
 private let malformedLocator = "is not an address with optional port (198.18.0.2, 198.18.0.2:10500, fd00::2 or [fd00::2]:10500)"
-private let topLevel = "crypto, dataplane, identity, keylog, log, metrics, peers, policy, rekey, status, timers, transport, tun"
+private let topLevel = "crypto, dataplane, identity, keylog, log, metrics, nat, peers, policy, rekey, server, servers, status, timers, transport, tun"
+private let serverHub = "[[servers]]\nname = \"hub\"\nhit = \"2001:2a::1\"\nlocators = [\"198.18.9.1\"]\n"
 
 private let cases: [ErrorCase] = [
     // HITs
@@ -69,7 +70,7 @@ private let cases: [ErrorCase] = [
     .init(toml: "[tunnel]\nname = \"x\"", key: "tunnel", message: "unknown table (expected one of: \(topLevel))"),
     .init(toml: "udp_port = 10500", key: "udp_port", message: "unknown key (expected one of: \(topLevel))"),
     .init(toml: peerA + "adress = \"198.18.0.2\"", key: "peers[0].adress",
-          message: "unknown key (expected one of: hit, locators, lsi, name)"),
+          message: "unknown key (expected one of: hit, locators, lsi, name, via)"),
     .init(toml: "[transport.\"udp port\"]", key: "transport.\"udp port\"",
           message: "unknown table (expected one of: listen, raw_hip, udp_port)"),
     .init(toml: "[tun]\nmtu = \"1400\"", key: "tun.mtu", message: "expected an integer, found a string"),
@@ -104,6 +105,52 @@ private let cases: [ErrorCase] = [
     .init(toml: "[rekey]\nafter_packets = -1", key: "rekey.after_packets",
           message: "-1 is out of range 0...9223372036854775807"),
     .init(toml: "[rekey]\ndiffie_hellman = 1", key: "rekey.diffie_hellman", message: "expected a boolean (true or false), found an integer"),
+    // [server], [[servers]], via and [nat]
+    .init(toml: "[nat]\nkeepalive_seconds = 14", key: "nat.keepalive_seconds", message: "14 is out of range 15...3600"),
+    .init(toml: "[nat]\nkeepalive_seconds = 3601", key: "nat.keepalive_seconds", message: "3601 is out of range 15...3600"),
+    .init(toml: "[nat]\nkeepalive_seconds = 20.0", key: "nat.keepalive_seconds",
+          message: "expected an integer, found a floating-point number"),
+    .init(toml: "[nat]\nkeepalive = 20", key: "nat.keepalive", message: "unknown key (expected one of: keepalive_seconds)"),
+    .init(toml: peerA + "via = \"hub\"", key: "peers[0].via", message: "\"hub\" names no [[servers]] entry (there are none)"),
+    .init(toml: peerA + "via = \"hb\"\n" + serverHub, key: "peers[0].via",
+          message: "\"hb\" names no [[servers]] entry (there are: hub)"),
+    .init(toml: peerA + "via = 1\n", key: "peers[0].via", message: "expected a string, found an integer"),
+    .init(toml: serverHub + serverHub.replacing("2a::1", with: "2a::2"), key: "servers[1].name",
+          message: "duplicate name \"hub\" (already at servers[0].name)"),
+    .init(toml: serverHub + serverHub.replacing("hub", with: "hub2").replacing("2a::1", with: "2a:0::1"),
+          key: "servers[1].hit", message: "duplicate HIT 2001:2a::1 (already at servers[0].hit)"),
+    .init(toml: peerA + "[[peers]]\nhit = \"2001:2a::1\"\n" + serverHub, key: "servers[0].hit",
+          message: "2001:2a::1 is also peers[1].hit (a server is not listed in [[peers]] as well)"),
+    .init(toml: serverHub + "services = [\"relay\", \"turn\"]", key: "servers[0].services[1]",
+          message: "\"turn\" is not one of: rendezvous, relay"),
+    .init(toml: serverHub + "services = [\"relay\", \"relay\"]", key: "servers[0].services[1]",
+          message: "duplicate service \"relay\" (already at servers[0].services[0])"),
+    .init(toml: serverHub + "services = []", key: "servers[0].services",
+          message: "must list at least one service (rendezvous, relay)"),
+    .init(toml: serverHub + "services = \"relay\"", key: "servers[0].services", message: "expected an array, found a string"),
+    .init(toml: "[[servers]]\nhit = \"2001:2a::1\"\nlocators = [\"198.18.9.1\"]", key: "servers[0].name",
+          message: "missing (required)"),
+    .init(toml: "[[servers]]\nname = \"hub\"\nlocators = [\"198.18.9.1\"]", key: "servers[0].hit",
+          message: "missing (required)"),
+    .init(toml: "[[servers]]\nname = \"hub\"\nhit = \"2001:2a::1\"", key: "servers[0].locators", message: "missing (required)"),
+    .init(toml: "[[servers]]\nname = \"hub\"\nhit = \"2001:2a::1\"\nlocators = []", key: "servers[0].locators",
+          message: "must list at least one locator"),
+    .init(toml: "[[servers]]\nname = \"hub\"\nhit = \"2001:2a::1\"\nlocators = [\"0.0.0.0\"]", key: "servers[0].locators[0]",
+          message: "0.0.0.0 is the unspecified address, not a usable locator"),
+    .init(toml: "[[servers]]\nname = \"h u b\"\nhit = \"2001:2a::1\"\nlocators = [\"198.18.9.1\"]", key: "servers[0].name",
+          message: "\"h u b\" is not a valid name (1 to 63 letters, digits, '.', '_' or '-')"),
+    .init(toml: "[[servers]]\nname = \"hub\"\nhit = \"2001:db8::1\"\nlocators = [\"198.18.9.1\"]", key: "servers[0].hit",
+          message: "2001:db8::1 is not a HIT: outside the ORCHIDv2 prefix 2001:20::/28"),
+    .init(toml: serverHub + "port = 1", key: "servers[0].port",
+          message: "unknown key (expected one of: hit, locators, name, services)"),
+    .init(toml: "[servers]\nname = \"hub\"", key: "servers", message: "expected an array of tables ([[servers]]), found a table"),
+    .init(toml: "[server]\nallow = \"everyone\"", key: "server.allow",
+          message: "\"everyone\" is not \"configured\", \"any\" or a list of HITs"),
+    .init(toml: "[server]\nallow = [\"2001:db8::1\"]", key: "server.allow[0]",
+          message: "2001:db8::1 is not a HIT: outside the ORCHIDv2 prefix 2001:20::/28"),
+    .init(toml: "[server]\nrendezvous = \"yes\"", key: "server.rendezvous",
+          message: "expected a boolean (true or false), found a string"),
+    .init(toml: "[server]\nrvs = true", key: "server.rvs", message: "unknown key (expected one of: allow, relay, rendezvous)"),
     // Crypto lists
     .init(toml: "[crypto]\nhip_ciphers = [4, 1]", key: "crypto.hip_ciphers[1]",
           message: "cipher 1 (NULL-ENCRYPT) needs crypto.allow_null_cipher = true"),

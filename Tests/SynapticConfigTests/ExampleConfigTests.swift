@@ -37,6 +37,10 @@ import Testing
         #expect(config.rekey.afterSeconds == .seconds(3600))
         #expect(config.rekey.afterPackets == nil)
         #expect(config.rekey.diffieHellman)
+        #expect(!config.server.rendezvous && !config.server.relay)
+        #expect(config.server.allow == .configured)
+        #expect(config.servers.isEmpty)   // the [[servers]] entry is commented out
+        #expect(config.nat.keepaliveSeconds == .seconds(15))
 
         #expect(config.peers.count == 2)
         let db = try #require(config.peers.first)
@@ -51,6 +55,29 @@ import Testing
         #expect(config.peers[1].hit.description == "2001:22:1f2e:3d4c:5b6a:7988:a7b6:c5d4")
         #expect(config.peers[1].name == nil && config.peers[1].lsi == nil)
         #expect(config.peers[1].locators.map(\.description) == ["198.18.1.2:10600"])
+        #expect(config.peers.allSatisfy { $0.via == nil })
+    }
+
+    /// The commented-out [[servers]] entry and `via`, uncommented, are a valid configuration.
+    @Test func commentedServerExampleParses() throws {
+        let example = try ConfigFile.read(Self.examplePath)
+        let keys = ["[[servers]]", "name = ", "hit = ", "locators = ", "services = ", "via = "]
+        var uncommented = 0
+        let text = example.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            guard line.hasPrefix("# "), keys.contains(where: { line.dropFirst(2).hasPrefix($0) }) else { return line }
+            uncommented += 1
+            return line.dropFirst(2)
+        }.joined(separator: "\n")
+        #expect(uncommented == keys.count)
+        let config = try Config.parse(text, file: "example")
+        let hub = try #require(config.servers.first)
+        #expect(config.servers.count == 1)
+        #expect(hub.name == "hub")
+        #expect(hub.hit.description == "2001:23:8a9b:acbd:ced0:e1f2:3041:5263")
+        #expect(hub.locators.map(\.description) == ["198.18.9.1:10500", "[fd00::9]:10500"])
+        #expect(hub.services == [.rendezvous, .relay])
+        #expect(config.peers[0].via == "hub")
+        #expect(config.allowedPeers?.contains(hub.hit) == true)
     }
 
     @Test func emptyFileHasTheExampleDefaults() throws {
@@ -68,6 +95,9 @@ import Testing
         #expect(empty.keylogPath == example.keylogPath)
         #expect(empty.timers == example.timers)
         #expect(empty.rekey == example.rekey)
+        #expect(empty.server == example.server)
+        #expect(empty.servers == example.servers)
+        #expect(empty.nat == example.nat)
         #expect(empty.peers.isEmpty)
         #expect(empty.allowedPeers == [])
     }

@@ -113,10 +113,68 @@ import Testing
         #expect(configuration.hostSettings.espSuites == [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256])
     }
 
+    @Test func serversRegistrarAndKeepaliveReachTheNode() throws {
+        let configuration = NodeConfiguration(try Config.parse("""
+            [transport]
+            udp_port = 10600
+            [server]
+            relay = true
+            allow = ["2001:2f::9"]
+            [[servers]]
+            name = "hub"
+            hit = "2001:2a::1"
+            locators = ["198.18.9.1", "[fd00::9]:10700"]
+            services = ["rendezvous"]
+            [[servers]]
+            name = "relay"
+            hit = "2001:2a::2"
+            locators = ["198.18.9.2"]
+            [[peers]]
+            hit = "2001:22::2"
+            via = "hub"
+            [nat]
+            keepalive_seconds = 25
+            """))
+        #expect(configuration.servers == [
+            .init(name: "hub", hit: HIT("2001:2a::1")!,
+                  locators: [.init(address: IPAddress("198.18.9.1")!, port: 10600), .init(address: IPAddress("fd00::9")!, port: 10700)],
+                  services: [.rendezvous]),
+            .init(name: "relay", hit: HIT("2001:2a::2")!, locators: [.init(address: IPAddress("198.18.9.2")!, port: 10600)],
+                  services: [.rendezvous, .relay]),
+        ])
+        #expect(configuration.peers == [.init(hit: HIT("2001:22::2")!, locators: [], via: "hub")])
+        #expect(configuration.registrar == .init(rendezvous: false, relay: true, allowed: [HIT("2001:2f::9")!]))
+        #expect(configuration.natKeepalive == .seconds(25))
+        // A client always admits its servers.
+        #expect(configuration.effectivePolicy == AllowedPeers([HIT("2001:22::2")!, HIT("2001:2a::1")!, HIT("2001:2a::2")!]))
+
+        let anyone = NodeConfiguration(try Config.parse("[server]\nrendezvous = true\nallow = \"any\"\n"))
+        #expect(anyone.registrar == .init(rendezvous: true, relay: false, allowed: nil))
+        let defaults = NodeConfiguration(try Config.parse("[[peers]]\nhit = \"2001:22::2\"\n"))
+        #expect(defaults.registrar == nil && defaults.servers.isEmpty && defaults.natKeepalive == .seconds(15))
+        #expect(defaults.peers.map(\.via) == [nil])
+    }
+
+    @Test func effectivePolicyAddsServersToEveryPolicy() {
+        var configuration = NodeConfiguration(identityKeyPath: "/k")
+        configuration.peers = [.init(hit: HIT("2001:22::2")!, locators: [])]
+        configuration.servers = [.init(name: "hub", hit: HIT("2001:2a::1")!, locators: [])]
+        #expect(configuration.effectivePolicy == AllowedPeers([HIT("2001:22::2")!, HIT("2001:2a::1")!]))
+        configuration.allowedPeers = AllowedPeers([HIT("2001:22::9")!])
+        #expect(configuration.effectivePolicy == AllowedPeers([HIT("2001:22::9")!, HIT("2001:2a::1")!]))
+        configuration.allowedPeers = .anyone
+        #expect(configuration.effectivePolicy == .anyone)
+    }
+
     @Test func restartOnlySettingsAreNamed() {
         let old = NodeConfiguration(identityKeyPath: "/k")
         var new = old
         new.peers = [.init(hit: HIT("2001:22::2")!, locators: [])]
+        #expect(old.restartOnlyChanges(to: new).isEmpty)
+        // Servers, the registrar and the keepalive interval are carried by a reload.
+        new.servers = [.init(name: "hub", hit: HIT("2001:2a::1")!, locators: [])]
+        new.registrar = .init(rendezvous: true, relay: true, allowed: nil)
+        new.natKeepalive = .seconds(60)
         #expect(old.restartOnlyChanges(to: new).isEmpty)
         new.udpPort = 1
         new.tunName = "hip9"
