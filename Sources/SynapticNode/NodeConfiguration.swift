@@ -62,7 +62,7 @@ public struct NodeConfiguration: Sendable {
     public var rawHIP = true
     public var peers: [Peer] = []
     /// Which peers may associate. Default (nil): the configured peers only. The HITs of `servers` are
-    /// allowed either way (see `effectivePolicy`).
+    /// allowed either way, and so are the HITs `registrar` lets register (see `effectivePolicy`).
     public var allowedPeers: AllowedPeers?
     /// The rendezvous and relay servers to register with (`[[servers]]`).
     public var servers: [Server] = []
@@ -95,9 +95,14 @@ public struct NodeConfiguration: Sendable {
     /// The policy in effect: `allowedPeers`, or exactly the configured peers; either way with the HITs of
     /// `servers` (a client always admits its servers).
     public var effectivePolicy: AllowedPeers {
-        let serverHITs = Set(servers.map(\.hit))
-        guard let allowedPeers else { return AllowedPeers(Set(peers.map(\.hit)).union(serverHITs)) }
-        return AllowedPeers(allowedPeers.hits?.union(serverHITs))
+        // Our servers are always admitted, and so is anyone `[server] allow` lets register (nil: anyone).
+        var admitted = Set(servers.map(\.hit))
+        if let registrar {
+            guard let allowed = registrar.allowed else { return AllowedPeers(nil) }
+            admitted.formUnion(allowed)
+        }
+        guard let allowedPeers else { return AllowedPeers(Set(peers.map(\.hit)).union(admitted)) }
+        return AllowedPeers(allowedPeers.hits?.union(admitted))
     }
 
     /// The settings that differ in `new` but are only read at startup (a reload keeps the old values).
