@@ -145,11 +145,13 @@ import Testing
         #expect(configuration.peers == [.init(hit: HIT("2001:22::2")!, locators: [], via: "hub")])
         #expect(configuration.registrar == .init(rendezvous: false, relay: true, allowed: [HIT("2001:2f::9")!]))
         #expect(configuration.natKeepalive == .seconds(25))
-        // A client always admits its servers.
-        #expect(configuration.effectivePolicy == AllowedPeers([HIT("2001:22::2")!, HIT("2001:2a::1")!, HIT("2001:2a::2")!]))
+        // A client always admits its servers; a server admits those it lets register.
+        #expect(configuration.effectivePolicy == AllowedPeers([HIT("2001:22::2")!, HIT("2001:2a::1")!, HIT("2001:2a::2")!,
+                                                               HIT("2001:2f::9")!]))
 
         let anyone = NodeConfiguration(try Config.parse("[server]\nrendezvous = true\nallow = \"any\"\n"))
         #expect(anyone.registrar == .init(rendezvous: true, relay: false, allowed: nil))
+        #expect(anyone.effectivePolicy == .anyone)
         let defaults = NodeConfiguration(try Config.parse("[[peers]]\nhit = \"2001:22::2\"\n"))
         #expect(defaults.registrar == nil && defaults.servers.isEmpty && defaults.natKeepalive == .seconds(15))
         #expect(defaults.peers.map(\.via) == [nil])
