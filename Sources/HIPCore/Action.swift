@@ -46,4 +46,6 @@ public struct OutboundPacket: Sendable {
     public var peer: HIT?
     /// True for a retransmission (I1, I2, UPDATE, CLOSE) or a cached answer (R2, UPDATE ACK, CLOSE_ACK).
     public var isRetransmission: Bool
+    /// True for another host's packet we forward as its rendezvous server or relay (`peer` is its receiver).
+    public var isForwarded = false
 }

@@ -3,15 +3,15 @@
 // I1:  DH_GROUP_LIST (our preference) → first to up to 3 endpoints, retransmissions to one at a time.
 // R1 (I1-SENT, or I2-SENT with a larger R1_COUNTER; copies of the R1 answered are counted by the host),
 // checks in order:
-//   source address one our I1 went to → parameters present → HOST_ID parses, hashes to the Sender's HIT,
-//   policy → HIP_SIGNATURE_2 → our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list
+//   source address one our I1 went to (or named in VIA_RVS) → parameters present → HOST_ID parses, hashes
+//   to the Sender's HIT, policy → HIP_SIGNATURE_2 → our HIT suite in HIT_SUITE_LIST → DH group = Responder's first of our list
 //   (downgrade check) → HIP cipher, ESP transport format and suite → puzzle (#I length, #K bound) solved →
 //   DH, KEYMAT, keys → inbound SPI → I2 sent, I2-SENT.
 // I2:  ESP_INFO, [R1_COUNTER], SOLUTION, DIFFIE_HELLMAN, HIP_CIPHER, [NAT_TRAVERSAL_MODE: the R1's first
-//      mode we support], ENCRYPTED{HOST_ID} (HOST_ID with NULL), [ECHO_RESPONSE_SIGNED], TRANSPORT_FORMAT_LIST, ESP_TRANSFORM, HIP_MAC, HIP_SIGNATURE,
+//      mode we support], ENCRYPTED{HOST_ID} (HOST_ID with NULL), [REG_REQUEST to a server we register with], [ECHO_RESPONSE_SIGNED], TRANSPORT_FORMAT_LIST, ESP_TRANSFORM, HIP_MAC, HIP_SIGNATURE,
 //      <ECHO_RESPONSE_UNSIGNED...>.
 // R2 (I2-SENT): HIP_MAC_2 (with the Responder's HOST_ID) → HIP_SIGNATURE → ESP_INFO SPI and KEYMAT index
-//      → SA pair installed, ESTABLISHED.
+//      → SA pair installed, ESTABLISHED; a server's REG_RESPONSE / REG_FAILED / REG_FROM recorded.
 import HIPCrypto
 import HIPWire
 
@@ -41,8 +41,10 @@ extension Association {
         default:
             return [r1.reject(.unexpected)]
         }
-        // R1s are pre-signed for any Initiator: only one from where our I1 went answers it.
-        guard attempt.sendsI1(to: r1.source.address) else { return [r1.reject(.r1FromUnexpectedSource)] }
+        // R1s are pre-signed for any Initiator: only one from where our I1 went answers it, directly or, after
+        // a rendezvous server forwarded our I1, naming that server in VIA_RVS (RFC 8004 §5.3).
+        let viaRendezvous = r1.packet.viaRVS?.contains { IPAddress(mappedBytes: $0).map(attempt.sendsI1) ?? false } ?? false
+        guard attempt.sendsI1(to: r1.source.address) || viaRendezvous else { return [r1.reject(.r1FromUnexpectedSource)] }
         // RFC 7401 §6.8 step 8: in I2-SENT only an R1 of a newer generation restarts the exchange.
         if let answered {
             guard let counter = r1.packet.r1Counter, let previous = answered.r1Counter, counter > previous else {
@@ -145,6 +147,7 @@ extension Association {
             parameters.append(.natTraversalMode([mode]))
         }
         if let echo = packet.echoRequestSigned { parameters.append(.echoResponseSigned(echo)) }
+        if let request = registrationRequest(for: packet) { parameters.append(.regRequest(request)) }
         if cipher == .null {
             parameters.append(local.hostID)
         } else {
@@ -187,15 +190,29 @@ extension Association {
             return [r2.reject(.invalidSPI)]
         }
         guard info.keymatIndex == pending.keys.keymatIndex else { return [r2.reject(.invalidKeymatIndex)] }
-        let session = Session(role: .initiator, peerIdentity: pending.peerIdentity, keys: pending.keys,
+        var session = Session(role: .initiator, peerIdentity: pending.peerIdentity, keys: pending.keys,
                               group: pending.group, inboundSPI: pending.inboundSPI, outboundSPI: info.newSPI,
                               peerEndpoint: r2.source, localAddress: r2.destination, cachedI2: nil, cachedR2: nil,
                               rekeyAt: local.settings.rekeyInterval.map { now + $0 }, now: now)
-        phase = .established(session)
-        return [
+        var actions: [Action] = [
             .installSA(securityAssociations(session)),
             .report(.established(peer: peerHIT, role: .initiator, latency: now - pending.attempt.startedAt)),
         ]
+        if let wanted = local.settings.registrations[peerHIT] {
+            // Types the R1's REG_INFO did not offer were not requested: refused as unavailable.
+            var registration = ClientRegistration(wanted: wanted)
+            let requested = registrationRequest(for: pending.r1)?.types ?? []
+            let unoffered = wanted.filter { !requested.contains($0) }
+            for type in unoffered { registration.refused[type] = RegistrationFailure.typeUnavailable }
+            session.registration = registration
+            if !unoffered.isEmpty {
+                actions.append(.report(.registrationRefused(server: peerHIT, types: unoffered,
+                                                            failureType: RegistrationFailure.typeUnavailable)))
+            }
+            if !requested.isEmpty { actions += registrationAnswered(r2.packet, session: &session, now: now) }
+        }
+        phase = .established(session)
+        return actions
     }
 
     /// The SA pair of a session.

@@ -47,7 +47,9 @@ extension Association {
             phase = now >= completeAt ? .established(session) : .r2Sent(session, completeAt: completeAt)
             return actions
         case .established(var session):
-            if let lifetime = local.settings.unusedAssociationLifetime, now >= session.lastActivity + lifetime {
+            // An association that carries a registration (either way) is in use while the registration lasts.
+            if let lifetime = local.settings.unusedAssociationLifetime, now >= session.lastActivity + lifetime,
+               session.registration == nil, session.served == nil {
                 return [.report(.unused(peer: peerHIT, lifetime: lifetime))] + closeRequested(now: now)
             }
             let actions = sessionTimers(&session, now: now)

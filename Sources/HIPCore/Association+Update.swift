@@ -85,6 +85,20 @@ extension Association {
         if let acks = packet.ack, let outgoing = session.update.outgoing, acks.contains(outgoing.id) {
             actions += acknowledged(outgoing, session: &session, now: now)
         }
+        // Registration (RFC 8003 §3.2): a client's request or permissions, a server's answer.
+        var extra: [HIPParameter] = []
+        if let request = packet.regRequest, id != nil {
+            let (parameters, served) = serve(request, from: update.source, current: session.served, now: now)
+            extra = parameters
+            session.served = served
+            if served == nil { actions.append(.relayRoutes(client: peerHIT, routes: [])) }
+            for case .regResponse(let response) in parameters where served != nil && response.lifetime > 0 {
+                actions.append(.report(.clientRegistered(client: peerHIT, types: response.types,
+                                                         lifetime: RegistrationLifetime.duration(response.lifetime))))
+            }
+        }
+        if id != nil { actions += permitted(packet.peerPermissions, session: &session) }
+        actions += registrationAnswered(packet, session: &session, now: now)
         if session.locators.currentIsDeprecated, session.update.due.verify == nil {
             scheduleVerification(of: nil, session: &session)
         }
@@ -105,12 +119,12 @@ extension Association {
         let echo = id == nil ? nil : packet.echoRequestSigned
         var answered = false
         if !session.update.pending.isEmpty {
-            let (sends, destination) = flush(&session, ack: id, echo: echo, now: now)
+            let (sends, destination) = flush(&session, ack: id, echo: echo, extra: extra, now: now)
             actions += sends
             answered = destination == update.source
         }
         if (id != nil || echo != nil) && !answered {
-            var parameters: [HIPParameter] = []
+            var parameters: [HIPParameter] = extra
             if let id { parameters.append(.ack([id])) }
             if let echo { parameters.append(.echoResponseSigned(echo)) }
             if let bytes = seal(parameters, session) {
@@ -184,8 +198,12 @@ extension Association {
         guard endpoint != session.locators.current, session.locators.use(endpoint) else { return [] }
         if let local = session.localAddress, local.isIPv4 != endpoint.address.isIPv4 { session.localAddress = nil }
         guard session.saInstalled else { return [] }
-        return [.moveSA(peer: peerHIT, outboundSPI: session.outboundSPI, to: endpoint, source: source(for: endpoint, session)),
-                .report(.moved(peer: peerHIT, to: endpoint))]
+        var actions: [Action] = [.moveSA(peer: peerHIT, outboundSPI: session.outboundSPI, to: endpoint,
+                                         source: source(for: endpoint, session)),
+                                 .report(.moved(peer: peerHIT, to: endpoint))]
+        // A relay client that moved: its Data Relay routes follow it.
+        if session.served?.permissions.isEmpty == false { actions.append(relayRoutes(session)) }
+        return actions
     }
 
     /// Makes our next UPDATE verify `endpoint` (or, for nil, the best candidate the locator set offers).
@@ -417,9 +435,10 @@ extension Association {
 
     // MARK: - Sending
 
-    /// Sends the content due in a new UPDATE (next SEQ), replacing the one in flight; `ack` and `echo`
-    /// answer the peer's UPDATE in the same packet. Returns the send and where it went.
-    func flush(_ session: inout Session, ack: UInt32? = nil, echo: [UInt8]? = nil,
+    /// Sends the content due in a new UPDATE (next SEQ), replacing the one in flight; `ack`, `echo` and
+    /// `extra` (registration answers) answer the peer's UPDATE in the same packet. Returns the send and where
+    /// it went.
+    func flush(_ session: inout Session, ack: UInt32? = nil, echo: [UInt8]? = nil, extra: [HIPParameter] = [],
                now: Instant) -> (sends: [Action], destination: Endpoint?) {
         let content = session.update.due
         guard !content.isEmpty else { return ([], nil) }
@@ -443,6 +462,9 @@ extension Association {
         if let ack { parameters.append(.ack([ack])) }
         if let verify = content.verify { parameters.append(.echoRequestSigned(verify.nonce)) }
         if let echo { parameters.append(.echoResponseSigned(echo)) }
+        if content.register, let request = renewalRequest(session) { parameters.append(.regRequest(request)) }
+        parameters += content.permissions.map(HIPParameter.peerPermission)
+        parameters += extra
         session.update.pending = UpdateState.Content()
         guard let bytes = seal(parameters, session) else {
             session.update.pending = content
@@ -485,10 +507,12 @@ extension Association {
     /// (while no rekey runs) and the UAL. Only deadlines `timerFired` serves count, so none stays in the past.
     func deadline(of session: Session) -> Instant? {
         let established = state == .established
-        let unused = established ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
+        let registered = session.registration != nil || session.served != nil
+        let unused = established && !registered ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
+        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.expiresAt]
         return ([session.update.outgoing?.retransmission.deadline, rekey, unused, keepaliveDeadline(of: session)]
-            + session.draining.map(\.until)).compactMap { $0 }.min()
+            + registration + session.draining.map(\.until)).compactMap { $0 }.min()
     }
 
     /// When the NAT keepalive is due: established, over UDP, `natKeepaliveInterval` after the last send.
@@ -510,6 +534,9 @@ extension Association {
         if var outgoing = session.update.outgoing, outgoing.retransmission.deadline <= now {
             actions += retransmit(&outgoing, session: &session, now: now)
         }
+        actions += servedTimers(&session, now: now)
+        actions += registrationTimers(&session, now: now)
+        if session.update.pending.register { actions += flush(&session, now: now).sends }
         if let keepalive = keepaliveDeadline(of: session), keepalive <= now {
             // RFC 9028 §4.10: NOTIFY NAT_KEEPALIVE, signed, without HOST_ID (the peer knows us).
             session.lastSent = now
@@ -532,6 +559,8 @@ extension Association {
                 rest.verify = nil
                 session.update.pending.announce = session.update.pending.announce ?? rest.announce
                 session.update.pending.rekey = session.update.pending.rekey || rest.rekey
+                session.update.pending.register = session.update.pending.register || rest.register
+                session.update.pending.permissions = rest.permissions + session.update.pending.permissions
                 if session.locators.currentIsDeprecated { scheduleVerification(of: nil, session: &session) }
                 let sends = flush(&session, now: now).sends
                 if !sends.isEmpty { return sends }

@@ -38,6 +38,8 @@ public struct Association: Sendable {
         case traffic(TrafficCount)
         /// A verified HIP packet that carries nothing for the state machine (a NAT keepalive) came from there.
         case authenticated(source: Endpoint)
+        /// PEER_PERMISSION for this server's Data Relay (we reached a peer through it).
+        case permit(PeerPermission)
         case rekey
     }
 
@@ -126,6 +128,12 @@ public struct Association: Sendable {
         /// count: the NAT keepalive is due `HostSettings.natKeepaliveInterval` after it.
         var lastSent: Instant
         var sentPackets: UInt64 = 0
+        /// Our packets go through this Control Relay (we were reached through it).
+        var relay: RelayPath?
+        /// Our registration with this peer as a server (client side, RFC 8003).
+        var registration: ClientRegistration?
+        /// The peer's registration with us (server side).
+        var served: ServedRegistration?
 
         init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
              outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
@@ -188,6 +196,7 @@ public struct Association: Sendable {
         case .peerLocators(let endpoints): configuredLocators(endpoints, now: now)
         case .traffic(let count): trafficCounted(count, now: now)
         case .authenticated(let source): authenticatedPacket(from: source, now: now)
+        case .permit(let permission): permit(permission, now: now)
         case .rekey: rekeyRequested(now: now)
         }
     }
@@ -290,6 +299,20 @@ extension Association {
     public var dhGroup: DHGroup? { session?.group }
     /// Where the peer's packets come from (and ESP goes).
     public var peerEndpoint: Endpoint? { session?.peerEndpoint }
+    /// Our registration with this peer as a server (client side), once requested.
+    public var registration: RegistrationStatus? {
+        guard let registration = session?.registration else { return nil }
+        return RegistrationStatus(peer: peerHIT, types: registration.granted, expiresAt: registration.expiresAt,
+                                  address: registration.reflexive, routes: 0)
+    }
+
+    /// The peer's registration with us (server side).
+    public var servedRegistration: RegistrationStatus? {
+        guard let session, let served = session.served else { return nil }
+        return RegistrationStatus(peer: peerHIT, types: served.types, expiresAt: served.expiresAt,
+                                  address: session.peerEndpoint, routes: served.permissions.count)
+    }
+
     /// The peer's verified host identity.
     public var peerIdentity: PublicHostIdentity? {
         if case .i2Sent(let pending) = phase { return pending.peerIdentity }

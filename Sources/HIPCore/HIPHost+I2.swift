@@ -92,7 +92,7 @@ extension HIPHost {
         }
         // The puzzle, against the R1 generation it answers; the attempt is counted.
         let solved: R1Pool.Solved
-        switch pool.admit(solution, r1Counter: packet.r1Counter, initiator: peer, source: i2.source.address,
+        switch pool.admit(solution, r1Counter: packet.r1Counter, initiator: peer, source: i2.senderAddress,
                           destination: i2.destination, local: local) {
         case .failure(let reason): return .failure(I2Refusal(reason: reason))
         case .success(let value): solved = value

@@ -2,7 +2,8 @@
 //
 // Stages: checksum (raw IP: must verify; UDP: ignored, RFC 5770/9028 carry 0) → strict parse (an unknown
 // critical parameter in I1/I2/UPDATE is answered with NOTIFY UNSUPPORTED_CRITICAL_PARAMETER_TYPE, rate
-// limited) → Sender's HIT not ours, Receiver's HIT ours (or NULL in an opportunistic I1 when allowed) →
+// limited) → Sender's HIT not ours, Receiver's HIT ours (or NULL in an opportunistic I1 when allowed;
+// another HIT: forwarded when we serve it, HIPHost+Relay) → RELAY_FROM/FROM checked (HIPHost+Relay) →
 // I1 (rate limits: per source, then total), I2, NOTIFY (reports rate limited) handled by the host; a copy
 // of the R1 answered counted as a duplicate; R1, R2, CLOSE, CLOSE_ACK, UPDATE routed to the peer's
 // association.
@@ -24,10 +25,16 @@ extension HIPHost {
             return [Self.reject(.malformed, bytes: bytes, source: source)]
         }
         counters.countReceived(packet.type)
-        let received = ReceivedPacket(packet: packet, bytes: bytes, source: source, destination: destination)
+        var received = ReceivedPacket(packet: packet, bytes: bytes, source: source, destination: destination)
         guard packet.senderHIT != local.hit else { return [received.reject(.fromOurselves)] }
         let opportunistic = packet.type == .i1 && packet.receiverHIT == .null && local.settings.acceptsOpportunisticI1
-        guard packet.receiverHIT == local.hit || opportunistic else { return [received.reject(.notForUs)] }
+        guard packet.receiverHIT == local.hit || opportunistic else { return forward(received, now: now) }
+        switch arrivedVia(received) {
+        case .failure(let reason): return [received.reject(reason)]
+        case .success(let via): received.via = via
+        }
+        // RFC 8004 §5.2: an opportunistic I1 through a rendezvous server is not supported.
+        if received.via != nil && packet.receiverHIT == .null { return [received.reject(.notForUs)] }
 
         switch packet.type {
         case .i1: return receiveI1(received, now: now)
@@ -96,13 +103,28 @@ extension HIPHost {
             return [i1.reject(.simultaneousOpenYield)]
         }
         guard let groups = i1.packet.dhGroupList else { return [i1.reject(.missingParameter)] }
-        guard r1SourceLimiter.allow(i1.source.address, now: now), r1Limiter.allow(now: now) else {
+        guard r1SourceLimiter.allow(i1.senderAddress, now: now), r1Limiter.allow(now: now) else {
             return [i1.reject(.rateLimited)]
         }
-        let r1 = pool.r1(to: peer, initiatorGroups: groups, source: i1.source.address, destination: i1.destination,
+        let r1 = pool.r1(to: peer, initiatorGroups: groups, source: i1.senderAddress, destination: i1.destination,
                          local: local)
-        return [.send(OutboundPacket(bytes: r1, type: .r1, destination: i1.source, source: i1.destination, peer: peer,
-                                     isRetransmission: false))]
+        // Through a rendezvous server the R1 goes to the Initiator directly, naming the server (VIA_RVS,
+        // RFC 8004 §5.3); through a relay it goes back to the relay with RELAY_TO (RFC 9028 §4.12).
+        let (bytes, destination): ([UInt8]?, Endpoint)
+        switch i1.via {
+        case nil:
+            (bytes, destination) = (r1, i1.source)
+        case let via? where via.service == .rendezvous:
+            (bytes, destination) = (Self.appending(.viaRVS([via.serverEndpoint.address.v4Mapped]), to: r1), via.origin)
+        case let via?:
+            guard let server = associations[via.server]?.session, case .udp(let port) = via.origin.transport else { return [] }
+            let to = TransportAddress(port: port, address: via.origin.address.v4Mapped)
+            (bytes, destination) = (Self.appending(.relayTo(to), hmac: ParameterType.relayHMAC, session: server, to: r1),
+                                    via.serverEndpoint)
+        }
+        guard let bytes else { return [i1.reject(.localFailure)] }
+        return [.send(OutboundPacket(bytes: bytes, type: .r1, destination: destination,
+                                     source: i1.via == nil ? i1.destination : nil, peer: peer, isRetransmission: false))]
     }
 
     /// NOTIFY (RFC 7401 §6.13): reported only when its signature verifies against the peer's identity

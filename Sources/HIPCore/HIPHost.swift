@@ -27,6 +27,8 @@ public struct HIPHost: Sendable {
     var notifyReportLimiter: RateLimiter
     var r1SourceLimiter: SourceRateLimiter
     var r1Limiter: RateLimiter
+    /// Packets a rendezvous server or relay forwards, per source address.
+    var relaySourceLimiter: SourceRateLimiter
     var requestedWake: Instant?
 
     /// A host for `identity`. Prepares the first R1 generation (one DH key pair and one signature per DH
@@ -54,6 +56,7 @@ public struct HIPHost: Sendable {
         notifyReportLimiter = RateLimiter(ratePerSecond: settings.notifyReportRatePerSecond, now: now)
         r1SourceLimiter = SourceRateLimiter(ratePerSecond: settings.r1RatePerSourcePerSecond, random: random, now: now)
         r1Limiter = RateLimiter(ratePerSecond: settings.r1RatePerSecond, now: now)
+        relaySourceLimiter = SourceRateLimiter(ratePerSecond: settings.relayRatePerSourcePerSecond, random: random, now: now)
     }
 
     /// Our HIT.
@@ -69,6 +72,19 @@ public struct HIPHost: Sendable {
     public func association(for peer: HIT) -> Association? { associations[peer] }
     /// Copies of all associations.
     public var allAssociations: [Association] { Array(associations.values) }
+
+    /// The registrations of clients with us (a registrar's view).
+    public var registrations: [RegistrationStatus] { associations.values.compactMap(\.servedRegistration) }
+
+    /// The server (a HIT of `HostSettings.registrations`) whose relay our packets to `peer` go through now,
+    /// or nil when they go to the peer directly.
+    public func relay(for peer: HIT) -> HIT? {
+        guard let session = associations[peer]?.session else { return nil }
+        if let relay = session.relay, session.peerEndpoint == relay.serverEndpoint { return relay.server }
+        return local.settings.registrations.keys.first { server in
+            server != peer && associations[server]?.session?.peerEndpoint == session.peerEndpoint
+        }
+    }
 
     /// Processes one event at `now` and returns what to do, in order.
     public mutating func handle(_ event: Event, now: Instant) -> [Action] {
@@ -93,7 +109,8 @@ public struct HIPHost: Sendable {
         case .close(let peer):
             actions = route(.closeRequest, to: peer, now: now)
         }
-        return finish(actions, now: now, forceWake: { if case .timer = event { true } else { false } }())
+        actions = permitRelayedESP(after: actions, now: now) + actions
+        return finish(wrapRelayed(actions), now: now, forceWake: { if case .timer = event { true } else { false } }())
     }
 
     /// Routes an input to the association with `peer` and drops the association if it became UNASSOCIATED.
@@ -164,8 +181,12 @@ public struct HIPHost: Sendable {
         for action in actions {
             switch action {
             case .send(let packet):
-                counters.countSent(packet.type)
-                if packet.isRetransmission { counters.retransmissions += 1 }
+                if packet.isForwarded {
+                    counters.relayedHIP += 1
+                } else {
+                    counters.countSent(packet.type)
+                    if packet.isRetransmission { counters.retransmissions += 1 }
+                }
                 if let peer = packet.peer { associations[peer]?.sent(to: packet.destination, now: now) }
             case .report(.rejected(let rejection)):
                 counters.countRejected(rejection.reason)
@@ -187,7 +208,8 @@ public struct HIPHost: Sendable {
                 local.spis.release(spi)
             case .report(.unused):
                 counters.associationsUnused += 1
-            case .report(.notified), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
+            case .report(.notified), .report(.registered), .report(.registrationRefused), .report(.registrationExpired),
+                 .report(.clientRegistered), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
                  .removeSA, .relayRoutes, .wake:
                 break
             }

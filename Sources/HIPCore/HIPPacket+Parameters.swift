@@ -37,5 +37,26 @@ extension HIPPacket {
     var notifications: [Notification] {
         parameters.compactMap { if case .notification(let v) = $0 { v } else { nil } }
     }
+    var regInfo: RegInfo? { if case .regInfo(let v)? = first(ParameterType.regInfo) { v } else { nil } }
+    var regRequest: RegRequest? { if case .regRequest(let v)? = first(ParameterType.regRequest) { v } else { nil } }
+    var regResponse: RegResponse? { if case .regResponse(let v)? = first(ParameterType.regResponse) { v } else { nil } }
+    var regFailed: [RegFailed] { parameters.compactMap { if case .regFailed(let v) = $0 { v } else { nil } } }
+    var regFrom: TransportAddress? { if case .regFrom(let v)? = first(ParameterType.regFrom) { v } else { nil } }
+    var peerPermissions: [PeerPermission] {
+        parameters.compactMap { if case .peerPermission(let v) = $0 { v } else { nil } }
+    }
+    var relayFrom: TransportAddress? { if case .relayFrom(let v)? = first(ParameterType.relayFrom) { v } else { nil } }
+    var relayTo: TransportAddress? { if case .relayTo(let v)? = first(ParameterType.relayTo) { v } else { nil } }
+    var relayHMAC: [UInt8]? { if case .relayHMAC(let v)? = first(ParameterType.relayHMAC) { v } else { nil } }
+    var from: [UInt8]? { if case .from(let v)? = first(ParameterType.from) { v } else { nil } }
+    var rvsHMAC: [UInt8]? { if case .rvsHMAC(let v)? = first(ParameterType.rvsHMAC) { v } else { nil } }
+    var viaRVS: [[UInt8]]? { if case .viaRVS(let v)? = first(ParameterType.viaRVS) { v } else { nil } }
+    /// Whether a server already added forwarding parameters (FROM, RVS_HMAC, RELAY_*).
+    var hasForwardingParameters: Bool {
+        parameters.contains {
+            [ParameterType.relayFrom, ParameterType.relayTo, ParameterType.relayHMAC, ParameterType.from,
+             ParameterType.rvsHMAC].contains($0.type)
+        }
+    }
     func has(_ type: UInt16) -> Bool { first(type) != nil }
 }

@@ -1,5 +1,6 @@
 // HostSettings: the local policy of a HIP host (offered algorithms, puzzle, timers), validated once.
 import HIPCrypto
+import HIPWire
 
 /// What a host offers and accepts, and its timers. Build it from the configuration and pass it to
 /// `HIPHost.init`, which validates it (`HIPCoreError.invalidSettings`). A value type; use it anywhere.
@@ -84,6 +85,9 @@ public struct HostSettings: Sendable {
     /// Authenticated notifications reported (`Report.notified`) per second at most; replayed or duplicated
     /// NOTIFYs beyond are counted in `Counters.notifyReportsSuppressed`, not reported.
     public var notifyReportRatePerSecond: Int = 10
+    /// Packets a rendezvous server or relay forwards per second for one source address (beyond: dropped,
+    /// `.rateLimited`); the clients' own budget protects them from a flood through us.
+    public var relayRatePerSourcePerSecond: Int = 200
     /// Associations with peers the policy limits (`PeerPolicy.isLimited`: all of them by default) at most,
     /// in any state (CLOSED and E-FAILED count until they expire): bounds what strangers can make us keep
     /// when the policy lets anyone in. Beyond, an I2 that would start one more is refused after its puzzle
@@ -100,6 +104,32 @@ public struct HostSettings: Sendable {
     /// NAT keepalive (RFC 9028 §4.10): a NOTIFY NAT_KEEPALIVE on an association's UDP path after this long with
     /// nothing sent on it (HIP or, per `Event.trafficCounts`, ESP); at least 15 seconds; nil: none.
     public var natKeepaliveInterval: Duration? = .seconds(15)
+    /// The services we offer others (REG_INFO in R1, RFC 8003), nil: none.
+    public var registrar: Registrar?
+    /// The services to register for with each server, by its HIT (REG_REQUEST in I2 and, for renewal, in
+    /// UPDATE, RFC 8003 §3). The lifetime asked for is the registrar's maximum, capped at
+    /// `requestedRegistrationLifetime`.
+    public var registrations: [HIT: [UInt8]] = [:]
+    /// The longest registration lifetime we ask for (RFC 8003 §5 encoding; 159 ≈ 1 hour).
+    public var requestedRegistrationLifetime: UInt8 = 159
+
+    /// What a registrar offers (RFC 8003 §3.1) and to whom.
+    public struct Registrar: Sendable {
+        /// Registration types offered (`RegistrationType`).
+        public var types: [UInt8]
+        /// The lifetimes granted (RFC 8003 §5 encoding): 96 ≈ 16 s to 159 ≈ 1 hour by default.
+        public var minimumLifetime: UInt8 = 96
+        public var maximumLifetime: UInt8 = 159
+        /// Who may register; nil: anyone the policy admits to the base exchange.
+        public var allowed: Set<HIT>?
+        /// Data Relay routes kept per client (the oldest go first; a rekey adds one).
+        public var routesPerClient = 16
+
+        public init(types: [UInt8], allowed: Set<HIT>? = nil) {
+            self.types = types
+            self.allowed = allowed
+        }
+    }
 
     public init() {}
 
@@ -135,6 +165,7 @@ public struct HostSettings: Sendable {
         if r1RatePerSecond < 0 { return "r1RatePerSecond is negative" }
         if r1RatePerSourcePerSecond < 0 { return "r1RatePerSourcePerSecond is negative" }
         if notifyReportRatePerSecond < 0 { return "notifyReportRatePerSecond is negative" }
+        if relayRatePerSourcePerSecond < 0 { return "relayRatePerSourcePerSecond is negative" }
         if maximumAssociations < 0 { return "maximumAssociations is negative" }
         if locatorLifetime == 0 { return "locatorLifetime must be positive" }
         if let rekeyInterval, rekeyInterval <= .zero { return "rekeyInterval must be positive" }
@@ -144,6 +175,9 @@ public struct HostSettings: Sendable {
         }
         if !natTraversalModes.contains(NATTraversalMode.udpEncapsulation) {
             return "natTraversalModes must contain UDP-ENCAPSULATION (RFC 9028 makes it mandatory)"
+        }
+        if let registrar, registrar.minimumLifetime > registrar.maximumLifetime || registrar.routesPerClient < 1 {
+            return "registrar lifetimes or routesPerClient invalid"
         }
         if let natKeepaliveInterval, natKeepaliveInterval < CoreProtocol.minimumNATKeepalive {
             return "natKeepaliveInterval below 15 seconds (RFC 9028 §4.10)"

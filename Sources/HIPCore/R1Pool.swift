@@ -5,8 +5,8 @@
 //
 //  R1 template (signed once; HIP_SIGNATURE_2 zeroes the patched fields):
 //    header (Receiver's HIT patched per I1) | R1_COUNTER | PUZZLE (Opaque, #I patched) | DH_GROUP_LIST |
-//    DIFFIE_HELLMAN | HIP_CIPHER | NAT_TRAVERSAL_MODE | HOST_ID | HIT_SUITE_LIST | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM |
-//    HIP_SIGNATURE_2
+//    DIFFIE_HELLMAN | HIP_CIPHER | NAT_TRAVERSAL_MODE | HOST_ID | HIT_SUITE_LIST | [REG_INFO: a registrar's]
+//    | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM | HIP_SIGNATURE_2
 //  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (App. A's RHASH(S ‖ ...), keyed; addresses IPv4-mapped)
 //  Opaque = the low 16 bits of the generation counter (finds the generation when I2 has no R1_COUNTER).
 //  Rotation: a new secret S, counter + 1, new DH keys, re-signed templates; the previous generation stays
@@ -231,7 +231,11 @@ struct R1Pool: Sendable {
                 .espTransform(local.espSuiteIDs),
             ])
             var signed = packet
-            signed.parameters.append(try PacketSealer.signature2(forR1: packet.serialize(), identity: local.identity))
+            if let registrar = settings.registrar {
+                signed.parameters.append(.regInfo(RegInfo(minLifetime: registrar.minimumLifetime,
+                                                          maxLifetime: registrar.maximumLifetime, types: registrar.types)))
+            }
+            signed.parameters.append(try PacketSealer.signature2(forR1: signed.serialize(), identity: local.identity))
             templates[group.rawValue] = Template(dh: dh, bytes: signed.serialize())
         }
         return Generation(counter: counter, secret: secret, k: k, templates: templates)

@@ -7,6 +7,11 @@ struct ReceivedPacket: Sendable {
     let bytes: [UInt8]
     let source: Endpoint
     let destination: IPAddress
+    /// The server it came through, when a rendezvous server or relay forwarded it to us.
+    var via: Via? = nil
+
+    /// The address of the host that sent it (for a forwarded packet, the original sender's).
+    var senderAddress: IPAddress { via?.origin.address ?? source.address }
 
     /// A `.report(.rejected)` action for this packet.
     func reject(_ reason: RejectReason) -> Action {

@@ -6,6 +6,7 @@
 //
 // The relay forwards the UDP payload unchanged from its own socket; only a datagram from the named source
 // with the named SPI matches (an SPI alone would let anyone inject into the client's SA).
+import HIPWire
 
 /// A forwarding permission a registered client installed with PEER_PERMISSION. A value type.
 public struct RelayRoute: Hashable, Sendable {

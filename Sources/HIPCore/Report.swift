@@ -24,6 +24,15 @@ public enum Report: Sendable {
     case unused(peer: HIT, lifetime: Duration)
     /// An authenticated NOTIFY from `peer` (RFC 7401 §6.13: informational; state is unchanged).
     case notified(peer: HIT, notification: Notification)
+    /// `server` granted our registration for `types` (RFC 8003) for `lifetime`.
+    case registered(server: HIT, types: [UInt8], lifetime: Duration)
+    /// `server` refused our registration for `types` (REG_FAILED failure type; RFC 8003 §4.4), or (type 1)
+    /// does not offer them.
+    case registrationRefused(server: HIT, types: [UInt8], failureType: UInt8)
+    /// A registration with or of `peer` ended without renewal.
+    case registrationExpired(peer: HIT, types: [UInt8])
+    /// We granted `client` a registration for `types` for `lifetime` (server side).
+    case clientRegistered(client: HIT, types: [UInt8], lifetime: Duration)
 }
 
 /// Why a base exchange failed.

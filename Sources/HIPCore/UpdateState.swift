@@ -1,9 +1,9 @@
 // UpdateState: the UPDATE bookkeeping of one association (RFC 7401 §6.12): our Update IDs, the one UPDATE
 // of ours in flight and what it carries, and the peer's last Update ID with the reply we gave it.
 //
-//   content changes (addresses, a locator to verify, a rekey) → a new UPDATE with the next SEQ carrying all
-//   of the content still due (it replaces the one in flight) → retransmitted until an ACK names its SEQ →
-//   the content it carried is done.
+//   content changes (addresses, a locator to verify, a rekey, a registration renewal, relay permissions) →
+//   a new UPDATE with the next SEQ carrying all of the content still due (it replaces the one in flight) →
+//   retransmitted until an ACK names its SEQ → the content it carried is done.
 import HIPCrypto
 import HIPWire
 
@@ -17,8 +17,12 @@ struct UpdateState: Sendable {
         var verify: (endpoint: Endpoint, nonce: [UInt8])?
         /// Our ESP_INFO (and DIFFIE_HELLMAN) of a rekey, from the session's `Rekey`.
         var rekey = false
+        /// A REG_REQUEST renewing our registration with the peer (RFC 8003 §3.2).
+        var register = false
+        /// PEER_PERMISSIONs for the peer's Data Relay (RFC 9028 §5.13).
+        var permissions: [PeerPermission] = []
 
-        var isEmpty: Bool { announce == nil && verify == nil && !rekey }
+        var isEmpty: Bool { announce == nil && verify == nil && !rekey && !register && permissions.isEmpty }
     }
 
     /// Our UPDATE waiting for its ACK.
@@ -46,6 +50,7 @@ struct UpdateState: Sendable {
     var due: Content {
         guard let carried = outgoing?.content else { return pending }
         return Content(announce: pending.announce ?? carried.announce, verify: pending.verify ?? carried.verify,
-                       rekey: pending.rekey || carried.rekey)
+                       rekey: pending.rekey || carried.rekey, register: pending.register || carried.register,
+                       permissions: carried.permissions + pending.permissions)
     }
 }

@@ -210,6 +210,19 @@ final class ActionExecutor {
             logger.warning("UPDATE to \(label(peer)) unanswered after every retransmission (to each of its locators)")
         case .notified(let peer, let notification):
             logger.notice("NOTIFY from \(label(peer)): type \(notification.type)")
+        case .registered(let server, let types, let lifetime):
+            logger.info("registered with \(label(server)) for \(Self.names(types)) (lifetime \(lifetime.components.seconds) s)")
+        case .registrationRefused(let server, let types, let failureType):
+            logger.warning("\(label(server)) refused our registration for \(Self.names(types)) (REG_FAILED type \(failureType))")
+        case .registrationExpired(let peer, let types):
+            logger.notice("registration of \(Self.names(types)) with \(label(peer)) expired")
+        case .clientRegistered(let client, let types, let lifetime):
+            logger.info("\(label(client)) registered for \(Self.names(types)) (lifetime \(lifetime.components.seconds) s)")
         }
+    }
+
+    /// Registration types for logs: "rendezvous, relay-hip".
+    static func names(_ types: [UInt8]) -> String {
+        types.isEmpty ? "nothing" : types.map(RegistrationType.name).joined(separator: ", ")
     }
 }

@@ -129,19 +129,27 @@ struct TestNetwork {
     }
 
     /// Peer `from` sends one ESP packet to peer `to` on its outbound SA: it arrives (if the destination is
-    /// held by `to`) and opens if `to` has an inbound SA with that SPI and the same keys; `to` then gets
+    /// held by `to`, or by a relay with a route for it) and opens if `to` has an inbound SA with that SPI and the same keys; `to` then gets
     /// `.espReceived` (as the data plane reports the first packet of an SA and source changes, tests call
     /// this for the packets they care about). Returns whether the packet opened.
+    /// A host with Data Relay routes (`relayRoutes`) forwards ESP that matches one of them.
     @discardableResult
     mutating func sendESP(_ from: Int, to: Int) -> Bool {
         guard let sa = peers[from].outbound[peers[to].host.localHIT],
-              peers[to].addresses.contains(sa.destination.address),
-              let source = sourceAddress(nil, at: from, to: sa.destination.address),
-              let keys = peers[to].inbound[sa.spi],
+              let address = sourceAddress(nil, at: from, to: sa.destination.address) else { return false }
+        var source = Endpoint(address: address, transport: transport)
+        var destination = sa.destination.address
+        if let relay = peers.firstIndex(where: { $0.addresses.contains(destination) }), relay != to {
+            guard let route = peers[relay].relayRoutes.values.joined().first(where: {
+                ($0.toClientSPI == sa.spi && $0.peer == source) || ($0.toPeerSPI == sa.spi && $0.client == source)
+            }) else { return false }
+            destination = route.toClientSPI == sa.spi && route.peer == source ? route.client.address : route.peer.address
+            source = Endpoint(address: peers[relay].address, transport: transport)
+        }
+        guard peers[to].addresses.contains(destination), let keys = peers[to].inbound[sa.spi],
               keys.encryption.bytes == sa.keys.encryption.bytes,
               keys.authentication.bytes == sa.keys.authentication.bytes else { return false }
-        handle(.espReceived(peer: peers[from].host.localHIT, spi: sa.spi,
-                            source: Endpoint(address: source, transport: transport)), at: to)
+        handle(.espReceived(peer: peers[from].host.localHIT, spi: sa.spi, source: source), at: to)
         return true
     }
 

@@ -1,0 +1,28 @@
+// ClientRegistration: our registration with a server (RFC 8003 §3), kept in the session of our association
+// with it: what we asked for, what it granted until when, and the address it saw us at (REG_FROM, our
+// server-reflexive candidate, RFC 9028 §4.2).
+//
+//   I2 REG_REQUEST → R2 REG_RESPONSE/REG_FAILED [REG_FROM] → renewal UPDATE(REG_REQUEST) at half the lifetime
+//   → UPDATE(REG_RESPONSE) … → expired when no renewal was answered in time.
+import HIPWire
+
+/// Client-side registration state. A value type inside `Association.Session`.
+struct ClientRegistration: Sendable {
+    /// The types we ask for.
+    let wanted: [UInt8]
+    /// The types granted and until when (empty: nothing granted now).
+    var granted: [UInt8] = []
+    var expiresAt: Instant?
+    /// When the next renewal goes out.
+    var renewAt: Instant?
+    /// Our address and port as the server saw them (REG_FROM).
+    var reflexive: Endpoint?
+    /// The types refused, with the failure type.
+    var refused: [UInt8: UInt8] = [:]
+
+    init(wanted: [UInt8]) {
+        self.wanted = wanted
+    }
+
+    func grants(_ type: UInt8) -> Bool { granted.contains(type) }
+}

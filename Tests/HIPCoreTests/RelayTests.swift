@@ -1,0 +1,242 @@
+// Registration (RFC 8003), rendezvous (RFC 8004) and the Control and Data Relay (RFC 9028 §4.12) between
+// three in-memory hosts: A (0) reaches B (1) by HIT through the server S (2), with which B (and, where a test
+// says so, A) registered. Bad input (a forged HMAC, FROM, RELAY_TO, an unregistered HIT) changes nothing.
+import HIPCrypto
+import HIPWire
+import Testing
+@testable import HIPCore
+
+@Suite struct RelayTests {
+    static let (a, b, s) = (0, 1, 2)
+    static let all: [UInt8] = [RegistrationType.rendezvous, RegistrationType.relayUDPHIP, RegistrationType.relayUDPESP]
+    static let relay: [UInt8] = [RegistrationType.relayUDPHIP, RegistrationType.relayUDPESP]
+
+    /// A, B and S; S offers `offered` to `allowed`; B registers for `bWants`, A for `aWants`.
+    static func network(offered: [UInt8] = all, allowed: Set<Int>? = nil, bWants: [UInt8]? = relay,
+                        aWants: [UInt8]? = nil, lifetime: UInt8 = 159) throws -> TestNetwork {
+        let identities = try (0..<3).map { try TestIdentities.identity(.ecdsaP256, $0) }
+        let serverHIT = identities[s].hit
+        func settings(_ index: Int) -> HostSettings {
+            var settings = TestHosts.fastSettings()
+            settings.requestedRegistrationLifetime = lifetime
+            if index == s {
+                var registrar = HostSettings.Registrar(types: offered, allowed: allowed.map { Set($0.map { identities[$0].hit }) })
+                registrar.maximumLifetime = lifetime
+                registrar.minimumLifetime = min(registrar.minimumLifetime, lifetime)
+                settings.registrar = registrar
+            }
+            if index == b, let bWants { settings.registrations = [serverHIT: bWants] }
+            if index == a, let aWants { settings.registrations = [serverHIT: aWants] }
+            return settings
+        }
+        return TestNetwork(try (0..<3).map { try TestHosts.make(identities[$0], settings: settings($0), seed: UInt64($0 + 1)) })
+    }
+
+    static func register(_ network: inout TestNetwork, _ client: Int) {
+        network.connect(client, to: s)
+        network.run(for: .seconds(1))
+    }
+
+    /// A reaches B by HIT, with only S's locator.
+    static func reach(_ network: inout TestNetwork, from: Int = a, to: Int = b) {
+        network.handle(.outboundData(peer: network.peers[to].host.localHIT, endpoints: [network.endpoint(s)]), at: from)
+        network.run(for: .seconds(2))
+    }
+
+    static func parsed(_ datagram: Datagram) throws -> HIPPacket { try HIPPacket.parse(datagram.bytes) }
+
+    @Test func lifetimeEncoding() {
+        #expect(RegistrationLifetime.duration(64) == .seconds(1))
+        #expect(RegistrationLifetime.duration(96) == .seconds(16))
+        #expect(RegistrationLifetime.duration(56) == .milliseconds(500))
+        #expect(abs((RegistrationLifetime.duration(159) - .seconds(3756)).components.seconds) <= 1)
+    }
+
+    @Test func registrationInTheBaseExchange() throws {
+        var network = try Self.network()
+        Self.register(&network, Self.b)
+        let r1 = try Self.parsed(try #require(network.sent.first { $0.type == .r1 }))
+        let i2 = try Self.parsed(try #require(network.sent.first { $0.type == .i2 }))
+        let r2 = try Self.parsed(try #require(network.sent.first { $0.type == .r2 }))
+        #expect(r1.regInfo?.types == Self.all)
+        #expect(i2.regRequest == RegRequest(lifetime: 159, types: Self.relay))
+        #expect(r2.regResponse == RegResponse(lifetime: 159, types: Self.relay))
+        #expect(r2.regFrom == TransportAddress(port: 10500, address: network.peers[Self.b].address.v4Mapped))
+        let registration = try #require(network.association(Self.b, with: Self.s)?.registration)
+        #expect(registration.types == Self.relay)
+        #expect(registration.address == network.endpoint(Self.b))
+        #expect(network.peers[Self.s].host.registrations.map(\.peer) == [network.peers[Self.b].host.localHIT])
+        #expect(network.peers[Self.b].reports.contains { if case .registered = $0 { true } else { false } })
+        #expect(network.peers[Self.s].reports.contains { if case .clientRegistered = $0 { true } else { false } })
+        #expect(network.peers.allSatisfy { $0.rejections.isEmpty })
+    }
+
+    /// Renewal at half the lifetime by UPDATE; unanswered renewals let it expire on both sides.
+    @Test func registrationIsRenewedThenExpires() throws {
+        var network = try Self.network(lifetime: 120)   // 2^7 = 128 s
+        Self.register(&network, Self.b)
+        let first = try #require(network.association(Self.b, with: Self.s)?.registration?.expiresAt)
+        network.run(for: .seconds(70))
+        let renewals = try network.sent.filter { $0.type == .update && $0.from == Self.b }.map(Self.parsed)
+        #expect(renewals.contains { $0.regRequest?.types == Self.relay })
+        let answers = try network.sent.filter { $0.type == .update && $0.from == Self.s }.map(Self.parsed)
+        #expect(answers.contains { $0.regResponse?.types == Self.relay })
+        let renewed = try #require(network.association(Self.b, with: Self.s)?.registration?.expiresAt)
+        #expect(renewed > first)
+        // S stops answering: the registration lapses at both ends.
+        network.intercept = { $0.from == Self.s ? [] : [$0] }
+        network.run(for: .seconds(200))
+        #expect(network.association(Self.b, with: Self.s)?.registration?.types == [])
+        #expect(network.peers[Self.s].host.registrations.isEmpty)
+        #expect(network.peers[Self.b].reports.contains { if case .registrationExpired = $0 { true } else { false } })
+    }
+
+    /// A host `[server] allow` does not name is refused (REG_FAILED 0); types not offered are refused (1).
+    @Test func refusedRegistrations() throws {
+        var network = try Self.network(offered: [RegistrationType.rendezvous], allowed: [Self.a], bWants: Self.all,
+                                       aWants: Self.all)
+        Self.register(&network, Self.b)
+        Self.register(&network, Self.a)
+        // Only what REG_INFO offers is requested; B is not admitted at all.
+        let refusedB = try network.sent.filter { $0.type == .r2 && $0.to == Self.b }.map(Self.parsed)
+        #expect(refusedB.first?.regFailed == [RegFailed(failureType: RegistrationFailure.requiresCredentials,
+                                                        types: [RegistrationType.rendezvous])])
+        #expect(network.association(Self.b, with: Self.s)?.registration?.types == [])
+        let answerA = try #require(try network.sent.filter { $0.type == .r2 && $0.to == Self.a }.map(Self.parsed).first)
+        #expect(answerA.regResponse?.types == [RegistrationType.rendezvous])
+        #expect(answerA.regFailed.isEmpty)
+        #expect(network.association(Self.a, with: Self.s)?.registration?.types == [RegistrationType.rendezvous])
+        #expect(network.peers[Self.a].reports.contains {
+            if case .registrationRefused(_, let types, RegistrationFailure.typeUnavailable) = $0 { types == Self.relay } else { false }
+        })
+        #expect(network.peers[Self.s].host.registrations.map(\.peer) == [network.peers[Self.a].host.localHIT])
+        // B is not registered: an I1 for it at S goes nowhere.
+        Self.reach(&network, from: Self.a, to: Self.b)
+        #expect(network.association(Self.a, with: Self.b)?.state != .established)
+        #expect(network.peers[Self.s].rejectionReasons.contains(.notRegistered))
+    }
+
+    /// Through the relay: the whole base exchange goes through S, ESP too (Data Relay), and so do UPDATEs.
+    @Test func relayCarriesTheExchangeAndESP() throws {
+        var network = try Self.network()
+        Self.register(&network, Self.b)
+        Self.reach(&network)
+        #expect(network.association(Self.a, with: Self.b)?.state == .established)
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.s))
+        #expect(network.association(Self.b, with: Self.a)?.peerEndpoint == network.endpoint(Self.s))
+        #expect(network.peers[Self.b].host.relay(for: network.peers[Self.a].host.localHIT) == network.peers[Self.s].host.localHIT)
+        // Every packet between A and B went through S, with RELAY_FROM (to B) or without relay parameters (to A).
+        let between = network.sent.filter { ($0.from == Self.a && $0.to != Self.s) || ($0.to == Self.a && $0.from != Self.s) }
+        #expect(between.isEmpty)
+        let toB = try network.sent.filter { $0.from == Self.s && $0.to == Self.b && $0.type != .update && $0.type != .r2 }.map(Self.parsed)
+        #expect(toB.contains { $0.type == .i1 && $0.relayFrom != nil && $0.relayHMAC != nil })
+        #expect(toB.contains { $0.type == .i2 && $0.relayFrom != nil })
+        let toA = try network.sent.filter { $0.from == Self.s && $0.to == Self.a }.map(Self.parsed)
+        #expect(toA.contains { $0.type == .r1 } && toA.contains { $0.type == .r2 })
+        #expect(toA.allSatisfy { !$0.hasForwardingParameters })
+        // B permitted A's ESP at S: ESP flows both ways through S.
+        let routes = network.peers[Self.s].relayRoutes[network.peers[Self.b].host.localHIT] ?? []
+        #expect(routes.count == 1)
+        #expect(routes.first?.peer == network.endpoint(Self.a) && routes.first?.client == network.endpoint(Self.b))
+        #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
+        #expect(network.association(Self.b, with: Self.a)?.state == .established)
+        // A rekey (UPDATEs through S) adds a route for the new SPIs; ESP keeps flowing.
+        network.handle(.rekey(peer: network.peers[Self.b].host.localHIT), at: Self.a)
+        network.run(for: .seconds(2))
+        #expect(network.sendESP(Self.b, to: Self.a) && network.sendESP(Self.a, to: Self.b))
+        network.run(for: .seconds(2))
+        #expect(network.peers[Self.a].host.counters.rekeys == 1)
+        #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
+        #expect((network.peers[Self.s].relayRoutes[network.peers[Self.b].host.localHIT] ?? []).count == 2)
+        #expect(network.peers[Self.s].host.counters.relayedHIP > 0)
+        #expect(network.peers.allSatisfy { $0.rejections.isEmpty })
+    }
+
+    /// Rendezvous: S forwards the I1 with FROM and RVS_HMAC; B answers A directly with VIA_RVS; the rest is
+    /// direct.
+    @Test func rendezvousForwardsTheI1Only() throws {
+        var network = try Self.network(bWants: [RegistrationType.rendezvous])
+        Self.register(&network, Self.b)
+        Self.reach(&network)
+        #expect(network.association(Self.a, with: Self.b)?.state == .established)
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.b))
+        let i1 = try Self.parsed(try #require(network.sent.first { $0.type == .i1 && $0.from == Self.s }))
+        #expect(i1.from == network.peers[Self.a].address.v4Mapped && i1.rvsHMAC != nil)
+        let r1 = try #require(network.sent.first { $0.type == .r1 && $0.from == Self.b && $0.to == Self.a })
+        #expect(try Self.parsed(r1).viaRVS == [network.peers[Self.s].address.v4Mapped])
+        #expect(!network.sent.contains { $0.from == Self.s && $0.type != .i1 && $0.to != Self.b })
+        #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
+        #expect(network.peers[Self.a].host.relay(for: network.peers[Self.b].host.localHIT) == nil)
+    }
+
+    /// A forwarded packet whose HMAC does not verify is dropped: nothing is answered or created.
+    @Test(arguments: [ParameterType.relayHMAC, ParameterType.relayFrom])
+    func tamperedRelayedI1IsDropped(field: UInt16) throws {
+        var network = try Self.network()
+        Self.register(&network, Self.b)
+        network.intercept = { datagram in
+            guard datagram.from == Self.s, datagram.type == .i1, var packet = try? HIPPacket.parse(datagram.bytes) else {
+                return [datagram]
+            }
+            packet.parameters = packet.parameters.map { parameter in
+                switch parameter {
+                case .relayHMAC(var mac) where field == ParameterType.relayHMAC:
+                    mac[0] ^= 1
+                    return .relayHMAC(mac)
+                case .relayFrom(var from) where field == ParameterType.relayFrom:
+                    from.port ^= 1   // a forged origin
+                    return .relayFrom(from)
+                default:
+                    return parameter
+                }
+            }
+            var changed = datagram
+            changed.bytes = packet.serialize()
+            return [changed]
+        }
+        Self.reach(&network)
+        #expect(network.peers[Self.b].rejectionReasons.contains(.relayHMACFailed))
+        #expect(network.association(Self.b, with: Self.a) == nil)
+        #expect(!network.sent.contains { $0.from == Self.b && $0.type == .r1 })
+    }
+
+    /// FROM and RVS_HMAC sent by someone who is not B's server, and RELAY_TO from a host that is not S's
+    /// client (or with a bad HMAC), are dropped.
+    @Test func forgedForwardingParametersAreDropped() throws {
+        var network = try Self.network(bWants: [RegistrationType.rendezvous, RegistrationType.relayUDPHIP])
+        Self.register(&network, Self.b)
+        let bHIT = network.peers[Self.b].host.localHIT, aHIT = network.peers[Self.a].host.localHIT
+        let i1 = HIPPacket(type: .i1, senderHIT: aHIT, receiverHIT: bHIT,
+                           parameters: [.dhGroupList([DHGroup.nistP256.rawValue]), .from(network.peers[Self.a].address.v4Mapped),
+                                        .rvsHMAC([UInt8](repeating: 7, count: 32))]).serialize()
+        network.deliver(Datagram(bytes: i1, type: .i1, from: Self.a, to: Self.b, source: network.endpoint(Self.a),
+                                 destination: network.peers[Self.b].address, isRetransmission: false, sentAt: network.now))
+        #expect(network.peers[Self.b].rejectionReasons.last == .relayHMACFailed)
+        // A (not registered) asks S to relay a packet to an address of its choice.
+        let relayed = HIPPacket(type: .r1, senderHIT: aHIT, receiverHIT: bHIT,
+                                parameters: [.relayTo(TransportAddress(port: 9, address: network.peers[Self.b].address.v4Mapped)),
+                                             .relayHMAC([UInt8](repeating: 1, count: 32))]).serialize()
+        network.deliver(Datagram(bytes: relayed, type: .r1, from: Self.a, to: Self.s, source: network.endpoint(Self.a),
+                                 destination: network.peers[Self.s].address, isRetransmission: false, sentAt: network.now))
+        #expect(network.peers[Self.s].rejectionReasons.last == .notRegistered)
+        // The same claiming to come from B, with a wrong HMAC.
+        let spoofed = HIPPacket(type: .r1, senderHIT: bHIT, receiverHIT: aHIT,
+                                parameters: [.relayTo(TransportAddress(port: 9, address: network.peers[Self.a].address.v4Mapped)),
+                                             .relayHMAC([UInt8](repeating: 1, count: 32))]).serialize()
+        network.deliver(Datagram(bytes: spoofed, type: .r1, from: Self.a, to: Self.s, source: network.endpoint(Self.b),
+                                 destination: network.peers[Self.s].address, isRetransmission: false, sentAt: network.now))
+        #expect(network.peers[Self.s].rejectionReasons.last == .relayHMACFailed)
+        network.deliverAll()
+        #expect(network.peers[Self.s].host.counters.relayedHIP == 0)
+        #expect(network.association(Self.b, with: Self.a) == nil)
+    }
+
+    /// A host that serves nobody drops packets for other HITs as before.
+    @Test func packetsForOthersWithoutRegistrar() throws {
+        var network = try Self.network(bWants: nil)
+        network.peers[Self.s] = TestPeer(host: try TestHosts.make(try TestIdentities.identity(.ecdsaP256, 2), seed: 9).0,
+                                         addresses: network.peers[Self.s].addresses, spis: network.peers[Self.s].spis)
+        Self.reach(&network)
+        #expect(network.peers[Self.s].rejectionReasons.contains(.notForUs))
+    }
+}
