@@ -46,9 +46,12 @@ extension Association {
         // An echo of a nonce no longer outstanding verifies nothing (a replay, or a verification we replaced
         // meanwhile): alone it is rejected, next to new content it is ignored.
         var echoed: Endpoint?
+        var answeredCheck: ConnectivityChecks.Check?
         if let echo = packet.echoResponseSigned {
             if let verify = session.update.due.verify, constantTimeEquals(echo, verify.nonce) {
                 echoed = verify.endpoint
+            } else if let check = session.checks.check(answeredBy: echo) {
+                answeredCheck = check
             } else if id == nil {
                 return [update.reject(.echoMismatch)]
             }
@@ -79,6 +82,10 @@ extension Association {
             if session.rekey?.ourESPInfoAcknowledged == true { actions += switchOutbound(&session, now: now) }
         }
         if let echoed { actions += verified(echoed, session: &session) }
+        if let answeredCheck { actions += checkAnswered(answeredCheck, session: &session) }
+        if id != nil, let candidates = decryptedCandidates(packet, session: session) {
+            actions += checkCandidates(candidates, session: &session, now: now)
+        }
         if let announced = packet.locatorSet, id != nil {
             actions += peerAnnounced(announced, from: update.source, session: &session)
         }
@@ -102,7 +109,8 @@ extension Association {
         if session.locators.currentIsDeprecated, session.update.due.verify == nil {
             scheduleVerification(of: nil, session: &session)
         }
-        if id != nil, echoed == nil, case .udp = update.source.transport, session.update.due.verify == nil {
+        if id != nil, echoed == nil, answeredCheck == nil, case .udp = update.source.transport,
+           session.update.due.verify == nil {
             // A NAT rebinding: the peer's UPDATEs now come from elsewhere (verified before ESP goes there).
             let current = session.locators.current
             if update.source != current, !(current.transport == .raw && update.source.address == current.address) {
@@ -181,6 +189,7 @@ extension Association {
             // next UPDATE, and we switch then.
             session.rekey?.ourESPInfoAcknowledged = true
         }
+        actions += startWaitingChecks(&session, now: now)
         if !session.update.pending.isEmpty { actions += flush(&session, now: now).sends }
         return actions
     }
@@ -194,13 +203,17 @@ extension Association {
     }
 
     /// ESP to the peer goes to `endpoint` (ACTIVE) from now on.
-    private func move(to endpoint: Endpoint, session: inout Session) -> [Action] {
-        guard endpoint != session.locators.current, session.locators.use(endpoint) else { return [] }
+    func move(to endpoint: Endpoint, session: inout Session) -> [Action] {
+        let previous = session.locators.current
+        guard endpoint != previous, session.locators.use(endpoint) else { return [] }
         if let local = session.localAddress, local.isIPv4 != endpoint.address.isIPv4 { session.localAddress = nil }
         guard session.saInstalled else { return [] }
         var actions: [Action] = [.moveSA(peer: peerHIT, outboundSPI: session.outboundSPI, to: endpoint,
                                          source: source(for: endpoint, session)),
                                  .report(.moved(peer: peerHIT, to: endpoint))]
+        if let relay = session.relayEndpoint, previous == relay {
+            actions.append(.report(.directPath(peer: peerHIT, endpoint: endpoint)))
+        }
         // A relay client that moved: its Data Relay routes follow it.
         if session.served?.permissions.isEmpty == false { actions.append(relayRoutes(session)) }
         return actions
@@ -453,11 +466,15 @@ extension Association {
         } else {
             parameters.append(.espInfo(ESPInfo(keymatIndex: 0, oldSPI: session.inboundSPI, newSPI: session.inboundSPI)))
         }
+        var carried = content
         if let addresses = content.announce {
             parameters.append(.locatorSet(addresses.prefix(CoreLimits.locatorsPerUpdate).enumerated().map { index, address in
                 Locator(trafficType: 0, preferred: index == 0, lifetime: local.settings.locatorLifetime,
                         address: .espAddress(spi: session.inboundSPI, address: address.v4Mapped))
             }))
+            carried.candidates = nil   // sent after the announcement (a LOCATOR_SET of ours at a time)
+        } else if let candidates = content.candidates, let encrypted = encryptedCandidates(candidates, session: session) {
+            parameters.append(encrypted)
         }
         if let ack { parameters.append(.ack([ack])) }
         if let verify = content.verify { parameters.append(.echoRequestSigned(verify.nonce)) }
@@ -466,6 +483,7 @@ extension Association {
         parameters += content.permissions.map(HIPParameter.peerPermission)
         parameters += extra
         session.update.pending = UpdateState.Content()
+        session.update.pending.candidates = carried.candidates == nil ? content.candidates : nil
         guard let bytes = seal(parameters, session) else {
             session.update.pending = content
             return ([], nil)
@@ -473,7 +491,7 @@ extension Association {
         let destination = content.verify?.endpoint
             ?? session.locators.destination(forAttempt: 0, usable: usableFamilies(session))
         session.update.outgoing = UpdateState.Outgoing(
-            id: id, content: content, bytes: bytes, boundTo: content.verify?.endpoint,
+            id: id, content: carried, bytes: bytes, boundTo: content.verify?.endpoint,
             retransmission: Retransmission(policy: local.settings.updateRetransmission, sentAt: now))
         if ack != nil { session.update.reply = bytes }
         return ([send(bytes, .update, to: destination, from: source(for: destination, session))], destination)
@@ -510,7 +528,8 @@ extension Association {
         let registered = session.registration != nil || session.served != nil
         let unused = established && !registered ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
-        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.expiresAt]
+        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.expiresAt,
+                            session.checks.deadline]
         return ([session.update.outgoing?.retransmission.deadline, rekey, unused, keepaliveDeadline(of: session)]
             + registration + session.draining.map(\.until)).compactMap { $0 }.min()
     }
@@ -534,6 +553,7 @@ extension Association {
         if var outgoing = session.update.outgoing, outgoing.retransmission.deadline <= now {
             actions += retransmit(&outgoing, session: &session, now: now)
         }
+        actions += checkTimers(&session, now: now)
         actions += servedTimers(&session, now: now)
         actions += registrationTimers(&session, now: now)
         if session.update.pending.register { actions += flush(&session, now: now).sends }

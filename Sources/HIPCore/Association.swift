@@ -40,6 +40,8 @@ public struct Association: Sendable {
         case authenticated(source: Endpoint)
         /// PEER_PERMISSION for this server's Data Relay (we reached a peer through it).
         case permit(PeerPermission)
+        /// Our candidates for a direct path (the path goes through a relay).
+        case candidates([Locator])
         case rekey
     }
 
@@ -134,6 +136,10 @@ public struct Association: Sendable {
         var registration: ClientRegistration?
         /// The peer's registration with us (server side).
         var served: ServedRegistration?
+        /// Checks to the peer's candidates while the path goes through a relay.
+        var checks = ConnectivityChecks()
+        /// The relay's endpoint, when the association came up through one (a move elsewhere is a direct path).
+        var relayEndpoint: Endpoint?
 
         init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
              outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
@@ -197,6 +203,7 @@ public struct Association: Sendable {
         case .traffic(let count): trafficCounted(count, now: now)
         case .authenticated(let source): authenticatedPacket(from: source, now: now)
         case .permit(let permission): permit(permission, now: now)
+        case .candidates(let locators): announceCandidates(locators, now: now)
         case .rekey: rekeyRequested(now: now)
         }
     }

@@ -29,6 +29,8 @@ public struct HIPHost: Sendable {
     var r1Limiter: RateLimiter
     /// Packets a rendezvous server or relay forwards, per source address.
     var relaySourceLimiter: SourceRateLimiter
+    /// Our addresses, as the last `.localAddressesChanged` gave them (host candidates).
+    var localAddresses: [IPAddress] = []
     var requestedWake: Instant?
 
     /// A host for `identity`. Prepares the first R1 generation (one DH key pair and one signature per DH
@@ -99,6 +101,7 @@ public struct HIPHost: Sendable {
         case .timer:
             actions = timers(now: now)
         case .localAddressesChanged(let addresses):
+            localAddresses = addresses
             actions = associations.keys.flatMap { route(.addressesChanged(addresses), to: $0, now: now) }
         case .peerLocators(let peer, let endpoints):
             actions = route(.peerLocators(endpoints), to: peer, now: now)
@@ -110,6 +113,7 @@ public struct HIPHost: Sendable {
             actions = route(.closeRequest, to: peer, now: now)
         }
         actions = permitRelayedESP(after: actions, now: now) + actions
+        actions += announceCandidates(after: actions, now: now)
         return finish(wrapRelayed(actions), now: now, forceWake: { if case .timer = event { true } else { false } }())
     }
 
@@ -209,7 +213,7 @@ public struct HIPHost: Sendable {
             case .report(.unused):
                 counters.associationsUnused += 1
             case .report(.notified), .report(.registered), .report(.registrationRefused), .report(.registrationExpired),
-                 .report(.clientRegistered), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
+                 .report(.clientRegistered), .report(.directPath), .report(.noDirectPath), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
                  .removeSA, .relayRoutes, .wake:
                 break
             }

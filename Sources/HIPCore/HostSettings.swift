@@ -112,6 +112,11 @@ public struct HostSettings: Sendable {
     public var registrations: [HIT: [UInt8]] = [:]
     /// The longest registration lifetime we ask for (RFC 8003 §5 encoding; 159 ≈ 1 hour).
     public var requestedRegistrationLifetime: UInt8 = 159
+    /// Our UDP port (host candidates carry it, RFC 9028 §4.2).
+    public var udpPort: UInt16 = HIPProtocol.udpPort
+    /// Connectivity checks to a peer's candidates (RFC 9028 §4.6): about 12 s before a candidate is given up.
+    public var checkRetransmission = RetransmissionPolicy(initialTimeout: .milliseconds(250), maximumTimeout: .seconds(2),
+                                                          maximumRetries: 8)
 
     /// What a registrar offers (RFC 8003 §3.1) and to whom.
     public struct Registrar: Sendable {
@@ -158,7 +163,8 @@ public struct HostSettings: Sendable {
         if puzzleSecretLifetime <= .zero { return "puzzleSecretLifetime must be positive" }
         for (name, policy) in [("i1Retransmission", i1Retransmission), ("i2Retransmission", i2Retransmission),
                                ("closeRetransmission", closeRetransmission),
-                               ("updateRetransmission", updateRetransmission)] where !policy.isValid {
+                               ("updateRetransmission", updateRetransmission),
+                               ("checkRetransmission", checkRetransmission)] where !policy.isValid {
             return "\(name) is invalid"
         }
         if notifyRatePerSecond < 0 { return "notifyRatePerSecond is negative" }

@@ -33,6 +33,10 @@ public enum Report: Sendable {
     case registrationExpired(peer: HIT, types: [UInt8])
     /// We granted `client` a registration for `types` for `lifetime` (server side).
     case clientRegistered(client: HIT, types: [UInt8], lifetime: Duration)
+    /// A connectivity check to `peer`'s candidate `endpoint` was answered: ESP goes there, not through the relay.
+    case directPath(peer: HIT, endpoint: Endpoint)
+    /// No candidate of `peer` answered a connectivity check: the path stays relayed.
+    case noDirectPath(peer: HIT)
 }
 
 /// Why a base exchange failed.

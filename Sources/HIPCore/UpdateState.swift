@@ -1,7 +1,8 @@
 // UpdateState: the UPDATE bookkeeping of one association (RFC 7401 §6.12): our Update IDs, the one UPDATE
 // of ours in flight and what it carries, and the peer's last Update ID with the reply we gave it.
 //
-//   content changes (addresses, a locator to verify, a rekey, a registration renewal, relay permissions) →
+//   content changes (addresses, a locator to verify, a rekey, a registration renewal, relay permissions,
+//   candidates) →
 //   a new UPDATE with the next SEQ carrying all of the content still due (it replaces the one in flight) →
 //   retransmitted until an ACK names its SEQ → the content it carried is done.
 import HIPCrypto
@@ -21,8 +22,13 @@ struct UpdateState: Sendable {
         var register = false
         /// PEER_PERMISSIONs for the peer's Data Relay (RFC 9028 §5.13).
         var permissions: [PeerPermission] = []
+        /// Our candidates for a direct path (ENCRYPTED{LOCATOR_SET}, RFC 9028 §5.7); an announcement of our
+        /// addresses (`announce`) goes first.
+        var candidates: [Locator]?
 
-        var isEmpty: Bool { announce == nil && verify == nil && !rekey && !register && permissions.isEmpty }
+        var isEmpty: Bool {
+            announce == nil && verify == nil && !rekey && !register && permissions.isEmpty && candidates == nil
+        }
     }
 
     /// Our UPDATE waiting for its ACK.
@@ -51,6 +57,7 @@ struct UpdateState: Sendable {
         guard let carried = outgoing?.content else { return pending }
         return Content(announce: pending.announce ?? carried.announce, verify: pending.verify ?? carried.verify,
                        rekey: pending.rekey || carried.rekey, register: pending.register || carried.register,
-                       permissions: carried.permissions + pending.permissions)
+                       permissions: carried.permissions + pending.permissions,
+                       candidates: pending.candidates ?? carried.candidates)
     }
 }

@@ -216,6 +216,10 @@ final class ActionExecutor {
             logger.warning("\(label(server)) refused our registration for \(Self.names(types)) (REG_FAILED type \(failureType))")
         case .registrationExpired(let peer, let types):
             logger.notice("registration of \(Self.names(types)) with \(label(peer)) expired")
+        case .directPath(let peer, let endpoint):
+            logger.info("direct path to \(label(peer)): \(endpoint) answered a connectivity check, ESP no longer goes through the relay")
+        case .noDirectPath(let peer):
+            logger.notice("no direct path to \(label(peer)): no candidate answered, traffic stays relayed")
         case .clientRegistered(let client, let types, let lifetime):
             logger.info("\(label(client)) registered for \(Self.names(types)) (lifetime \(lifetime.components.seconds) s)")
         }

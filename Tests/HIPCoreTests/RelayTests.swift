@@ -116,18 +116,29 @@ import Testing
         #expect(network.peers[Self.s].rejectionReasons.contains(.notRegistered))
     }
 
-    /// Through the relay: the whole base exchange goes through S, ESP too (Data Relay), and so do UPDATEs.
+    /// A and B cannot reach each other directly (as behind NATs that cannot be punched through).
+    static func blockDirect(_ network: inout TestNetwork) {
+        network.intercept = { datagram in
+            let between = Set([datagram.from, datagram.to]) == Set([Self.a, Self.b])
+            return between ? [] : [datagram]
+        }
+    }
+
+    /// Through the relay: the whole base exchange goes through S, ESP too (Data Relay), and so do UPDATEs;
+    /// with no direct path the checks end and traffic stays relayed.
     @Test func relayCarriesTheExchangeAndESP() throws {
         var network = try Self.network()
         Self.register(&network, Self.b)
+        Self.blockDirect(&network)
         Self.reach(&network)
         #expect(network.association(Self.a, with: Self.b)?.state == .established)
         #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.s))
         #expect(network.association(Self.b, with: Self.a)?.peerEndpoint == network.endpoint(Self.s))
         #expect(network.peers[Self.b].host.relay(for: network.peers[Self.a].host.localHIT) == network.peers[Self.s].host.localHIT)
-        // Every packet between A and B went through S, with RELAY_FROM (to B) or without relay parameters (to A).
-        let between = network.sent.filter { ($0.from == Self.a && $0.to != Self.s) || ($0.to == Self.a && $0.from != Self.s) }
-        #expect(between.isEmpty)
+        // Every packet between A and B that arrived went through S, with RELAY_FROM (to B) or without relay
+        // parameters (to A); the direct ones were connectivity checks (and B's verification of A).
+        let direct = try network.sent.filter { Set([$0.from, $0.to]) == Set([Self.a, Self.b]) }.map(Self.parsed)
+        #expect(!direct.isEmpty && direct.allSatisfy { $0.type == .update && $0.echoRequestSigned != nil })
         let toB = try network.sent.filter { $0.from == Self.s && $0.to == Self.b && $0.type != .update && $0.type != .r2 }.map(Self.parsed)
         #expect(toB.contains { $0.type == .i1 && $0.relayFrom != nil && $0.relayHMAC != nil })
         #expect(toB.contains { $0.type == .i2 && $0.relayFrom != nil })
@@ -149,6 +160,34 @@ import Testing
         #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
         #expect((network.peers[Self.s].relayRoutes[network.peers[Self.b].host.localHIT] ?? []).count == 2)
         #expect(network.peers[Self.s].host.counters.relayedHIP > 0)
+        #expect(network.peers.allSatisfy { $0.rejections.isEmpty })
+        network.run(for: .seconds(20))
+        #expect(network.peers[Self.a].reports.contains { if case .noDirectPath = $0 { true } else { false } })
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.s))
+        #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
+    }
+
+    /// Where A and B can reach each other, the relayed start moves to the direct path: B's candidates
+    /// (its address as S saw it) reach A through S, A's check is answered, and B verifies A in turn.
+    @Test func relayedPathMovesToDirect() throws {
+        var network = try Self.network(aWants: Self.relay)
+        Self.register(&network, Self.b)
+        Self.register(&network, Self.a)
+        Self.reach(&network)
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.b))
+        #expect(network.association(Self.b, with: Self.a)?.peerEndpoint == network.endpoint(Self.a))
+        #expect(network.peers[Self.a].host.relay(for: network.peers[Self.b].host.localHIT) == nil)
+        #expect(network.peers[Self.b].host.relay(for: network.peers[Self.a].host.localHIT) == nil)
+        #expect(network.peers[Self.a].reports.contains { if case .directPath = $0 { true } else { false } })
+        // The candidates travelled encrypted (RFC 9028 §5.7): no LOCATOR_SET in the clear through S.
+        let candidates = try network.sent.filter { $0.type == .update && $0.to == Self.s || $0.from == Self.s }.map(Self.parsed)
+        #expect(candidates.contains { $0.encrypted != nil } && !candidates.contains { $0.locatorSet != nil })
+        let relayedBefore = network.peers[Self.s].host.counters.relayedHIP
+        #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
+        #expect(network.espDestination(Self.a, to: Self.b) == network.peers[Self.b].address)
+        network.run(for: .seconds(30))
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.b))
+        #expect(network.peers[Self.s].host.counters.relayedHIP == relayedBefore)   // keepalives go direct now
         #expect(network.peers.allSatisfy { $0.rejections.isEmpty })
     }
 
