@@ -10,6 +10,8 @@
 //                        published to the outside path)
 //   .removeSA          → data plane
 //   .releaseSPI        → nothing (the core's allocator has it back)
+//   .relayRoutes       → data plane (the client's Data Relay routes, endpoints as UDP socket addresses; a
+//                        route with a raw-IP or unusable endpoint is left out, logged at debug level)
 //   .wake(at:)         → the one timer (`wakeAt`), replacing the previous request
 //   .report(report)    → one log line (rejections rate-limited), exchange records, and on failure the
 //                        peer's queued packets are dropped (counted) instead of waiting forever; when an
@@ -79,7 +81,9 @@ final class ActionExecutor {
                 dataPlane.move(peer: peer, outboundSPI: spi, destination: destination)
             case .removeSA(let peer, let inboundSPI, let outboundSPI):
                 dataPlane.remove(peer: peer, inboundSPI: inboundSPI, outboundSPI: outboundSPI)
-            case .releaseSPI, .relayRoutes:
+            case .relayRoutes(let client, let routes):
+                relay(client, routes)
+            case .releaseSPI:
                 break
             case .wake(let instant):
                 wakeAt = instant
@@ -148,6 +152,19 @@ final class ActionExecutor {
             outbound: OutboundInstall(spi: pair.outboundSPI, suite: pair.suite, keys: pair.outboundKeys,
                                       endpoints: endpoints, destination: destination))
         keyLog?.record(pair, destination: destination)
+    }
+
+    /// Hands `client`'s relay routes to the data plane with UDP socket addresses (the relay forwards ESP in
+    /// UDP only; a route the core gave with a raw-IP endpoint, or an unusable address, is left out).
+    private func relay(_ client: HIT, _ routes: [RelayRoute]) {
+        let usable = routes.compactMap { route -> RelayTable<SocketAddress>.Route? in
+            guard let client = route.client.udpSocketAddress, let peer = route.peer.udpSocketAddress else {
+                logger.debug("relay route \(route.client) ⇄ \(route.peer) is not over UDP; not forwarded")
+                return nil
+            }
+            return .init(client: client, peer: peer, toClientSPI: route.toClientSPI, toPeerSPI: route.toPeerSPI)
+        }
+        dataPlane.relay(client: client, routes: usable)
     }
 
     /// Where ESP to `peer` at `endpoint` goes (logged when unusable).

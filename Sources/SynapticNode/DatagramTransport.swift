@@ -1,7 +1,8 @@
 // DatagramTransport: what the node uses of a UDP socket (the seam the virtual-network tests fill with an
 // in-memory double). One transport per address family, all on the node's port.
 //
-//   outside path:  readable (EventPoller on `fileDescriptor`) → receive(into:) a batch → demux → open
+//   outside path:  readable (EventPoller on `fileDescriptor`) → receive(into:) a batch → demux → open;
+//                  ESP a relay route matched → send(_:from:) runs of that same batch (never waits)
 //   inside path:   seal a batch → send(_:from:) runs of it; when full, wait for writability on
 //                  `fileDescriptor` once per batch
 //   control plane: HIPSockets sends one HIP packet (zero marker first) per call
@@ -14,9 +15,9 @@ import SynapticPlatform
 
 /// A bound datagram transport of one address family with batched, non-blocking receive and send.
 ///
-/// Concurrency: one thread receives (the outside path) while others send (the inside path, the control
-/// plane), each with its own batch; `close()` once those threads stopped. Errors are `SystemError`s naming
-/// the call; `send` skips datagrams refused one by one (see `BatchProgress`).
+/// Concurrency: one thread receives (the outside path, which also sends relayed ESP) while others send (the
+/// inside path, the control plane), each with its own batch; `close()` once those threads stopped. Errors
+/// are `SystemError`s naming the call; `send` skips datagrams refused one by one (see `BatchProgress`).
 protocol DatagramTransport: AnyObject, Sendable {
     /// A descriptor that polls readable while a datagram waits, writable while a send would not block.
     var fileDescriptor: Int32 { get }

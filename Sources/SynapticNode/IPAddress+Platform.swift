@@ -1,5 +1,6 @@
-// Conversions between the protocol's addresses (HIPWire.IPAddress, HIT) and the platform's (InetAddress,
-// SocketAddress, IPPrefix).
+// Conversions between the protocol's addresses (HIPWire.IPAddress, HIT, HIPCore.Endpoint) and the
+// platform's (InetAddress, SocketAddress, IPPrefix).
+import HIPCore
 import HIPWire
 import SynapticPlatform
 
@@ -29,6 +30,14 @@ extension IPAddress {
     var familyName: String {
         if case .v4 = self { return "IPv4" }
         return "IPv6"
+    }
+}
+
+extension Endpoint {
+    /// The UDP socket address of an endpoint over UDP; nil over raw IP or for an invalid address.
+    var udpSocketAddress: SocketAddress? {
+        guard case .udp(let port) = transport, let address = address.inetAddress else { return nil }
+        return SocketAddress(address, port: port)
     }
 }
 

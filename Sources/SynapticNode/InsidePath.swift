@@ -313,21 +313,13 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
     /// a full socket is waited for at most once per batch.
     private func send(_ count: Int) {
         var waited = false
-        var start = 0
-        while start < count {
-            guard let family = families[start] else {
-                start += 1
-                continue
-            }
-            var end = start + 1
-            while end < count && families[end] == family { end += 1 }
-            batch.count = end
+        families.forEachRun(upTo: count) { family, run in
+            batch.count = run.upperBound
             if let socket = family == .v4 ? udp4 : udp6 {
-                send(from: start, on: socket, waited: &waited)
+                send(from: run.lowerBound, on: socket, waited: &waited)
             } else {
-                counters.sendDropped += UInt64(end - start)
+                counters.sendDropped += UInt64(run.count)
             }
-            start = end
         }
         batch.count = 0
     }

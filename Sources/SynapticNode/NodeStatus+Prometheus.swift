@@ -4,6 +4,7 @@
 //   synaptic_association_events_total{event} · synaptic_esp_packets_total / _bytes_total{peer,name,direction}
 //   synaptic_drops_total{peer,reason} (peer "" for node-wide drops) · synaptic_hip_packets_total{direction,type}
 //   synaptic_hip_rejections_total{reason} · synaptic_hip_events_total{event} (every event)
+//   synaptic_relay_routes · synaptic_relay_clients · synaptic_relayed_packets_total / _bytes_total
 import Foundation
 import HIPCore
 
@@ -77,6 +78,15 @@ extension NodeStatus {
         for event in Self.hipEvents(Counters()).keys.sorted() {
             sample("synaptic_hip_events_total", [("event", event)], "\(hipEvents[event] ?? 0)")
         }
+
+        family("synaptic_relay_routes", "gauge", "Data Relay routes installed for registered clients.")
+        sample("synaptic_relay_routes", [], "\(relay.routes)")
+        family("synaptic_relay_clients", "gauge", "Registered clients with Data Relay routes.")
+        sample("synaptic_relay_clients", [], "\(relay.clients)")
+        family("synaptic_relayed_packets_total", "counter", "ESP datagrams relayed for registered clients.")
+        sample("synaptic_relayed_packets_total", [], "\(relay.packets)")
+        family("synaptic_relayed_bytes_total", "counter", "UDP payload bytes of the ESP datagrams relayed.")
+        sample("synaptic_relayed_bytes_total", [], "\(relay.bytes)")
         return out
     }
 

@@ -3,7 +3,7 @@
 // Per association: state, SPIs and exchange record from the control plane; packets, bytes and drops
 // summed over the peer's SAs in both paths plus its pending queue. Node-wide drops: everything the paths
 // drop before an SA is known, their own counters, pending queues of peers without an association, and
-// the queues evicted from the pending table.
+// the queues evicted from the pending table. Relay: the outside path's routes and relayed counts.
 // (The data plane's "no SA" count is not a drop: those packets went to the pending queue.)
 import Foundation
 import HIPCore
@@ -39,6 +39,7 @@ extension NodeStatus {
             "tun_write_dropped": outside.counters.tunDropped,
             "receive_errors": outside.counters.receiveErrors,
             "unknown_spi": outside.counters.parkedExpired,
+            "relay_send_failed": outside.counters.relaySendFailures,
             "hip_send_failed": control.sendFailures,
         ])
         let associated = Set(control.associations.map(\.peer))
@@ -99,7 +100,9 @@ extension NodeStatus {
                       "closed": control.core.associationsClosed, "replaced": control.core.associationsReplaced,
                       "restarted_on_unknown_spi": control.unknownSPIExchanges,
                   ].filter { $0.value > 0 },
-                  hipEvents: Self.hipEvents(control.core).filter { $0.value > 0 })
+                  hipEvents: Self.hipEvents(control.core).filter { $0.value > 0 },
+                  relay: RelayStatus(routes: outside.relayRoutes, clients: outside.relayClients,
+                                     packets: outside.counters.relayedPackets, bytes: outside.counters.relayedBytes))
     }
 
     /// The core's event counters by status label (every label, zero or not).

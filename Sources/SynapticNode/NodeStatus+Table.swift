@@ -1,10 +1,11 @@
-// NodeStatus+Table: the text `synaptic status` prints: a summary line, one row per association, and the
-// node-wide counters that are not zero.
+// NodeStatus+Table: the text `synaptic status` prints: a summary line, one row per association, the Data
+// Relay's line when it has routes or relayed anything, and the node-wide counters that are not zero.
 //
 //   synaptic 2001:22:…  LSI 1.2.3.4  TUN hip0  UDP 10500  raw HIP on  up 1h02m03s
 //   PEER  HIT        LSI      STATE        LOCATOR               SPI IN      SPI OUT     SUITE        PKTS IN …
 //   db    2001:22:…  1.0.0.9  ESTABLISHED  198.18.0.2 udp/10500  0x1a2b3c4d  0x5e6f7a8b  AES-128-GCM  12      …
 //   locators of db: 198.18.0.2:10500 ACTIVE*, [fd00::2]:10500 UNVERIFIED     (a star: carries traffic)
+//   relay: 3 routes for 2 clients, relayed 1200 packets, 1680000 bytes
 import Foundation
 
 extension NodeStatus {
@@ -30,6 +31,10 @@ extension NodeStatus {
                 lines.append("locators of \(association.name ?? association.hit): "
                              + association.locators.map(\.cell).joined(separator: ", "))
             }
+        }
+        if relay.isActive {
+            lines.append("relay: \(relay.routes) routes for \(relay.clients) clients, relayed \(relay.packets) packets, "
+                         + "\(relay.bytes) bytes")
         }
         if !drops.isEmpty { lines.append("drops: " + Self.counts(drops)) }
         if !rejections.isEmpty { lines.append("rejected HIP packets: " + Self.counts(rejections)) }

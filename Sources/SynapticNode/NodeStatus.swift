@@ -1,6 +1,6 @@
 // NodeStatus: what `synaptic status` shows and the metrics endpoint exports: the node, one entry per
-// association, and counters. The node sends it as JSON over the status socket; the CLI prints it as a
-// table (NodeStatus+Table) or as the JSON itself.
+// association, the Data Relay's forwarding, and counters. The node sends it as JSON over the status socket;
+// the CLI prints it as a table (NodeStatus+Table) or as the JSON itself.
 
 /// A snapshot of a running node. A Codable value type; use it anywhere.
 ///
@@ -28,12 +28,14 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// ignored, puzzle rotations and difficulty raises, NOTIFYs and NOTIFY reports held back by rate limits,
     /// outbound packets during an E-FAILED hold-down.
     public var hipEvents: [String: UInt64]
+    /// The ESP this node forwards as a Data Relay (all zero when it relays nothing).
+    public var relay: RelayStatus
 
     public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,
                 associations: [AssociationStatus], hipPacketsSent: [String: UInt64] = [:],
                 hipPacketsReceived: [String: UInt64] = [:], rejections: [String: UInt64] = [:],
                 drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:],
-                hipEvents: [String: UInt64] = [:]) {
+                hipEvents: [String: UInt64] = [:], relay: RelayStatus = RelayStatus()) {
         self.hit = hit
         self.lsi = lsi
         self.tun = tun
@@ -47,7 +49,30 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.drops = drops
         self.associationEvents = associationEvents
         self.hipEvents = hipEvents
+        self.relay = relay
     }
+}
+
+/// The Data Relay's forwarding (RFC 9028 §4.12.3): routes installed for registered clients, and the ESP
+/// datagrams they matched (handed to the socket; those that did not leave are counted in the node-wide
+/// drops as `relay_send_failed`).
+public struct RelayStatus: Codable, Sendable, Equatable {
+    /// Routes (a client and one of its peers, both directions) installed now, and the clients they belong to.
+    public var routes: Int
+    public var clients: Int
+    /// Datagrams relayed since start, and their UDP payload bytes (the ESP packets as they came).
+    public var packets: UInt64
+    public var bytes: UInt64
+
+    public init(routes: Int = 0, clients: Int = 0, packets: UInt64 = 0, bytes: UInt64 = 0) {
+        self.routes = routes
+        self.clients = clients
+        self.packets = packets
+        self.bytes = bytes
+    }
+
+    /// Whether there is anything to show: a route, or traffic relayed earlier.
+    var isActive: Bool { routes > 0 || packets > 0 }
 }
 
 /// One association: who, where, which SAs, and its traffic.

@@ -12,6 +12,8 @@ enum OutsideMessage: Sendable {
     case thresholds(RekeyThresholds)
     /// The addresses of known peers: only their unknown SPIs are reported.
     case peerAddresses(Set<InetAddress>)
+    /// Data Relay: the registered `client`'s routes from now on, replacing its earlier ones (empty: none).
+    case relay(client: HIT, routes: [RelayTable<SocketAddress>.Route])
     case snapshot(Reply<OutsideSnapshot>)
     case stop
 }
@@ -36,6 +38,9 @@ struct OutsideSnapshot: Sendable {
     /// Drops before an SA was known (unknown SPI, truncated ESP).
     var unassigned: TrafficCounters
     var counters: OutsideCounters
+    /// Data Relay routes installed, and the clients they belong to.
+    var relayRoutes = 0
+    var relayClients = 0
 }
 
 /// What the outside path counts itself.
@@ -60,4 +65,11 @@ struct OutsideCounters: Hashable, Sendable {
     var parkedExpired: UInt64 = 0
     /// New ESP sources not reported because their SA had used up `NodeLimits.espSourceReportsPerSecond`.
     var sourceReportsSuppressed: UInt64 = 0
+    /// ESP datagrams a relay route matched, handed to the socket towards the route's other end, and their
+    /// UDP payload bytes.
+    var relayedPackets: UInt64 = 0
+    var relayedBytes: UInt64 = 0
+    /// Of those, datagrams that did not leave: refused by the kernel, the socket full, or no socket of the
+    /// destination's family.
+    var relaySendFailures: UInt64 = 0
 }

@@ -2,10 +2,17 @@
 //
 // Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
 //   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
-//                           SPI ≠ 0     → ESP: the slot is attached as a view to a SynapticDataPlane.PacketBatch
-//                                         (no copy), opened below with the batch's other ESP datagrams; its
-//                                         UDP source is kept next to it
+//                           SPI ≠ 0     → ESP for one of our inbound SAs: the slot is attached as a view to a
+//                                         SynapticDataPlane.PacketBatch (no copy), opened below with the
+//                                         batch's other ESP datagrams; its UDP source is kept next to it
+//                                       → ESP for another SPI that a Data Relay route (RelayTable, RFC 9028
+//                                         §4.12.3) matches together with its UDP source (address and port):
+//                                         the slot is readied, unchanged, to be sent to the route's other end
+//                                       → other ESP: an unknown SPI (below)
 //                           0xFF        → NAT keepalive, dropped
+//   → relay: the readied slots leave from the receive batch itself (no copy), one sendmmsg per run of
+//     consecutive slots of one address family, on that family's socket (the node's shared port); what the
+//     socket does not take at once is dropped and counted (the path does not wait: receiving goes on)
 //   → open the ESP batch in place (InboundProcessor.process(batch)), three stages:
 //     prepare (this thread, in batch order): SA by SPI, anti-replay check
 //     open (parallel): ICV, decrypt; packet i on worker i mod n, on the SADatabase's StageWorkers
@@ -20,14 +27,15 @@
 //     write; once per run of one SA's packets: the first time the SA reaches its RekeyThresholds (payload
 //     bytes, highest sequence number), `.rekeyWanted`
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted, and reports nothing.
-// SA changes arrive in the inbox and are applied first after each wait, before the sockets are read; each
-// socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
+// SA and relay route changes arrive in the inbox and are applied first after each wait, before the sockets
+// are read; each socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
 // ESP whose SPI is not installed yet is reported to the control plane (only from known peers' addresses,
 // within per-source and total limits: UnknownSPIReportLimiter) and parked (bounded, `NodeLimits.parkedESPAge`
 // at most): the peer may send its first ESP right behind the R2 (or I2) that the control plane is still
 // processing; installing an inbound SA retries the parked packets (with the source each came from), the
 // rest expire as unknown SPIs. A rekey installs the new inbound SA next to the old one, which keeps opening
-// packets until it is removed.
+// packets until it is removed. Nothing is allocated or locked per ESP datagram (opened or relayed) once SAs
+// and routes exist.
 // The UDP transports and the TUN are generic parameters (DatagramTransport, PacketDevice): UDPSocket and
 // TunDevice in the node, called directly per packet; in-memory doubles in the virtual-network tests.
 import HIPCore
@@ -59,6 +67,11 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private var espSources: [SocketAddress]
     /// The inbound SAs by tag (freed when the SA is removed or replaced).
     private var inbound = TagTable<Inbound>()
+    /// The Data Relay's routes (changed only in `handleInbox`, so a lookup never copies the table).
+    private var relayRoutes = RelayTable<SocketAddress>()
+    /// The address family of each slot of `batch` readied for relaying (nil: not relayed), and how many.
+    private var relayFamilies: [AddressFamily?]
+    private var relayCount = 0
     private var thresholds: RekeyThresholds
     private var counters = OutsideCounters()
     /// Which unknown SPIs are reported to the control plane (per source and in all).
@@ -97,6 +110,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
         opening = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: bufferSize)
         espSources = Array(repeating: SocketAddress(.v4(IPv4Address(0)), port: 0), count: NodeLimits.batchCapacity)
+        relayFamilies = Array(repeating: nil, count: NodeLimits.batchCapacity)
         parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
         scratch = .allocate(byteCount: bufferSize, alignment: 64)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
@@ -187,12 +201,18 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
                 self.thresholds = thresholds
             case .peerAddresses(let addresses):
                 unknownSPIReports.peerAddresses = addresses
+            case .relay(let client, let routes):
+                let refused = relayRoutes.replace(client: client, routes: routes)
+                if refused > 0 {
+                    logger.notice("relay: \(refused) ESP directions \(client) asked for are another client's")
+                }
             case .snapshot(let reply):
                 var current = counters
                 current.parkedExpired = parked.drops.exchangeFailed
                 reply.deliver(OutsideSnapshot(
                     inbound: database.inboundSAs.map { .init(peer: $0.endpoints.peerHIT, spi: $0.spi, counters: $0.counters) },
-                    unassigned: database.inboundCounters, counters: current))
+                    unassigned: database.inboundCounters, counters: current, relayRoutes: relayRoutes.routeCount,
+                    relayClients: relayRoutes.clientCount))
             case .stop:
                 return false
             }
@@ -216,6 +236,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
             }
             let now = clock.now()
             for index in 0..<received { handle(index, now: now) }
+            sendRelayed(received)
             openESP(now: now)
             if received < batch.capacity { return }
         }
@@ -235,6 +256,10 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
                 return
             }
             if database.inbound(spi: spi) == nil {
+                if let destination = relayRoutes.destination(spi: spi, from: source) {
+                    prepareRelay(index, length: packet.count, to: destination)
+                    return
+                }
                 reportUnknownSPI(source.address, now: now)
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
                 if parked.append(UnsafeRawBufferPointer(packet), arrival: now, source: source) { return }
@@ -261,6 +286,34 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         case .invalid:
             counters.invalid += 1
         }
+    }
+
+    /// Readies slot `index`, a datagram of `length` bytes that a relay route matched, to be sent unchanged to
+    /// `destination` with the batch's other relayed datagrams (counted as relayed).
+    private func prepareRelay(_ index: Int, length: Int, to destination: SocketAddress) {
+        batch.setDatagram(at: index, offset: batch.headroom, length: length, to: destination)
+        relayFamilies[index] = destination.family
+        relayCount += 1
+        counters.relayedPackets += 1
+        counters.relayedBytes += UInt64(length)
+    }
+
+    /// Sends the slots of `0..<count` readied for relaying: one sendmmsg per run of one address family, on
+    /// that family's socket. Datagrams the socket refuses or has no room for are dropped and counted; the
+    /// path does not wait for room (it would stop receiving meanwhile).
+    private func sendRelayed(_ count: Int) {
+        guard relayCount > 0 else { return }
+        relayFamilies.forEachRun(upTo: count) { family, run in
+            batch.count = run.upperBound
+            var next = run.lowerBound
+            if let socket = family == .v4 ? udp4 : udp6, let progress = try? socket.send(batch, from: run.lowerBound) {
+                counters.relaySendFailures += UInt64(progress.rejected)
+                next = progress.next
+            }
+            counters.relaySendFailures += UInt64(run.upperBound - next)
+        }
+        for index in 0..<count { relayFamilies[index] = nil }
+        relayCount = 0
     }
 
     /// Opens the ESP packets attached to `opening` as one batch and writes the inner packets to the TUN in

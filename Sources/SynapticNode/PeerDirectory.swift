@@ -102,14 +102,10 @@ struct PeerDirectory {
     /// Where ESP to a peer goes when its base exchange ran with `endpoint`: over UDP the same port; over raw
     /// HIP the port of the configured locator with that address, else our own port (the shared default).
     func espDestination(for peer: HIT, endpoint: Endpoint) -> SocketAddress? {
-        guard let address = endpoint.address.inetAddress else { return nil }
-        switch endpoint.transport {
-        case .udp(let port):
-            return SocketAddress(address, port: port)
-        case .raw:
-            let port = configured[peer]?.locators.first { $0.address == endpoint.address }?.port ?? udpPort
-            return SocketAddress(address, port: port)
-        }
+        if let destination = endpoint.udpSocketAddress { return destination }
+        guard endpoint.transport == .raw, let address = endpoint.address.inetAddress else { return nil }
+        let port = configured[peer]?.locators.first { $0.address == endpoint.address }?.port ?? udpPort
+        return SocketAddress(address, port: port)
     }
 
     /// The peers known at `address`: configured locators and endpoints of past exchanges.

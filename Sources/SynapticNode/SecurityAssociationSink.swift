@@ -3,8 +3,9 @@ import HIPWire
 import SynapticDataPlane
 import SynapticPlatform
 
-/// Installs, moves and removes SAs and manages queued packets in the data plane. Called from the control thread;
-/// implementations hand the work to the thread owning each half of the SA database.
+/// Installs, moves and removes SAs, sets the Data Relay's routes and manages queued packets in the data
+/// plane. Called from the control thread; implementations hand the work to the thread owning each half of
+/// the SA database (the routes: the outside path's).
 protocol SecurityAssociationSink: AnyObject {
     func install(inbound: InboundInstall, outbound: OutboundInstall)
     /// Installs one more inbound SA (a rekey's; the older ones keep opening packets until retired).
@@ -25,6 +26,9 @@ protocol SecurityAssociationSink: AnyObject {
     func publish(peerAddresses: Set<InetAddress>)
     /// When the data paths ask for a rekey (reload).
     func publish(thresholds: RekeyThresholds)
+    /// Data Relay: forwards ESP for the registered `client` as `routes` say, replacing its earlier routes
+    /// (an empty list removes them).
+    func relay(client: HIT, routes: [RelayTable<SocketAddress>.Route])
 }
 
 /// The real sink: posts to the inside and outside paths' inboxes (inbound first, so a peer's first ESP
@@ -79,5 +83,9 @@ final class DataPlaneLink: SecurityAssociationSink {
     func publish(thresholds: RekeyThresholds) {
         inside.post(.thresholds(thresholds))
         outside.post(.thresholds(thresholds))
+    }
+
+    func relay(client: HIT, routes: [RelayTable<SocketAddress>.Route]) {
+        outside.post(.relay(client: client, routes: routes))
     }
 }

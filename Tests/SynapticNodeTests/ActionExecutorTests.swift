@@ -1,7 +1,8 @@
 // The executor between HIPHost and the shell: two hosts in memory whose executors send through fake
 // sockets to each other and install SAs into fake data planes. Checks what the real threads rely on:
 // both sides install matching SA pairs with the right ESP destination and LSIs, the keylog gets both
-// directions, failures drop queued packets, and send failures are counted.
+// directions, failures drop queued packets, send failures are counted, and a Data Relay's routes reach
+// the data plane as UDP socket addresses.
 import Foundation
 import Glibc
 import HIPCore
@@ -36,6 +37,7 @@ final class FakeDataPlane: SecurityAssociationSink {
     var discarded: [HIT] = []
     var published: [[UInt32: HIT]] = []
     var publishedAddresses: [Set<InetAddress>] = []
+    var relays: [(client: HIT, routes: [RelayTable<SocketAddress>.Route])] = []
 
     func install(inbound: InboundInstall, outbound: OutboundInstall) { installs.append((inbound, outbound)) }
     func install(inbound: InboundInstall) { inboundInstalls.append(inbound) }
@@ -47,6 +49,7 @@ final class FakeDataPlane: SecurityAssociationSink {
     func publish(peerLSIs: [UInt32: HIT]) { published.append(peerLSIs) }
     func publish(peerAddresses: Set<InetAddress>) { publishedAddresses.append(peerAddresses) }
     func publish(thresholds: RekeyThresholds) { publishedThresholds.append(thresholds) }
+    func relay(client: HIT, routes: [RelayTable<SocketAddress>.Route]) { relays.append((client, routes)) }
 }
 
 /// One host: HIPHost plus its executor with fakes, at an address.
@@ -270,5 +273,34 @@ final class Side {
         let sixth = try stranger(6)
         #expect(a.host.association(for: sixth.host.localHIT)?.state == .r2Sent)
         #expect(a.executor.directory.peerLSIs.count == 2)
+    }
+
+    @Test func relayRoutesReachTheDataPlaneAsUDPSocketAddresses() throws {
+        let identity = try HostIdentity.generate(.ecdsaP256)
+        let relay = try Side(identity: identity, address: Self.addressA, peers: [], policy: AllowedPeers([]))
+        let client = HIT("2001:2a::c")!
+        let clientEndpoint = Endpoint(address: IPAddress("198.18.0.7")!, transport: .udp(port: 40001))
+        let peerEndpoint = Endpoint(address: IPAddress("2001:db8::9")!, transport: .udp(port: 10500))
+        let routes = [
+            RelayRoute(client: clientEndpoint, peer: Endpoint(address: Self.addressB, transport: .udp(port: 10500)),
+                       toClientSPI: 0x1001, toPeerSPI: 0x2002),
+            // Over raw IP there is nothing to forward ESP in: left out.
+            RelayRoute(client: clientEndpoint, peer: Endpoint(address: Self.addressB, transport: .raw),
+                       toClientSPI: 0x1003, toPeerSPI: 0x2004),
+            RelayRoute(client: clientEndpoint, peer: peerEndpoint, toClientSPI: 0x1005, toPeerSPI: 0x2006),
+        ]
+        relay.executor.perform([.relayRoutes(client: client, routes: routes)], now: .zero)
+        let clientAddress = SocketAddress(InetAddress("198.18.0.7")!, port: 40001)
+        #expect(relay.dataPlane.relays.map(\.client) == [client])
+        #expect(relay.dataPlane.relays.first?.routes == [
+            .init(client: clientAddress, peer: SocketAddress(InetAddress("198.18.0.2")!, port: 10500),
+                  toClientSPI: 0x1001, toPeerSPI: 0x2002),
+            .init(client: clientAddress, peer: SocketAddress(InetAddress("2001:db8::9")!, port: 10500),
+                  toClientSPI: 0x1005, toPeerSPI: 0x2006),
+        ])
+        // The registration ended: the empty list reaches the data plane too (it removes the routes).
+        relay.executor.perform([.relayRoutes(client: client, routes: [])], now: .zero)
+        #expect(relay.dataPlane.relays.count == 2 && relay.dataPlane.relays.last?.routes.isEmpty == true)
+        #expect(relay.transmitter.sent.isEmpty && relay.dataPlane.installs.isEmpty)
     }
 }

@@ -1,5 +1,5 @@
 // What `synaptic status` prints (table and JSON), the metrics text, the labels both use, and how the
-// status is assembled from the threads' snapshots.
+// status is assembled from the threads' snapshots (the Data Relay's routes and relayed traffic included).
 import Foundation
 import HIPCore
 import HIPCrypto
@@ -26,7 +26,8 @@ import Testing
             ],
             hipPacketsSent: ["i1": 1, "i2": 1], hipPacketsReceived: ["r1": 1, "r2": 1],
             rejections: ["stale_r1": 1], drops: ["unknown_spi": 4, "unroutable": 1],
-            associationEvents: ["established": 1], hipEvents: ["retransmissions": 2])
+            associationEvents: ["established": 1], hipEvents: ["retransmissions": 2],
+            relay: RelayStatus(routes: 3, clients: 2, packets: 1200, bytes: 1_680_000))
     }
 
     @Test func tableHasOneAlignedRowPerAssociation() {
@@ -44,10 +45,11 @@ import Testing
             let offset = lines[1].range(of: column)!.lowerBound.utf16Offset(in: lines[1])
             #expect(lines[2].utf16.count > offset && lines[2].utf16[lines[2].utf16.index(lines[2].startIndex, offsetBy: offset - 1)] == 32)
         }
-        #expect(lines[4] == "drops: unknown_spi=4,unroutable=1")
-        #expect(lines[5] == "rejected HIP packets: stale_r1=1")
-        #expect(lines[6] == "HIP events: retransmissions=2")
-        #expect(lines[7].isEmpty && lines.count == 8)
+        #expect(lines[4] == "relay: 3 routes for 2 clients, relayed 1200 packets, 1680000 bytes")
+        #expect(lines[5] == "drops: unknown_spi=4,unroutable=1")
+        #expect(lines[6] == "rejected HIP packets: stale_r1=1")
+        #expect(lines[7] == "HIP events: retransmissions=2")
+        #expect(lines[8].isEmpty && lines.count == 9)
     }
 
     /// A peer with several locators gets a line with each locator's state; the one carrying ESP is starred,
@@ -71,6 +73,15 @@ import Testing
         #expect(association["spiIn"] as? Int == 0x11d6_3fcd && association["spiOut"] as? Int == 0x0402_f5e3)
     }
 
+    /// A relay whose routes are gone still shows what it relayed; a node that never relayed shows no line.
+    @Test func relayLineWhileThereAreRoutesOrRelayedTraffic() {
+        var status = Self.sample
+        status.relay = RelayStatus(routes: 0, clients: 0, packets: 5, bytes: 640)
+        #expect(status.table().contains("\nrelay: 0 routes for 0 clients, relayed 5 packets, 640 bytes\n"))
+        status.relay = RelayStatus()
+        #expect(!status.table().contains("relay:"))
+    }
+
     @Test func emptyNodeSaysSo() {
         let status = NodeStatus(hit: "2001:22::1", lsi: "1.0.0.1", tun: "hip7", udpPort: 10600, rawHIP: false,
                                 uptimeSeconds: 5, associations: [])
@@ -84,6 +95,7 @@ import Testing
         #expect(text.contains("\"locator\":\"198.18.0.2 udp/10500\""))
         #expect(text.contains("\"spiIn\":299253709"))
         #expect(text.contains("\"latencyMilliseconds\":4.75"))
+        #expect(text.contains("\"relay\":{\"bytes\":1680000,\"clients\":2,\"packets\":1200,\"routes\":3}"))
     }
 
     @Test func durations() {
@@ -129,6 +141,10 @@ import Testing
         #expect(lines.contains("synaptic_association_events_total{event=\"established\"} 1"))
         #expect(lines.contains("synaptic_hip_events_total{event=\"retransmissions\"} 2"))
         #expect(lines.contains("synaptic_hip_events_total{event=\"duplicate_r1\"} 0"))
+        #expect(lines.contains("synaptic_relay_routes 3"))
+        #expect(lines.contains("synaptic_relay_clients 2"))
+        #expect(lines.contains("synaptic_relayed_packets_total 1200"))
+        #expect(lines.contains("synaptic_relayed_bytes_total 1680000"))
         #expect(NodeStatus.escape("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
     }
 
@@ -151,12 +167,16 @@ import Testing
         insideCounters.tooManyPendingPeers = 6
         var outsideCounters = OutsideCounters()
         outsideCounters.natKeepalives = 1
+        outsideCounters.relayedPackets = 7
+        outsideCounters.relayedBytes = 756
+        outsideCounters.relaySendFailures = 2
         let inside = InsideSnapshot(outbound: [], unassigned: TrafficCounters(),
                                     pending: [peer: (queued: queue.count, drops: queue.drops),
                                               stranger: (queued: 0, drops: orphan.drops)],
                                     retiredPendingDrops: PendingPackets.Drops(queueFull: 3, exchangeFailed: 0, tooBig: 4),
                                     counters: insideCounters)
-        let outside = OutsideSnapshot(inbound: [], unassigned: TrafficCounters(), counters: outsideCounters)
+        let outside = OutsideSnapshot(inbound: [], unassigned: TrafficCounters(), counters: outsideCounters,
+                                      relayRoutes: 2, relayClients: 1)
         let status = NodeStatus(identity: .init(hit: peer, lsi: .v4(0x0101_0101), tun: "hip0", udpPort: 10500, rawHIP: false),
                                 uptime: .seconds(2), control: control, inside: inside, outside: outside)
         #expect(status.associations.count == 1)
@@ -173,7 +193,8 @@ import Testing
         #expect(association.lastExchange == "1970-01-01T00:00:00Z")
         // Node-wide: the paths' own counters, the queue of a peer without association, and evicted queues.
         #expect(status.drops == ["unroutable": 5, "too_many_pending_peers": 6, "nat_keepalive": 1, "hip_send_failed": 2,
-                                 "exchange_failed": 1, "queue_full": 3, "queued_too_big": 4])
+                                 "exchange_failed": 1, "queue_full": 3, "queued_too_big": 4, "relay_send_failed": 2])
+        #expect(status.relay == RelayStatus(routes: 2, clients: 1, packets: 7, bytes: 756))
         #expect(status.uptimeSeconds == 2)
     }
 }

@@ -7,6 +7,10 @@
 //   data path <suite>   OutboundProcessor (BEET strip, SA lookup, seal) then InboundProcessor (SPI lookup,
 //                       replay check, open, rebuild) on a PacketBatch: one host's send + the peer's receive;
 //                       "on 2 workers": the same with two contexts per SA (one StageWorkers Dispatch queue)
+//   relay forward       a Data Relay's per-datagram decision, as the node's outside path makes it, on 32 ESP
+//                       datagrams from 32 sources: classify (UDPPayload), miss in the SADatabase's inbound
+//                       half (one SA of our own), hit in a RelayTable of 1024 clients' routes (by SPI and
+//                       source: 2048 entries); the send (sendmmsg of the receive batch's slots) is not in it
 
 import Benchmark
 import HIPCrypto
@@ -105,12 +109,82 @@ final class PathFixture: @unchecked Sendable {
     }
 }
 
+/// An address like the node's SocketAddress (IPv4 or IPv6 and a port), for the relay table's keys.
+struct RelayAddress: Hashable, Sendable {
+    enum Host: Hashable, Sendable {
+        case v4(UInt32)
+        case v6(UInt64, UInt64)
+    }
+
+    var host: Host
+    var port: UInt16
+}
+
+/// A relay's tables (its own inbound SA, 1024 clients' routes) and a batch of 32 ESP datagrams that
+/// routes match, each with its source.
+final class RelayFixture: @unchecked Sendable {
+    static let clients = 1024
+    let database = SADatabase()
+    var table = RelayTable<RelayAddress>()
+    let slab = PacketSlab(batchCount: 1, batchCapacity: batchSize)
+    let batch: PacketBatch
+    var sources: [RelayAddress] = []
+    /// Where each datagram of the last run went.
+    var destinations: [RelayAddress?] = Array(repeating: nil, count: batchSize)
+
+    init() throws {
+        guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2"), let batch = slab.take() else { fatalError("setup") }
+        try database.installInbound(spi: 0x1234, suite: .aesGCM16, keys: keys(.aesGCM16),
+                                    endpoints: SAEndpoints(ownHIT: own, peerHIT: peer))
+        var routes: [(client: RelayAddress, peer: RelayAddress, toClientSPI: UInt32, toPeerSPI: UInt32)] = []
+        for index in 0..<Self.clients {
+            let client = RelayAddress(host: .v4(0xC612_0000 | UInt32(index)), port: 40000 + UInt16(index))
+            let peer = RelayAddress(host: .v6(0x2001_0db8_0000_0000, UInt64(index)), port: 10500)
+            let route = (client, peer, UInt32(0x1_0000 + 2 * index), UInt32(0x1_0001 + 2 * index))
+            routes.append(route)
+            guard let hit = HIT(bytes: [0x20, 0x01, 0x00, 0x2a] + [UInt8](repeating: 0, count: 10)
+                                + [UInt8(index >> 8), UInt8(index & 0xFF)]) else { fatalError("HIT") }
+            table.replace(client: hit, routes: [.init(client: client, peer: peer, toClientSPI: route.2, toPeerSPI: route.3)])
+        }
+        self.batch = batch
+        // Datagrams of 32 routes spread over the table, alternately from the peer and from the client.
+        for index in 0..<batchSize {
+            let route = routes[index * (Self.clients / batchSize)]
+            let (spi, source) = index % 2 == 0 ? (route.toClientSPI, route.peer) : (route.toPeerSPI, route.client)
+            let buffer = batch.buffer(at: index)
+            buffer.storeBytes(of: spi.bigEndian, toByteOffset: DataPlaneLimits.headroom, as: UInt32.self)
+            buffer.storeBytes(of: UInt32(1).bigEndian, toByteOffset: DataPlaneLimits.headroom + 4, as: UInt32.self)
+            batch.setPacket(index, offset: DataPlaneLimits.headroom, length: payloadLength)
+            sources.append(source)
+        }
+        batch.count = batchSize
+        forward()
+        for destination in destinations where destination == nil { fatalError("a datagram matched no route") }
+    }
+
+    /// Decides where each datagram of the batch goes.
+    func forward() {
+        for index in 0..<batchSize {
+            guard case .esp(let spi) = UDPPayload.classify(UnsafeRawBufferPointer(batch.packet(at: index))),
+                  database.inbound(spi: spi) == nil else { continue }
+            destinations[index] = table.destination(spi: spi, from: sources[index])
+        }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
         warmupIterations: 50,
         maxDuration: .seconds(3),
         maxIterations: 20_000)
+
+    let relay = try? RelayFixture()
+    Benchmark("relay forward decision, 1024 clients' routes, batch of 32 × 1400 B") { benchmark in
+        guard let relay else { fatalError("fixture") }
+        for _ in benchmark.scaledIterations { relay.forward() }
+        blackHole(relay.destinations)
+    }
 
     for (suite, name) in suites {
         let fixture = try? Fixture(suite: suite)
