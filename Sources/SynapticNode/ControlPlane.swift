@@ -390,14 +390,32 @@ final class ControlPlane: @unchecked Sendable {
         let associations = host.allAssociations.map { association in
             let peer = association.peerHIT
             let record = executor.records[peer]
+            let relay = relay(for: association)
             return ControlSnapshot.Association(
                 peer: peer, name: directory.name(of: peer), lsi: directory.assignedLSI(of: peer),
                 state: association.state, role: association.role ?? record?.role, locator: association.peerEndpoint,
                 locators: association.peerLocators, inboundSPI: association.inboundSPI,
                 outboundSPI: association.outboundSPI, suite: association.espSuite,
-                exchangedAt: record?.completedAt, latency: record?.latency)
+                exchangedAt: record?.completedAt, latency: record?.latency, relay: relay,
+                relayName: relay.flatMap(directory.name(of:)), registration: association.registration)
         }
         return ControlSnapshot(associations: associations.sorted { $0.peer < $1.peer }, core: host.counters,
-                               sendFailures: executor.sendFailures, unknownSPIExchanges: unknownSPIRecovery.started)
+                               sendFailures: executor.sendFailures, unknownSPIExchanges: unknownSPIRecovery.started,
+                               registrations: host.registrations.sorted { $0.peer < $1.peer }
+                                   .map { ($0, directory.name(of: $0.peer)) },
+                               now: clock.now())
+    }
+
+    /// The server our packets to an association's peer go through: one the core knows as such (we
+    /// registered with it, or were reached through it), or a configured server whose locator the peer's
+    /// current locator is (a peer reached `via` a server we did not register with).
+    private func relay(for association: Association) -> HIT? {
+        if let server = host.relay(for: association.peerHIT) { return server }
+        guard let current = association.peerEndpoint else { return nil }
+        return configuration.servers.first { server in
+            server.hit != association.peerHIT && server.locators.contains {
+                $0.address == current.address && current.transport == .udp(port: $0.port)
+            }
+        }?.hit
     }
 }

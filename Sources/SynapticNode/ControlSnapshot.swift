@@ -21,6 +21,11 @@ struct ControlSnapshot: Sendable {
         /// Wall-clock time and latency (Initiator only) of the last completed base exchange.
         var exchangedAt: Date?
         var latency: Duration?
+        /// The server whose relay our packets go through (nil: direct), and its name.
+        var relay: HIT?
+        var relayName: String?
+        /// Our registration with this peer, when it is one of our servers.
+        var registration: RegistrationStatus?
     }
 
     var associations: [Association]
@@ -29,6 +34,10 @@ struct ControlSnapshot: Sendable {
     var sendFailures: UInt64
     /// Base exchanges started because a peer's address sent ESP with an unknown SPI.
     var unknownSPIExchanges: UInt64 = 0
+    /// Hosts registered with us, with their configured names.
+    var registrations: [(status: RegistrationStatus, name: String?)] = []
+    /// The core's clock when the snapshot was taken (registration lifetimes are measured from it).
+    var now: Instant = .zero
 }
 
 /// What the node remembers about the last base exchange with a peer (the core keeps the protocol state).

@@ -61,6 +61,11 @@ extension NodeStatus {
                     let port: UInt16? = if case .udp(let port) = locator.endpoint.transport { port } else { nil }
                     return LocatorInfo(address: locator.endpoint.address.description, port: port, state: locator.state,
                                        active: locator.carriesTraffic)
+                },
+                path: association.locator == nil ? nil : association.relay == nil ? "direct" : "relayed",
+                relay: association.relay.map { association.relayName ?? $0.description },
+                registration: association.registration.map {
+                    Self.registration($0, name: association.name, now: control.now)
                 })
             var perPeer: [String: UInt64] = [:]
             for sa in inside.outbound where sa.peer == peer {
@@ -102,7 +107,16 @@ extension NodeStatus {
                   ].filter { $0.value > 0 },
                   hipEvents: Self.hipEvents(control.core).filter { $0.value > 0 },
                   relay: RelayStatus(routes: outside.relayRoutes, clients: outside.relayClients,
-                                     packets: outside.counters.relayedPackets, bytes: outside.counters.relayedBytes))
+                                     packets: outside.counters.relayedPackets, bytes: outside.counters.relayedBytes),
+                  registrations: control.registrations.map { Self.registration($0.status, name: $0.name, now: control.now) })
+    }
+
+    /// A registration for status, its lifetime counted from the core's `now`.
+    static func registration(_ registration: RegistrationStatus, name: String?, now: Instant) -> RegistrationInfo {
+        RegistrationInfo(name: name, hit: registration.peer.description,
+                         services: registration.types.map(RegistrationType.name),
+                         expiresInSeconds: registration.expiresAt.map { max(0, ($0 - now).milliseconds / 1000) },
+                         address: registration.address?.description, routes: registration.routes)
     }
 
     /// The core's event counters by status label (every label, zero or not).
@@ -112,7 +126,8 @@ extension NodeStatus {
          "puzzle_difficulty_raises": core.puzzleDifficultyRaises, "notifies_suppressed": core.notifiesSuppressed,
          "notify_reports_suppressed": core.notifyReportsSuppressed,
          "outbound_during_hold_down": core.outboundDuringHoldDown, "moves": core.moves, "rekeys": core.rekeys,
-         "updates_unanswered": core.updatesUnanswered, "associations_unused": core.associationsUnused]
+         "updates_unanswered": core.updatesUnanswered, "associations_unused": core.associationsUnused,
+         "nat_keepalives_received": core.natKeepalivesReceived, "hip_relayed": core.relayedHIP]
     }
 }
 

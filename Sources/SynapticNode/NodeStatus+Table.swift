@@ -1,10 +1,14 @@
-// NodeStatus+Table: the text `synaptic status` prints: a summary line, one row per association, the Data
-// Relay's line when it has routes or relayed anything, and the node-wide counters that are not zero.
+// NodeStatus+Table: the text `synaptic status` prints: a summary line, one row per association (then their
+// locators, relayed paths and our registrations), the clients registered with us, the Data Relay's line when
+// it has routes or relayed anything, and the node-wide counters that are not zero.
 //
 //   synaptic 2001:22:…  LSI 1.2.3.4  TUN hip0  UDP 10500  raw HIP on  up 1h02m03s
 //   PEER  HIT        LSI      STATE        LOCATOR               SPI IN      SPI OUT     SUITE        PKTS IN …
 //   db    2001:22:…  1.0.0.9  ESTABLISHED  198.18.0.2 udp/10500  0x1a2b3c4d  0x5e6f7a8b  AES-128-GCM  12      …
 //   locators of db: 198.18.0.2:10500 ACTIVE*, [fd00::2]:10500 UNVERIFIED     (a star: carries traffic)
+//   path to web: relayed via hub                                  (a path through a server's relay)
+//   registered with hub: relay-hip, relay-esp, 3412 s left, at 198.18.10.2 udp/10500
+//   registered client web: relay-hip, relay-esp, 3390 s left, at 198.18.11.2 udp/10500, 1 relay routes
 //   relay: 3 routes for 2 clients, relayed 1200 packets, 1680000 bytes
 import Foundation
 
@@ -31,7 +35,14 @@ extension NodeStatus {
                 lines.append("locators of \(association.name ?? association.hit): "
                              + association.locators.map(\.cell).joined(separator: ", "))
             }
+            for association in associations {
+                if let relay = association.relay {
+                    lines.append("path to \(association.name ?? association.hit): relayed via \(relay)")
+                }
+                if let registration = association.registration { lines.append("registered with " + registration.cell) }
+            }
         }
+        for registration in registrations { lines.append("registered client " + registration.cell) }
         if relay.isActive {
             lines.append("relay: \(relay.routes) routes for \(relay.clients) clients, relayed \(relay.packets) packets, "
                          + "\(relay.bytes) bytes")

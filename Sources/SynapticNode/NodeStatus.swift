@@ -30,12 +30,15 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public var hipEvents: [String: UInt64]
     /// The ESP this node forwards as a Data Relay (all zero when it relays nothing).
     public var relay: RelayStatus
+    /// Hosts registered with us (`[server]`: rendezvous and relay clients, RFC 8003).
+    public var registrations: [RegistrationInfo]
 
     public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,
                 associations: [AssociationStatus], hipPacketsSent: [String: UInt64] = [:],
                 hipPacketsReceived: [String: UInt64] = [:], rejections: [String: UInt64] = [:],
                 drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:],
-                hipEvents: [String: UInt64] = [:], relay: RelayStatus = RelayStatus()) {
+                hipEvents: [String: UInt64] = [:], relay: RelayStatus = RelayStatus(),
+                registrations: [RegistrationInfo] = []) {
         self.hit = hit
         self.lsi = lsi
         self.tun = tun
@@ -50,6 +53,41 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.associationEvents = associationEvents
         self.hipEvents = hipEvents
         self.relay = relay
+        self.registrations = registrations
+    }
+}
+
+/// A registration (RFC 8003): ours with a server (in its association's status), or a client's with us.
+public struct RegistrationInfo: Codable, Sendable, Equatable {
+    /// The other side: its configured name, if any, and HIT.
+    public var name: String?
+    public var hit: String
+    /// Services granted: "rendezvous", "relay-hip" (Control Relay), "relay-esp" (Data Relay); empty: none.
+    public var services: [String]
+    /// Seconds until it ends unless renewed.
+    public var expiresInSeconds: Double?
+    /// Ours: our address as the server saw it (REG_FROM). A client's: where it is now.
+    public var address: String?
+    /// A client's Data Relay routes.
+    public var routes: Int
+
+    public init(name: String? = nil, hit: String, services: [String], expiresInSeconds: Double? = nil,
+                address: String? = nil, routes: Int = 0) {
+        self.name = name
+        self.hit = hit
+        self.services = services
+        self.expiresInSeconds = expiresInSeconds
+        self.address = address
+        self.routes = routes
+    }
+
+    /// "hub: relay-hip, relay-esp, 3412 s left, seen at 198.18.10.2 udp/10500".
+    var cell: String {
+        var parts = [services.isEmpty ? "nothing granted" : services.joined(separator: ", ")]
+        if let expiresInSeconds { parts.append("\(Int(expiresInSeconds.rounded(.down))) s left") }
+        if let address { parts.append("at \(address)") }
+        if routes > 0 { parts.append("\(routes) relay routes") }
+        return "\(name ?? hit): " + parts.joined(separator: ", ")
     }
 }
 
@@ -86,6 +124,11 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
     public var role: String?
     /// The peer's current locator ("198.18.0.2 udp/10500").
     public var locator: String?
+    /// "direct", or "relayed" when our packets to the peer go through `relay` (a server's name or HIT).
+    public var path: String?
+    public var relay: String?
+    /// Our registration, when the peer is one of our servers.
+    public var registration: RegistrationInfo?
     /// Every locator of the peer with its state (RFC 8046 §5.4); the one ESP goes to has `active` true.
     public var locators: [LocatorInfo]
     public var spiIn: UInt32?
@@ -108,8 +151,12 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
                 locator: String? = nil, spiIn: UInt32? = nil, spiOut: UInt32? = nil, suite: String? = nil,
                 packetsIn: UInt64 = 0, bytesIn: UInt64 = 0, packetsOut: UInt64 = 0, bytesOut: UInt64 = 0,
                 drops: [String: UInt64] = [:], queued: Int = 0, lastExchange: String? = nil,
-                latencyMilliseconds: Double? = nil, locators: [LocatorInfo] = []) {
+                latencyMilliseconds: Double? = nil, locators: [LocatorInfo] = [], path: String? = nil,
+                relay: String? = nil, registration: RegistrationInfo? = nil) {
         self.locators = locators
+        self.path = path
+        self.relay = relay
+        self.registration = registration
         self.name = name
         self.hit = hit
         self.lsi = lsi
