@@ -2,7 +2,7 @@
 # Installs the Debian packages synaptic needs to build and test, only those that are missing.
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
-need=(make git libssl-dev libsodium-dev pkg-config iproute2 iputils-ping tshark tcpdump iperf3 nftables socat python3 xxd procps util-linux "$@")
+need=(make git libssl-dev libsodium-dev pkg-config iproute2 iputils-ping tshark tcpdump iperf3 nftables conntrack socat python3 xxd procps util-linux "$@")
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

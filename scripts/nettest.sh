@@ -9,6 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/netns.sh
 source scripts/lib/hosts.sh
+source scripts/lib/nat.sh
 
 if [ "$(id -u)" -ne 0 ]; then echo "nettest: skipped (needs root for namespaces and TUN devices)"; exit 0; fi
 [ -n "$SYNAPTIC" ] || synaptic_binary debug
@@ -533,14 +534,222 @@ case_sequence_rollover() {
     ping_ok "$A" "$HIT_b" || fail "no traffic after the rollovers"
 }
 
+# ---- NAT (RFC 5770 territory) -------------------------------------------------------------------
+# Topologies from scripts/lib/nat.sh: hosts hA and hB behind routers rA and rB that NAT (masq, random) or
+# not (none), joined by a hub namespace (the "internet", server address 198.18.9.1).
+
+case_nat_topology() {
+    # The topology itself, with plain UDP (flows.py reflect/probe/listen) and no node: A masq, B random,
+    # a third site C without NAT.
+    nat_topology masq random && nat_site C none 2 || return 1
+    nat_reflector "$HUB" 7000 && nat_reflector "$HUB" 7001 || fail "reflectors did not start"
+    local ok=0 seen seen2 p1 p2 p3
+    expect() { # expect WHAT GOT WANT: the empty string is shown as "nothing"
+        if [ "$2" = "$3" ]; then echo "   $1: ${2:-nothing}"; else ok=1; echo "   FAIL: $1: got '${2:-nothing}', want '${3:-nothing}'" >&2; fi
+    }
+    seen=$(nat_seen "$HA" 10500 198.18.9.1 7000); expect "masq: hA:10500 → hub:7000 arrives from" "$seen" "$OUT_A:10500"
+    seen=$(nat_seen "$HA" 10500 198.18.9.1 7001); expect "masq: hA:10500 → hub:7001 (same mapping) from" "$seen" "$OUT_A:10500"
+    seen=$(nat_seen "$HB" 10500 198.18.9.1 7000); p1=${seen##*:}
+    expect "random: hB:10500 → hub:7000 arrives from address" "${seen%:*}" "$OUT_B"
+    [ -n "$p1" ] && [ "$p1" != 10500 ] || { ok=1; echo "   FAIL: random NAT kept port 10500 ($seen)" >&2; }
+    seen2=$(nat_seen "$HB" 10500 198.18.9.1 7001); p2=${seen2##*:}
+    nat_flush B; seen=$(nat_seen "$HB" 10500 198.18.9.1 7000); p3=${seen##*:}
+    echo "   random: hB:10500 maps to port $p1 toward hub:7000, $p2 toward hub:7001, $p3 toward hub:7000 after conntrack -F"
+    [ -n "$p2" ] && [ "$p2" != "$p1" ] || { ok=1; echo "   FAIL: random NAT used one port for two destinations" >&2; }
+    [ -n "$p3" ] && [ "$p3" != "$p1" ] || { ok=1; echo "   FAIL: random NAT reused port $p1 after the flush" >&2; }
+    seen=$(nat_seen "$HC" 10500 198.18.9.1 7000); expect "none: hC:10500 → hub:7000 arrives from" "$seen" "$HOST_C:10500"
+    # The hub initiates: to hosts behind a NAT nothing arrives, to the site without NAT it does.
+    ip netns exec "$HA" python3 "$NAT_FLOWS" reflect 7000 >/dev/null 2>&1 & NETNS_PIDS+=($!)
+    ip netns exec "$HC" python3 "$NAT_FLOWS" reflect 7000 >/dev/null 2>&1 & NETNS_PIDS+=($!)
+    wait_for ip netns exec "$HA" sh -c "ss -Hlun 'sport = :7000' | grep -q ." || fail "reflector in hA did not start"
+    wait_for ip netns exec "$HC" sh -c "ss -Hlun 'sport = :7000' | grep -q ." || fail "reflector in hC did not start"
+    seen=$(nat_seen "$HUB" 7100 "$HOST_A" 7000); expect "hub → hA's inside address (no route): answer" "$seen" ""
+    seen=$(nat_seen "$HUB" 7100 "$OUT_A" 7000); expect "hub → rA's outside address, no mapping: answer" "$seen" ""
+    seen=$(nat_seen "$HUB" 7100 "$HOST_C" 7000); expect "hub → hC (no NAT) answered, seen from" "$seen" "198.18.9.1:7100"
+    # A mapping lets in its own remote address and port only (Linux conntrack: port-restricted).
+    nat_send "$HA" 10600 198.18.9.1 7002
+    nat_listen "$HA" 10600 3 "$W/listen.out" || fail "listener in hA did not start"
+    nat_send "$HUB" 7002 "$OUT_A" 10600; nat_send "$HUB" 7003 "$OUT_A" 10600
+    wait "$NAT_LISTENER"
+    expect "hub:7002 and hub:7003 → the mapping hA:10600 ↔ hub:7002; hA received from" \
+        "$(sort -u "$W/listen.out" | tr '\n' ' ' | sed 's/ $//')" "198.18.9.1:7002"
+    local drops; drops=$(nat_drops A); echo "   rA dropped $drops unsolicited packets"
+    [ "$drops" -gt 0 ] || { ok=1; echo "   FAIL: rA dropped nothing" >&2; }
+    # Conntrack UDP timeouts (per namespace): 2 s in rA, the mapping expires, the hub's datagram is dropped.
+    nat_udp_timeouts A 2 || fail "setting the timeouts failed"
+    echo "   rB keeps $(ip netns exec "$RB" sysctl -n net.netfilter.nf_conntrack_udp_timeout) s"
+    nat_send "$HA" 10700 198.18.9.1 7004
+    nat_mappings A | grep -q "sport=10700" || { ok=1; echo "   FAIL: no mapping for hA:10700" >&2; }
+    WAIT_SECONDS=10 wait_for sh -c "! ip netns exec '$RA' conntrack -L -p udp 2>/dev/null | grep -q sport=10700" \
+        || { ok=1; echo "   FAIL: the mapping did not expire after 2 s" >&2; }
+    nat_listen "$HA" 10700 2 "$W/listen2.out"; nat_send "$HUB" 7004 "$OUT_A" 10700; wait "$NAT_LISTENER"
+    expect "hub → the expired mapping of hA:10700; hA received" "$(cat "$W/listen2.out")" ""
+    nat_flush A; nat_flush B
+    [ -z "$(nat_mappings A)" ] || { ok=1; echo "   FAIL: conntrack -F left entries in rA" >&2; }
+    return $ok
+}
+
+peer_locator() { # peer_locator NAME PEER_HIT: where NAME sends to the peer ("locator" of status --json)
+    status_json "$1" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    sys.exit(print("no status"))
+print(next((a.get("locator") or "none" for a in d.get("associations", []) if a.get("hit") == sys.argv[1]), "no association"))' "$2" || true
+}
+
+case_nat_conntrack_flush() {
+    # hA behind a port-randomizing NAT, hB public and answering only (no locator for hA). A paced TCP
+    # stream b → a by HIT (2 MiB/s for 20 s); rA forgets every mapping 6 s in. a's next packets leave from
+    # a new port; b's go to the old one and are dropped. The stream must finish whole within 60 s of the
+    # flush, with no user action (a must send through the NAT again, and b follow a's new port).
+    nat_topology random none || return 1
+    host_identity "$W" a; host_identity "$W" b
+    host_config "$W" a b "\"$HOST_B\"" "${NAT_EXTRA_A:-}"; host_config "$W" b a ""
+    start a "$HA"; start b "$HB"
+    WAIT_SECONDS=30 wait_for ip netns exec "$HA" ping -c 1 -W 2 "$HIT_b" || fail "no association a → b through the NAT"
+    ping_ok "$HB" "$HIT_a" || fail "b → a through the mapping a made"
+    echo "   before the flush: rA maps $(nat_mapping A 10500); b sends to a at $(peer_locator b "$HIT_a")"
+    nat_capture A "$W/flush.pcap" || fail "capture on rA did not start"
+    rm -f "$W"/stream.*
+    FLOWS_TIMEOUT=90 ip netns exec "$HA" timeout 120 python3 "$FLOWS" stream-recv "$HIT_a" 5010 "$W/stream.rx" \
+        "$W/stream.gaps" 2>"$W/stream-rx.err" & local rx=$!; NETNS_PIDS+=($rx)
+    wait_for ip netns exec "$HA" sh -c "ss -Hltn 'sport = :5010' | grep -q ." || fail "stream listener did not start"
+    FLOWS_TIMEOUT=90 ip netns exec "$HB" timeout 120 python3 "$FLOWS" stream-send "$HIT_a" 5010 20 2048 "$W/stream.tx" \
+        2>"$W/stream-tx.err" & local tx=$!; NETNS_PIDS+=($tx)
+    sleep 6
+    local flushed; flushed=$(date +%s.%N); nat_flush A || fail "conntrack -F in rA failed"
+    local start=$SECONDS ok=0
+    echo "   conntrack -F in rA 6 s into the stream"
+    while kill -0 "$rx" 2>/dev/null && ((SECONDS - start < 60)); do sleep 0.5; done
+    if kill -0 "$rx" 2>/dev/null; then
+        ok=1; echo "   FAIL: the stream did not finish within 60 s of the flush" >&2
+        echo "   a received $(ip netns exec "$HA" ss -Htni 'sport = :5010' | grep -o 'bytes_received:[0-9]*' | head -1 || true) bytes; stopped"
+        kill "$rx" "$tx" 2>/dev/null || true; wait "$rx" "$tx" 2>/dev/null || true
+    else
+        wait "$tx" || { ok=1; echo "   FAIL: stream sender broke: $(tail -2 "$W/stream-tx.err")" >&2; }
+        wait "$rx" || { ok=1; echo "   FAIL: stream receiver broke: $(tail -2 "$W/stream-rx.err")" >&2; }
+        local sent got; sent=$(cat "$W/stream.tx" 2>/dev/null || true); got=$(cat "$W/stream.rx" 2>/dev/null || true)
+        echo "   stream: sent ${sent:-nothing}; received ${got:-nothing}"
+        [ -n "$sent" ] && [ "$sent" = "$got" ] || { ok=1; echo "   FAIL: the stream differs (SHA-256)" >&2; }
+        FLUSHED=$flushed python3 - "$W/stream.gaps" <<'PY' || true
+import json, os, sys
+g = json.load(open(sys.argv[1]))
+at = "" if g["gap_start_epoch"] is None else f", starting {g['gap_start_epoch'] - float(os.environ['FLUSHED']):+.1f} s from the flush"
+print(f"   stall: {g['max_gap_ms']:.0f} ms (largest pause between reads at a{at}); the stream took {g['seconds']:.1f} s")
+PY
+    fi
+    kill "$NAT_CAPTURE" 2>/dev/null || true; wait "$NAT_CAPTURE" 2>/dev/null || true
+    echo "   after: rA maps $(nat_mapping A 10500); b sends to a at $(peer_locator b "$HIT_a"); rA dropped $(nat_drops A) unsolicited packets"
+    echo "   UDP on rA's outside link from the flush on (seconds from the flush):"
+    nat_capture_summary "$W/flush.pcap" "$OUT_A" "$flushed" "$flushed"
+    return $ok
+}
+
+case_nat_keepalive() {
+    # hA behind a port-preserving NAT whose UDP mappings expire after 25 s; hB public and answering only.
+    # After 60 s without traffic, b (which cannot open a mapping in rA) pings a: only a's keepalives
+    # (every 15 s, [nat] keepalive_seconds) kept the mapping, so the echo requests get in at once.
+    nat_topology masq none || return 1
+    nat_udp_timeouts A 25 || return 1
+    host_identity "$W" a; host_identity "$W" b
+    host_config "$W" a b "\"$HOST_B\"" "${NAT_KEEPALIVE_TOML-$'[nat]\nkeepalive_seconds = 15'}"
+    host_config "$W" b a ""
+    start a "$HA"; start b "$HB"
+    WAIT_SECONDS=30 wait_for ip netns exec "$HA" ping -c 1 -W 2 "$HIT_b" || fail "no association a → b through the NAT"
+    ping_ok "$HA" "$HIT_b" || fail "ping a → b"
+    ping_ok "$HB" "$HIT_a" || fail "ping b → a before the idle time"
+    echo "   before the idle time: rA maps $(nat_mapping A 10500)"
+    nat_capture A "$W/idle.pcap" || fail "capture on rA did not start"
+    local t0; t0=$(date +%s.%N)
+    sleep 60 & NETNS_PIDS+=($!); wait $!   # (wait: a watchdog TERM ends the case at once)
+    echo "   after 60 s idle: rA maps $(nat_mapping A 10500)"
+    local rc=0; ip netns exec "$HB" ping -c 3 -W 2 "$HIT_a" >"$W/ping.out" 2>&1 || rc=$?
+    kill "$NAT_CAPTURE" 2>/dev/null || true; wait "$NAT_CAPTURE" 2>/dev/null || true
+    echo "   b → a after the idle time (ping -c 3 -W 2): $(grep -o '[0-9]* received, [0-9.]*% packet loss' "$W/ping.out" || true)"
+    echo "   rA dropped $(nat_drops A) unsolicited packets; UDP on rA's outside link (seconds from the start of the idle time):"
+    nat_capture_summary "$W/idle.pcap" "$OUT_A" "$t0"
+    [ $rc -eq 0 ] || fail "b → a ping failed after 60 s idle (the NAT mapping expired: no keepalives?)"
+}
+
+nat_matrix_expected() { # nat_matrix_expected MODE_A MODE_B: direct or relayed
+    case "$1/$2" in
+        random/masq|random/random|masq/random) echo relayed ;;
+        *) echo direct ;;
+    esac
+}
+
+assoc_path() { # assoc_path NAME PEER_HIT: "direct", "relayed RELAY" or "unknown" (no association or no "path" yet)
+    status_json "$1" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    sys.exit(print("unknown"))
+a = next((a for a in d.get("associations", []) if a.get("hit") == sys.argv[1]), {})
+path, relay = a.get("path") or "unknown", a.get("relay") or "?"
+print(f"{path} {relay}" if path == "relayed" else path)' "$2" || true
+}
+
+nat_matrix_cell() { # nat_matrix_cell MODE_A MODE_B
+    # A server on the hub (rendezvous and relay, any client); a and b know each other by HIT only and reach
+    # each other through it (`via = "hub"`). Data must go direct where the NATs allow it (one side
+    # public, or both port-preserving), relayed where they cannot (a port-randomizing NAT facing any NAT:
+    # Linux conntrack filters by address and port, so the randomized port cannot be punched).
+    local ma=$1 mb=$2 expected; expected=$(nat_matrix_expected "$ma" "$mb")
+    nat_topology "$ma" "$mb" || return 1
+    host_identity "$W" hub; host_identity "$W" a; host_identity "$W" b
+    node_config "$W" hub $'[server]\nrendezvous = true\nrelay = true\nallow = "any"'
+    local servers
+    printf -v servers '[[servers]]\nname = "hub"\nhit = "%s"\nlocators = ["198.18.9.1"]\nservices = ["rendezvous", "relay"]' "$HIT_hub"
+    host_config "$W" a b "" "$servers" 'via = "hub"'
+    host_config "$W" b a "" "$servers" 'via = "hub"'
+    start hub "$HUB"; start a "$HA"; start b "$HB"
+    WAIT_SECONDS=30 wait_for ip netns exec "$HA" ping -c 1 -W 2 "$HIT_b" || fail "no ping a → b through the hub (A $ma, B $mb)"
+    ping_ok "$HA" "$HIT_b" || fail "ping a → b"
+    tcp_transfer "$HA" "$HB" "$HIT_b" 4 || return 1
+    local path deadline
+    if [ "$expected" = direct ]; then
+        deadline=$((SECONDS + 15))
+        until path=$(assoc_path a "$HIT_b"); [ "$path" = direct ] || ((SECONDS >= deadline)); do sleep 0.5; done
+    else
+        sleep 10 & NETNS_PIDS+=($!); wait $!; path=$(assoc_path a "$HIT_b")
+    fi
+    echo "   cell A=$ma B=$mb: a → b $path (expected $expected); b → a $(assoc_path b "$HIT_a"); rA maps $(nat_mapping A 10500); rB maps $(nat_mapping B 10500)"
+    [ "${path%% *}" = "$expected" ] || fail "A=$ma B=$mb: the data path is '$path', expected $expected"
+}
+
+# The 9 cells, as cases nat_matrix_<A>_<B>: a initiates and sends, so each mixed pair runs in both orders.
+NAT_MODES=(none masq random)
+NAT_MATRIX_CASES=()
+for nat_a in "${NAT_MODES[@]}"; do
+    for nat_b in "${NAT_MODES[@]}"; do
+        eval "case_nat_matrix_${nat_a}_${nat_b}() { nat_matrix_cell $nat_a $nat_b; }"
+        NAT_MATRIX_CASES+=("nat_matrix_${nat_a}_${nat_b}")
+    done
+done
+
 # ---- runner ------------------------------------------------------------------------------------
 ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on simultaneous_open
            restart_after_sigkill tun_deleted_under_the_node loss_10_percent policy_blocks_unknown_peer non_root_capabilities
            non_root_without_net_raw
            tshark_decodes_and_decrypts bad_input_is_dropped
            move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean
-           rekey_under_transfer sequence_rollover)
-cases=("$@"); ((${#cases[@]})) || cases=("${ALL_CASES[@]}")
+           rekey_under_transfer sequence_rollover nat_topology)
+# Cases that need NAT keepalives, following a peer's new NAT mapping, and rendezvous/relay servers in the node:
+# run them by name or as the groups `nat` (all) and `nat_matrix` (the 9 cells); move them into ALL_CASES
+# once the node has those.
+NAT_CASES=(nat_conntrack_flush nat_keepalive "${NAT_MATRIX_CASES[@]}")
+cases=()
+for c in "$@"; do
+    case "$c" in
+        nat) cases+=("${NAT_CASES[@]}") ;;
+        nat_matrix) cases+=("${NAT_MATRIX_CASES[@]}") ;;
+        *) cases+=("$c") ;;
+    esac
+done
+((${#cases[@]})) || cases=("${ALL_CASES[@]}")
 scripts/install-deps.sh socat tcpdump python3 xxd >/dev/null
 CASE_NO=0
 for c in "${cases[@]}"; do

@@ -1,6 +1,9 @@
 # Two-host setup shared by scripts/demo.sh and scripts/nettest.sh (source after lib/netns.sh).
 # host_identity DIR NAME: creates DIR/NAME.key with `synaptic keygen` and sets HIT_<NAME> and LSI_<NAME>.
-# host_config DIR NAME PEER PEER_LOCATORS [extra TOML]: writes DIR/NAME.toml for `synaptic up`.
+# host_config DIR NAME PEER PEER_LOCATORS [extra TOML] [peer TOML]: writes DIR/NAME.toml for `synaptic up`
+#   with one [[peers]] entry; PEER_LOCATORS empty: no `locators` key (the node only answers that peer, or
+#   reaches it some other way, e.g. `via` in peer TOML: lines added inside the [[peers]] table).
+# node_config DIR NAME [extra TOML]: the same file without any [[peers]] entry (e.g. a server).
 
 SYNAPTIC="${SYNAPTIC:-}"
 
@@ -18,9 +21,8 @@ host_identity() {
     printf -v "LSI_$name" '%s' "$(awk '/^LSI/{print $2}' <<<"$out")"
 }
 
-host_config() {
-    local dir=$1 name=$2 peer=$3 locators=$4 extra=${5:-}
-    local peer_hit_var="HIT_$peer" dataplane=""
+node_config() {
+    local dir=$1 name=$2 extra=${3:-} dataplane=""
     # DATAPLANE_WORKERS=n: seal/open on n threads per direction (default: the node's).
     [ -n "${DATAPLANE_WORKERS:-}" ] && dataplane=$'[dataplane]\nworkers = '"$DATAPLANE_WORKERS"
     cat >"$dir/$name.toml" <<TOML
@@ -46,12 +48,18 @@ path = "$dir/$name.keylog"
 $dataplane
 
 $extra
-
-[[peers]]
-name = "$peer"
-hit = "${!peer_hit_var}"
-locators = [$locators]
 TOML
+}
+
+host_config() {
+    local dir=$1 name=$2 peer=$3 locators=$4 extra=${5:-} peer_extra=${6:-}
+    local peer_hit_var="HIT_$peer"
+    node_config "$dir" "$name" "$extra"
+    {
+        printf '\n[[peers]]\nname = "%s"\nhit = "%s"\n' "$peer" "${!peer_hit_var}"
+        [ -z "$locators" ] || printf 'locators = [%s]\n' "$locators"
+        [ -z "$peer_extra" ] || printf '%s\n' "$peer_extra"
+    } >>"$dir/$name.toml"
 }
 
 # wait_for CMD...: retry CMD for up to WAIT_SECONDS (default 20) seconds.
