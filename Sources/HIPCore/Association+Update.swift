@@ -324,9 +324,9 @@ extension Association {
         return []
     }
 
-    /// We sent a HIP packet to `destination`: on the current path it postpones the NAT keepalive.
+    /// We sent a HIP packet to `destination`: on the keepalive's UDP path it postpones the NAT keepalive.
     mutating func sent(to destination: Endpoint, now: Instant) {
-        guard var session, destination == session.peerEndpoint else { return }
+        guard var session, destination == keepaliveEndpoint(of: session) else { return }
         session.lastSent = now
         setSession(session)
     }
@@ -534,11 +534,18 @@ extension Association {
             + registration + session.draining.map(\.until)).compactMap { $0 }.min()
     }
 
-    /// When the NAT keepalive is due: established, over UDP, `natKeepaliveInterval` after the last send.
+    /// When the NAT keepalive is due: established, `natKeepaliveInterval` after the last send on the UDP path.
     func keepaliveDeadline(of session: Session) -> Instant? {
-        guard state == .established, case .udp = session.peerEndpoint.transport,
-              let interval = local.settings.natKeepaliveInterval else { return nil }
+        guard state == .established, let interval = local.settings.natKeepaliveInterval else { return nil }
         return session.lastSent + interval
+    }
+
+    /// The UDP path a NAT keepalive refreshes: the current locator, or over raw HIP the UDP path ESP takes
+    /// (the peer's address at our port: ESP rides UDP even when HIP does not, and needs the NAT binding).
+    func keepaliveEndpoint(of session: Session) -> Endpoint {
+        let current = session.peerEndpoint
+        guard case .raw = current.transport else { return current }
+        return Endpoint(address: current.address, transport: .udp(port: local.settings.udpPort))
     }
 
     /// Serves the session's deadlines that passed.
@@ -560,8 +567,9 @@ extension Association {
         if let keepalive = keepaliveDeadline(of: session), keepalive <= now {
             // RFC 9028 §4.10: NOTIFY NAT_KEEPALIVE, signed, without HOST_ID (the peer knows us).
             session.lastSent = now
+            let path = keepaliveEndpoint(of: session)
             if let bytes = try? local.notify(to: peerHIT, type: NotifyType.natKeepalive, data: [], includingHostID: false) {
-                actions.append(send(bytes, .notify, to: session.peerEndpoint, from: source(for: session.peerEndpoint, session)))
+                actions.append(send(bytes, .notify, to: path, from: source(for: path, session)))
             }
         }
         return actions

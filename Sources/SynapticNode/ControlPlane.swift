@@ -15,6 +15,8 @@
 //   `NodeLimits.batchesPerWakeup` batches per raw socket: the rest waits for the next round, so a flood
 //   delays but never starves the timers or the other sources)
 //   → timer: `.wake(at:)` deadline passed → `.timer`
+//   → registration check (every `NodeLimits.registrationCheckInterval`): a base exchange with each server
+//     that has no live association (RFC 8003 registration in I2; renewals are the core's)
 //   → traffic count (every `NodeLimits.trafficCountInterval` at most, more often for a short UAL or NAT
 //     keepalive): the packets each peer's SAs carried go to the core, which closes associations unused for
 //     the UAL (RFC 7401 §4.4.3) and sends NAT keepalives only on paths with nothing sent (RFC 9028 §4.10)
@@ -50,6 +52,8 @@ final class ControlPlane: @unchecked Sendable {
     /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
     private let pathSnapshots: @Sendable () -> (InsideSnapshot, OutsideSnapshot)?
     private var trafficCountAt: Instant?
+    /// When to check that every server has an association with us again (`registerWithServers`).
+    private var registrationCheckAt: Instant?
     /// "No locator" lines: local traffic to many unknown HITs must not flood the log.
     private var noLocatorLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)
     /// Local address changes: the kernel's notifications (nil: not subscribed, or failed).
@@ -106,6 +110,7 @@ final class ControlPlane: @unchecked Sendable {
         let start = clock.now()
         perform(host.handle(.localAddressesChanged(announcedAddresses), now: start), now: start)
         trafficCountAt = trafficCountInterval.map { clock.now() + $0 }
+        registerWithServers(now: start)
         while true {
             var now = clock.now()
             if let wake = executor.wakeAt, wake <= now {
@@ -117,6 +122,7 @@ final class ControlPlane: @unchecked Sendable {
                 countTraffic(now: now)
                 trafficCountAt = now + interval
             }
+            if let check = registrationCheckAt, check <= now { registerWithServers(now: now) }
             if let closingDeadline, now >= closingDeadline
                 || !host.allAssociations.contains(where: { $0.state == .closing }) {
                 return
@@ -141,7 +147,7 @@ final class ControlPlane: @unchecked Sendable {
 
     /// Milliseconds until the next deadline (rounded up), or -1 for none.
     private func timeout(now: Instant) -> Int32 {
-        let deadlines = [executor.wakeAt, closingDeadline, trafficCountAt].compactMap { $0 }
+        let deadlines = [executor.wakeAt, closingDeadline, trafficCountAt, registrationCheckAt].compactMap { $0 }
         return deadlines.min()?.timeoutMilliseconds(from: now) ?? -1
     }
 
@@ -149,6 +155,23 @@ final class ControlPlane: @unchecked Sendable {
         executor.perform(actions, now: now)
         // A configured peer's other locators become failover targets of its new association.
         for case .report(.established(let peer, _, _)) in actions { offerConfiguredLocators(of: peer, now: now) }
+        // A server that stopped renewing our registration (it restarted, or is gone): a new base exchange
+        // registers again (`registerWithServers`).
+        for case .report(.registrationExpired(let peer, _)) in actions
+        where configuration.servers.contains(where: { $0.hit == peer }) && closingDeadline == nil {
+            logger.notice("closing the association with \(executor.label(peer)) to register again")
+            perform(host.handle(.close(peer: peer), now: now), now: now)
+        }
+    }
+
+    /// Starts a base exchange (which registers, RFC 8003) with each server we have no live association
+    /// with; checked again every `NodeLimits.registrationCheckInterval`.
+    private func registerWithServers(now: Instant) {
+        registrationCheckAt = configuration.servers.isEmpty ? nil : now + NodeLimits.registrationCheckInterval
+        guard closingDeadline == nil else { return }
+        for server in configuration.servers where !isLive(host.association(for: server.hit)) {
+            requestExchange(with: server.hit, now: now)
+        }
     }
 
     /// Hands the core the configured locators of `peer` for its association's locator set (UNVERIFIED);
@@ -265,7 +288,7 @@ final class ControlPlane: @unchecked Sendable {
     /// How often the data paths' packet counts go to the core: often enough for the UAL and the NAT
     /// keepalive to see traffic in time (a third of the keepalive interval); nil when neither is on.
     private var trafficCountInterval: Duration? {
-        let settings = configuration.hostSettings
+        let settings = configuration.coreSettings
         let wanted = [settings.unusedAssociationLifetime.map { $0 / 2 }, settings.natKeepaliveInterval.map { $0 / 3 }]
             .compactMap { $0 }
         return wanted.isEmpty ? nil : min(wanted.min()!, NodeLimits.trafficCountInterval)
@@ -325,7 +348,7 @@ final class ControlPlane: @unchecked Sendable {
     // MARK: - Reload and status
 
     private func reload(_ new: NodeConfiguration, now: Instant) {
-        let changes = executor.directory.replacePeers(new.peers)
+        let changes = executor.directory.replacePeers(new.knownPeers)
         for peer in changes.added { logger.info("reload: peer added: \(describe(peer))") }
         for peer in changes.removed { logger.info("reload: peer removed: \(describe(peer))") }
         for peer in changes.changed { logger.info("reload: peer changed: \(describe(peer))") }

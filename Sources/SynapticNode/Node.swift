@@ -50,7 +50,7 @@ public final class Node: Sendable {
         sockets = try Node.openSockets(configuration, logger: logger)
         udpPort = configuration.udpPort
         rawHIP = sockets.hasRaw
-        let directory = PeerDirectory(ownHIT: hit, peers: configuration.peers, udpPort: configuration.udpPort,
+        let directory = PeerDirectory(ownHIT: hit, peers: configuration.knownPeers, udpPort: configuration.udpPort,
                                       rawFamilies: sockets.rawFamilies)
         lsi = .v4(directory.ownLSI)
 

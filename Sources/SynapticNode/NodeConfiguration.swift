@@ -106,8 +106,8 @@ public struct NodeConfiguration: Sendable {
     }
 
     /// The settings that differ in `new` but are only read at startup (a reload keeps the old values).
-    /// Not among them: `peers`, `allowedPeers`, `servers` (whose HITs enter `effectivePolicy`), `registrar` and
-    /// `natKeepalive`, values a reload may change; code that uses them takes each reload's values.
+    /// `servers`, `registrar` and `natKeepalive` are among them: they are the core's settings, fixed when it
+    /// starts (a reload still admits new servers' HITs and the HITs `registrar` lets register: the policy).
     func restartOnlyChanges(to new: NodeConfiguration) -> [String] {
         var changed: [String] = []
         if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }
@@ -123,6 +123,9 @@ public struct NodeConfiguration: Sendable {
         if new.statusSocketPath != statusSocketPath { changed.append("status socket") }
         if new.metricsListen != metricsListen { changed.append("metrics listener") }
         if new.keylogPath != keylogPath { changed.append("keylog") }
+        if new.servers != servers { changed.append("servers") }
+        if new.registrar != registrar { changed.append("server") }
+        if new.natKeepalive != natKeepalive { changed.append("nat.keepalive_seconds") }
         let (old, next) = (hostSettings, new.hostSettings)
         if old.dhGroups != next.dhGroups || old.hipCiphers != next.hipCiphers || old.espSuites != next.espSuites
             || old.allowsNullHIPCipher != next.allowsNullHIPCipher || old.puzzleDifficulty != next.puzzleDifficulty

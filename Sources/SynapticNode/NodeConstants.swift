@@ -59,6 +59,8 @@ public enum NodeLimits {
     static let controlQueueLimit = 1024
     /// The longest time between two traffic counts handed to the core (UAL, NAT keepalive).
     static let trafficCountInterval: Duration = .seconds(30)
+    /// How often the node checks that each `[[servers]]` entry has a live association (else it starts one).
+    static let registrationCheckInterval: Duration = .seconds(10)
     /// Unknown-SPI reports from the outside path to the control plane (UnknownSPIReportLimiter): per source
     /// address (sharing `unknownSPIReportBuckets` buckets by a keyed hash) and in all, per second (bursts
     /// of as many): one every 100 ms per source, 64 every 100 ms in all.

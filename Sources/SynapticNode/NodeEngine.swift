@@ -40,7 +40,7 @@ final class NodeEngine<Device: PacketDevice, Transport: DatagramTransport>: Send
         let policy = ReloadablePolicy(configuration)
         let host: HIPHost
         do {
-            host = try HIPHost(identity: identity, settings: configuration.hostSettings, policy: policy,
+            host = try HIPHost(identity: identity, settings: configuration.coreSettings, policy: policy,
                                now: clock.now())
         } catch {
             throw .core("\(error)")

@@ -13,7 +13,7 @@ final class ReloadablePolicy: PeerPolicy {
 
         init(_ configuration: NodeConfiguration) {
             allowed = configuration.effectivePolicy
-            configured = Set(configuration.peers.map(\.hit))
+            configured = Set(configuration.knownPeers.map(\.hit))
         }
     }
 

@@ -1,6 +1,6 @@
 // NAT traversal in the core (RFC 9028): NAT_TRAVERSAL_MODE negotiated in R1/I2 (NOTIFY 60 for an I2 that
-// gets it wrong), NAT keepalives on an idle UDP path (and only there), and a NAT rebinding followed only
-// after the new address answered an echo.
+// gets it wrong), NAT keepalives on an idle UDP path (over raw HIP: the UDP path ESP takes), and a NAT
+// rebinding followed only after the new address answered an echo.
 import HIPCrypto
 import HIPWire
 import Testing
@@ -121,12 +121,21 @@ import Testing
         #expect(!fromOne.isEmpty)   // host 1 sent nothing: it keeps its side alive
     }
 
-    /// No keepalives on raw HIP (no NAT binding to keep).
-    @Test func rawPathGetsNoKeepalives() throws {
+    /// Over raw HIP, ESP still rides UDP: the keepalive goes over UDP to the peer's address at our port, and
+    /// raw HIP packets do not postpone it.
+    @Test func rawPathKeepalivesGoOverUDP() throws {
         var network = try Self.network(transport: .raw)
         network.connect(0, to: 1)
-        network.run(for: .seconds(60))
-        #expect(!network.sent.contains { $0.type == .notify })
+        network.run(for: .seconds(1))
+        let before = network.sent.count
+        var keepalives: [OutboundPacket] = []
+        for second in 2...17 {
+            let actions = network.peers[0].host.handle(.timer, now: .zero + .seconds(second))
+            for case .send(let packet) in actions where packet.type == .notify { keepalives.append(packet) }
+        }
+        #expect(network.sent.count == before)
+        #expect(keepalives.count == 1)
+        #expect(keepalives.first?.destination == Endpoint(address: network.peers[1].address, transport: .udp(port: 10500)))
     }
 
     /// The NAT in front of host 0 rebinds (new source port): host 1 sees its keepalive from there, verifies the
