@@ -260,7 +260,12 @@ final class ControlPlane: @unchecked Sendable {
     }
 
     private func requestExchange(with peer: HIT, now: Instant) {
-        let endpoints = executor.directory.endpoints(for: peer)
+        // A server's locators (its own, or a peer's reached via it) are used over UDP only: a relay works
+        // only on UDP (RFC 9028), and our registration must see the address a NAT gives us there.
+        let serverAddresses = Set(configuration.servers.flatMap { $0.locators.map(\.address) })
+        let endpoints = executor.directory.endpoints(for: peer).filter {
+            $0.transport != .raw || !serverAddresses.contains($0.address)
+        }
         guard !endpoints.isEmpty else {
             let (allowed, suppressed) = noLocatorLog.admit(now: now)
             if allowed {

@@ -112,4 +112,41 @@ import Testing
         #expect(parameterTypes.isSuperset(of: ["65", "193", "385", "449", "513", "897", "961", "61505", "61697"]),
                 "\(parameterTypes)")
     }
+
+    /// Registration (REG_INFO/REQUEST/RESPONSE/FROM), the relay (RELAY_FROM/TO/HMAC, PEER_PERMISSION), the
+    /// candidates (ENCRYPTED) and checks (CANDIDATE_PRIORITY), rendezvous (FROM, RVS_HMAC, VIA_RVS), NAT mode
+    /// and keepalive: every packet of those exchanges decodes as HIP over UDP with no Malformed mark.
+    @Test func tsharkDecodesRegistrationRelayAndRendezvous() throws {
+        var datagrams: [Datagram] = []
+        for bWants in [RelayTests.relay, [RegistrationType.rendezvous]] {
+            var network = try RelayTests.network(bWants: bWants, aWants: RelayTests.relay)
+            RelayTests.register(&network, RelayTests.b)
+            RelayTests.register(&network, RelayTests.a)
+            RelayTests.reach(&network)
+            network.run(for: .seconds(20))   // checks, keepalives
+            try #require(network.peers.allSatisfy { $0.rejections.isEmpty })
+            datagrams += network.sent
+        }
+        var pcap = PcapWriter(linkType: .ethernet)
+        for datagram in datagrams {
+            pcap.appendHIP(datagram.bytes, source: datagram.source.address, destination: datagram.destination,
+                           transport: .udp(sourcePort: 10500, destinationPort: 10500))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hipcore-relay-\(getpid()).pcap").path
+        try pcap.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let frames = try TShark.decode(pcap: path, extraFields: ["hip.type"])
+        try #require(frames.count == datagrams.count)
+        var parameterTypes = Set<String>()
+        for frame in frames {
+            #expect(frame.protocols.last == "hip", "\(frame)")
+            #expect(!frame.malformed, "\(frame)")
+            parameterTypes.formUnion(frame.fields["hip.type"] ?? [])
+        }
+        // NAT_TRAVERSAL_MODE 608, ENCRYPTED 641, NOTIFICATION 832, REG_INFO 930, REG_REQUEST 932,
+        // REG_RESPONSE 934, REG_FROM 950, PEER_PERMISSION 4680, CANDIDATE_PRIORITY 4700, RELAY_FROM 63998,
+        // RELAY_TO 64002, FROM 65498, RVS_HMAC 65500, VIA_RVS 65502, RELAY_HMAC 65520.
+        #expect(parameterTypes.isSuperset(of: ["608", "641", "832", "930", "932", "934", "950", "4680", "4700", "63998",
+                                               "64002", "65498", "65500", "65502", "65520"]), "\(parameterTypes)")
+    }
 }
