@@ -51,7 +51,7 @@ final class VirtualHost {
         configuration.statusSocketPath = nil
         configuration.dataPlaneWorkers = 1
         configure(&configuration)
-        let directory = PeerDirectory(ownHIT: hit, peers: configuration.peers, udpPort: Self.port, rawFamilies: [])
+        let directory = PeerDirectory(ownHIT: hit, peers: configuration.knownPeers, udpPort: Self.port, rawFamilies: [])
         let engine = try NodeEngine(
             identity: identity, configuration: configuration, directory: directory, tun: tun,
             sockets: HIPSockets(udp4: transport, udp6: nil, raw4: nil, raw6: nil), keyLog: nil,

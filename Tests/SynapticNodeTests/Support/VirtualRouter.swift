@@ -4,9 +4,10 @@
 //   route(bytes, from: transport, to: destination)
 //     → source: the transport's current address (`move` changes it: the host moved)
 //     → NAT: a source behind a translated address leaves as <public address>:<port mapped on first use>
-//       (endpoint-independent, as a full-cone NAT)
+//       (endpoint-independent mapping), and the destination is remembered for filtering
 //     → the rule decides: deliver, drop, duplicate, or hold back (delivered after the next datagram: reordered)
-//     → NAT back: a datagram to a mapped public port goes to the private address and port behind it
+//     → NAT back: a datagram to a mapped public port goes to the private address and port behind it (a
+//       filtering NAT only from a transport address the inside host sent to: port-restricted cone)
 //     → the transport bound at the destination queues it (none there: counted as unroutable)
 // One lock over all of it, so datagrams are handled in the order they are routed; the rule's randomness
 // comes from a seeded generator.
@@ -47,6 +48,8 @@ final class VirtualRouter: Sendable {
         var dropped = 0
         var unroutable = 0
         var translated = 0
+        /// Datagrams a filtering NAT refused (from where the inside host had not sent to).
+        var filtered = 0
     }
 
     private struct State {
@@ -60,12 +63,21 @@ final class VirtualRouter: Sendable {
         var outbound: [SocketAddress: SocketAddress] = [:]
         var inbound: [SocketAddress: SocketAddress] = [:]
         var nextPort: UInt16 = 40000
+        /// Public addresses whose NAT filters by address and port (as Linux conntrack does), and the remote
+        /// transport addresses each inside address and port has sent to.
+        var filtering: Set<InetAddress> = []
+        var contacted: [SocketAddress: Set<SocketAddress>] = [:]
         var routed = 0
         var counters = Counters()
 
         mutating func deliver(_ datagram: Datagram) {
             var datagram = datagram
             if let inside = inbound[datagram.destination] {
+                guard !filtering.contains(datagram.destination.address)
+                        || contacted[inside]?.contains(datagram.source) == true else {
+                    counters.filtered += 1
+                    return
+                }
                 datagram.destination = inside
                 counters.translated += 1
             }
@@ -100,10 +112,14 @@ final class VirtualRouter: Sendable {
 
     var counters: Counters { state.withLock { $0.counters } }
 
-    /// Datagrams from `privateAddress` leave as from `publicAddress` (ports mapped on first use), and
-    /// replies to a mapped port come back.
-    func translate(_ privateAddress: InetAddress, to publicAddress: InetAddress) {
-        state.withLock { $0.translations[privateAddress] = publicAddress }
+    /// Datagrams from `privateAddress` leave as from `publicAddress` (a port mapped on first use, kept for
+    /// every destination), and datagrams to a mapped port come back: from anyone, or with `filtering` only
+    /// from an address and port the inside host has sent to (a port-restricted NAT, as Linux masquerade).
+    func translate(_ privateAddress: InetAddress, to publicAddress: InetAddress, filtering: Bool = false) {
+        state.withLock { state in
+            state.translations[privateAddress] = publicAddress
+            if filtering { state.filtering.insert(publicAddress) }
+        }
     }
 
     func bind(_ transport: MemoryTransport, at address: SocketAddress) {
@@ -134,6 +150,7 @@ final class VirtualRouter: Sendable {
             state.routed += 1
             if let publicAddress = state.translations[source.address] {
                 datagram.source = state.publicSource(for: source, behind: publicAddress)
+                state.contacted[source, default: []].insert(destination)
             }
             let rule = state.rule
             let fate = rule(datagram, &state.random)
