@@ -2,7 +2,9 @@
 # Network tests for `synaptic up` (issue 3): real hosts in network namespaces, real TUNs and sockets.
 # Each case builds its own namespaces (unique names), runs two nodes and checks what a user would:
 # ping, TCP and UDP through the tunnel by HIT and LSI, restarts, loss, policy, captures, bad input, moves
-# (RFC 8046: same link, new subnet, IPv4 to IPv6, both hosts) and rekeying (RFC 7402: by bytes, by packets).
+# (RFC 8046: same link, new subnet, IPv4 to IPv6, both hosts), rekeying (RFC 7402: by bytes, by packets)
+# and NAT traversal (scripts/lib/nat.sh: a NAT binding flushed, keepalives, rendezvous and relay through a
+# hub for every pairing of no NAT / masquerade / masquerade random, a refused registration).
 # Usage: scripts/nettest.sh [case ...]    (default: all cases; needs root)
 # Prints "ok - NAME" / "not ok - NAME" per case and "nettest: N passed, N failed" at the end.
 set -uo pipefail
@@ -698,13 +700,7 @@ nat_matrix_cell() { # nat_matrix_cell MODE_A MODE_B
     # public, or both port-preserving), relayed where they cannot (a port-randomizing NAT facing any NAT:
     # Linux conntrack filters by address and port, so the randomized port cannot be punched).
     local ma=$1 mb=$2 expected; expected=$(nat_matrix_expected "$ma" "$mb")
-    nat_topology "$ma" "$mb" || return 1
-    host_identity "$W" hub; host_identity "$W" a; host_identity "$W" b
-    node_config "$W" hub $'[server]\nrendezvous = true\nrelay = true\nallow = "any"'
-    local servers
-    printf -v servers '[[servers]]\nname = "hub"\nhit = "%s"\nlocators = ["198.18.9.1"]\nservices = ["rendezvous", "relay"]' "$HIT_hub"
-    host_config "$W" a b "" "$servers" 'via = "hub"'
-    host_config "$W" b a "" "$servers" 'via = "hub"'
+    nat_hub_and_clients "$ma" "$mb" || return 1
     start hub "$HUB"; start a "$HA"; start b "$HB"
     WAIT_SECONDS=30 wait_for ip netns exec "$HA" ping -c 1 -W 2 "$HIT_b" || fail "no ping a → b through the hub (A $ma, B $mb)"
     ping_ok "$HA" "$HIT_b" || fail "ping a → b"
@@ -722,6 +718,60 @@ nat_matrix_cell() { # nat_matrix_cell MODE_A MODE_B
 
 # The 9 cells, as cases nat_matrix_<A>_<B>: a initiates and sends, so each mixed pair runs in both orders.
 NAT_MODES=(none masq random)
+nat_hub_and_clients() { # nat_hub_and_clients MODE_A MODE_B [HUB_ALLOW]: the matrix's hub, a and b (configs only)
+    nat_topology "$1" "$2" || return 1
+    host_identity "$W" hub; host_identity "$W" a; host_identity "$W" b
+    local allow=${3:-'"any"'}
+    node_config "$W" hub $'[server]\nrendezvous = true\nrelay = true\nallow = '"$allow"
+    local servers
+    printf -v servers '[[servers]]\nname = "hub"\nhit = "%s"\nlocators = ["198.18.9.1"]\nservices = ["rendezvous", "relay"]' "$HIT_hub"
+    host_config "$W" a b "" "$servers" 'via = "hub"'
+    host_config "$W" b a "" "$servers" 'via = "hub"'
+}
+
+case_nat_relay_is_tshark_clean() {
+    # Both hosts behind port-randomizing NATs (relayed for good): everything on the hub's links — the
+    # registrations, the relayed exchange, checks, keepalives, relayed ESP — decodes with tshark's
+    # dissectors, with no Malformed mark.
+    nat_hub_and_clients random random || return 1
+    ip netns exec "$HUB" tcpdump -i any -n -U -w "$W/hub.pcap" "udp port 10500 or ip proto 139" >/dev/null 2>&1 &
+    NETNS_PIDS+=($!); local capture=$!
+    wait_for test -s "$W/hub.pcap"
+    start hub "$HUB"; start a "$HA"; start b "$HB"
+    WAIT_SECONDS=30 wait_for ip netns exec "$HA" ping -c 1 -W 2 "$HIT_b" || fail "no ping a → b through the hub"
+    ping_ok "$HA" "$LSI_b" || fail "ping LSI a → b"
+    sleep 16 & NETNS_PIDS+=($!); wait $!   # checks run out, keepalives go out
+    kill "$capture"; wait "$capture" 2>/dev/null || true
+    local count; count() { tshark -r "$W/hub.pcap" -Y "$1" 2>/dev/null | wc -l; }
+    local hip malformed relayed registrations permissions checks keepalives
+    hip=$(count hip); malformed=$(count "hip && _ws.malformed")
+    relayed=$(count "hip.type == 63998"); registrations=$(count "hip.type == 934")
+    permissions=$(count "hip.type == 4680"); checks=$(count "hip.type == 4700")
+    keepalives=$(count "hip.tlv.notification_type == 16385")
+    echo "   $hip HIP packets on the hub's links: $relayed with RELAY_FROM, $registrations with REG_RESPONSE,"\
+         "$permissions with PEER_PERMISSION, $checks connectivity checks, $keepalives NAT keepalives; $malformed malformed"
+    [ "$relayed" -ge 4 ] && [ "$registrations" -ge 2 ] && [ "$permissions" -ge 1 ] || fail "relay traffic missing"
+    [ "$malformed" -eq 0 ] || { tshark -r "$W/hub.pcap" -Y "hip && _ws.malformed" -V 2>/dev/null | tail -30 >&2
+        fail "tshark marks $malformed HIP packets malformed"; }
+}
+
+case_nat_registration_refused() {
+    # A server that admits anyone to HIP ([policy] allow = "any") but lets only a register: b's base
+    # exchange completes and its registration is refused (REG_FAILED 0), so a cannot reach b through the
+    # hub, and the hub lists a alone.
+    nat_hub_and_clients none none || return 1
+    node_config "$W" hub $'[policy]\nallow = "any"\n[server]\nrendezvous = true\nrelay = true\nallow = ["'"$HIT_a"'"]'
+    start hub "$HUB"; start a "$HA"; start b "$HB"
+    wait_for grep -q "refused our registration" "$W/b.log" || fail "b's registration was not refused: $(tail -5 "$W/b.log")"
+    wait_for grep -q "registered with hub" "$W/a.log" || fail "a did not register"
+    ! ip netns exec "$HA" ping -c 2 -W 2 "$HIT_b" >/dev/null 2>&1 || fail "a reached b through a hub b is not registered with"
+    local listed; listed=$(status_json hub | python3 -c 'import json,sys; print(" ".join(r["hit"] for r in json.load(sys.stdin)["registrations"]))')
+    echo "   hub lists: $listed; b: $(grep -o 'hub .*refused our registration.*' "$W/b.log" | head -1)"
+    [ "$listed" = "$HIT_a" ] || fail "hub lists '$listed', expected a only"
+    grep -q "for a host not registered with us" "$W/hub.log" || grep -q "not_registered" <(status_json hub) \
+        || fail "the hub did not count the I1 for b as not registered"
+}
+
 NAT_MATRIX_CASES=()
 for nat_a in "${NAT_MODES[@]}"; do
     for nat_b in "${NAT_MODES[@]}"; do
@@ -736,11 +786,11 @@ ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on 
            non_root_without_net_raw
            tshark_decodes_and_decrypts bad_input_is_dropped
            move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean
-           rekey_under_transfer sequence_rollover nat_topology)
-# Cases that need NAT keepalives, following a peer's new NAT mapping, and rendezvous/relay servers in the node:
-# run them by name or as the groups `nat` (all) and `nat_matrix` (the 9 cells); move them into ALL_CASES
-# once the node has those.
-NAT_CASES=(nat_conntrack_flush nat_keepalive "${NAT_MATRIX_CASES[@]}")
+           rekey_under_transfer sequence_rollover nat_topology nat_conntrack_flush nat_keepalive
+           "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean nat_registration_refused)
+# The NAT cases (keepalives, rebinding, rendezvous and relay) also run as the groups `nat` and `nat_matrix`.
+NAT_CASES=(nat_topology nat_conntrack_flush nat_keepalive "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean
+           nat_registration_refused)
 cases=()
 for c in "$@"; do
     case "$c" in

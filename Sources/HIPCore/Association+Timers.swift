@@ -49,7 +49,7 @@ extension Association {
         case .established(var session):
             // An association that carries a registration (either way) is in use while the registration lasts.
             if let lifetime = local.settings.unusedAssociationLifetime, now >= session.lastActivity + lifetime,
-               session.registration == nil, session.served == nil {
+               !session.carriesRegistration {
                 return [.report(.unused(peer: peerHIT, lifetime: lifetime))] + closeRequested(now: now)
             }
             let actions = sessionTimers(&session, now: now)

@@ -525,8 +525,8 @@ extension Association {
     /// (while no rekey runs) and the UAL. Only deadlines `timerFired` serves count, so none stays in the past.
     func deadline(of session: Session) -> Instant? {
         let established = state == .established
-        let registered = session.registration != nil || session.served != nil
-        let unused = established && !registered ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
+        let unused = established && !session.carriesRegistration
+            ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
         let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.expiresAt,
                             session.checks.deadline]

@@ -163,6 +163,9 @@ public struct Association: Sendable {
 
         /// Where ESP goes.
         var peerEndpoint: Endpoint { locators.current }
+
+        /// Whether a registration granted either way lives on this association (exempt from the UAL).
+        var carriesRegistration: Bool { registration?.granted.isEmpty == false || served != nil }
     }
 
     struct Closing: Sendable {
