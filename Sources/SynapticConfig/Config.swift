@@ -63,18 +63,22 @@ public struct Config: Hashable, Sendable {
     }
 
     /// The HITs that may form associations with us, or nil when any peer may (`policy.allow = "any"`).
-    /// A client always admits the HITs of its `[[servers]]`.
+    /// A client always admits the HITs of its `[[servers]]`, and a server the hosts that may register with it.
     public var allowedPeers: Set<HIT>? {
-        let configured = Set(peers.map(\.hit)).union(servers.map(\.hit))
+        var admitted = Set(peers.map(\.hit)).union(servers.map(\.hit))
+        if server.isServing {
+            guard let registrants = registrationAllowed else { return nil }
+            admitted.formUnion(registrants)
+        }
         return switch policy.allow {
         case .any: nil
-        case .configured: configured
-        case .listed(let hits): hits.union(configured)
+        case .configured: admitted
+        case .listed(let hits): hits.union(admitted)
         }
     }
 
-    /// The HITs that may register with this host's services (`[server] allow`), or nil when any host may.
-    /// Registering takes an association first, so a registrant must also be allowed by `allowedPeers`.
+    /// The HITs that may register with this host's services (`[server] allow`), or nil when any host may
+    /// (they are admitted to the base exchange too: `allowedPeers`).
     public var registrationAllowed: Set<HIT>? {
         switch server.allow {
         case .any: nil
@@ -125,27 +129,15 @@ public struct Config: Hashable, Sendable {
     private static func readPeers(_ reader: inout TableReader, defaultPort: UInt16) throws(ConfigError) -> [Peer] {
         guard let value = reader.value("peers") else { return [] }
         var peers: [Peer] = []
-        var firstHIT: [HIT: Int] = [:], firstName: [String: Int] = [:], firstLSI: [Address: Int] = [:]
+        var hits = FirstSeen<HIT>(list: value, key: "hit"), names = FirstSeen<String>(list: value, key: "name")
+        var lsis = FirstSeen<Address>(list: value, key: "lsi")
         for (index, item) in try value.array(expected: "an array of tables ([[peers]])").enumerated() {
             let peer = try item.table { (table: inout TableReader) throws(ConfigError) in
                 try Peer(&table, defaultPort: defaultPort)
             }
-            if let first = firstHIT[peer.hit] {
-                throw .duplicate(item.file, "\(item.path).hit", "HIT \(peer.hit)", first: "\(value.path)[\(first)].hit")
-            }
-            firstHIT[peer.hit] = index
-            if let name = peer.name {
-                if let first = firstName[name] {
-                    throw .duplicate(item.file, "\(item.path).name", "name \"\(name)\"", first: "\(value.path)[\(first)].name")
-                }
-                firstName[name] = index
-            }
-            if let lsi = peer.lsi {
-                if let first = firstLSI[lsi] {
-                    throw .duplicate(item.file, "\(item.path).lsi", "LSI \(lsi)", first: "\(value.path)[\(first)].lsi")
-                }
-                firstLSI[lsi] = index
-            }
+            try hits.insert(peer.hit, "HIT \(peer.hit)", at: index, item: item)
+            if let name = peer.name { try names.insert(name, "name \"\(name)\"", at: index, item: item) }
+            if let lsi = peer.lsi { try lsis.insert(lsi, "LSI \(lsi)", at: index, item: item) }
             peers.append(peer)
         }
         return peers
@@ -156,19 +148,13 @@ public struct Config: Hashable, Sendable {
                                     peers: [Peer]) throws(ConfigError) -> [Server] {
         guard let value = reader.value("servers") else { return [] }
         var servers: [Server] = []
-        var firstHIT: [HIT: Int] = [:], firstName: [String: Int] = [:]
+        var hits = FirstSeen<HIT>(list: value, key: "hit"), names = FirstSeen<String>(list: value, key: "name")
         for (index, item) in try value.array(expected: "an array of tables ([[servers]])").enumerated() {
             let server = try item.table { (table: inout TableReader) throws(ConfigError) in
                 try Server(&table, defaultPort: defaultPort)
             }
-            if let first = firstName[server.name] {
-                throw .duplicate(item.file, "\(item.path).name", "name \"\(server.name)\"", first: "\(value.path)[\(first)].name")
-            }
-            firstName[server.name] = index
-            if let first = firstHIT[server.hit] {
-                throw .duplicate(item.file, "\(item.path).hit", "HIT \(server.hit)", first: "\(value.path)[\(first)].hit")
-            }
-            firstHIT[server.hit] = index
+            try names.insert(server.name, "name \"\(server.name)\"", at: index, item: item)
+            try hits.insert(server.hit, "HIT \(server.hit)", at: index, item: item)
             if let peer = peers.firstIndex(where: { $0.hit == server.hit }) {
                 throw .invalid(item.file, "\(item.path).hit",
                                "\(server.hit) is also peers[\(peer)].hit (a server is not listed in [[peers]] as well)")
@@ -176,6 +162,25 @@ public struct Config: Hashable, Sendable {
             servers.append(server)
         }
         return servers
+    }
+
+    /// Where each value of one key of an array of tables was first seen: a second one is a `.duplicate`.
+    private struct FirstSeen<Key: Hashable> {
+        let list: ConfigValue
+        let key: String
+        var first: [Key: Int] = [:]
+
+        init(list: ConfigValue, key: String) {
+            self.list = list
+            self.key = key
+        }
+
+        mutating func insert(_ value: Key, _ description: String, at index: Int, item: ConfigValue) throws(ConfigError) {
+            if let earlier = first[value] {
+                throw .duplicate(item.file, "\(item.path).\(key)", description, first: "\(list.path)[\(earlier)].\(key)")
+            }
+            first[value] = index
+        }
     }
 
     /// Each peer's `via` names one of `servers`; `path` is the `[[peers]]` array's key path.

@@ -96,11 +96,15 @@ import Testing
         #expect(try Config.parse(peers).registrationAllowed == [peer])
         #expect(try Config.parse(peers + "[server]\nrendezvous = true\nallow = \"configured\"").registrationAllowed == [peer])
         #expect(try Config.parse(peers + "[server]\nrelay = true\nallow = \"any\"").registrationAllowed == nil)
-        // A list is exactly the listed HITs; [policy] allow is independent.
+        // A list is exactly the listed HITs; those hosts are admitted to the base exchange whatever [policy]
+        // allow says, and "any" admits anyone.
         let listed = try Config.parse(peers + "[server]\nrelay = true\nallow = [\"2001:2f::9\"]")
         #expect(listed.server.allow == .listed([extra]))
         #expect(listed.registrationAllowed == [extra])
-        #expect(listed.allowedPeers == [peer, try #require(Config.HIT("2001:2a::1"))])
+        #expect(listed.allowedPeers == [peer, try #require(Config.HIT("2001:2a::1")), extra])
+        #expect(try Config.parse(peers + "[server]\nrelay = true\nallow = \"any\"").allowedPeers == nil)
+        // Not serving: [server] allow admits nobody.
+        #expect(try Config.parse(peers + "[server]\nallow = [\"2001:2f::9\"]").allowedPeers == [peer, try #require(Config.HIT("2001:2a::1"))])
         #expect(try Config.parse("[server]\nrendezvous = true\nallow = []").registrationAllowed == [])
     }
 }
