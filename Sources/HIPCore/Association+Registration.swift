@@ -81,7 +81,8 @@ extension Association {
     /// Our permission for a peer reached through this server's relay to send ESP through it, and for us to
     /// send ESP to that peer through it (PEER_PERMISSION in our next UPDATE to the server).
     mutating func permit(_ permission: PeerPermission, now: Instant) -> [Action] {
-        guard var session, state == .established, session.registration?.grants(RegistrationType.relayUDPESP) == true else {
+        guard var session, state == .established, session.registration?.grants(RegistrationType.relayUDPESP) == true,
+              session.registration?.permitted.insert(permission).inserted == true else {
             return []
         }
         session.update.pending.permissions.append(permission)

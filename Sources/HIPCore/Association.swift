@@ -227,11 +227,13 @@ public struct Association: Sendable {
     }
 
     /// The removal of every SA a session has installed (current pair, draining inbound SAs, a rekey's new
-    /// ones), each of our SPIs released.
+    /// ones), each of our SPIs released, and of a relay client's Data Relay routes.
     func removeSA(_ session: Session) -> [Action] {
         guard session.saInstalled else { return [] }
         var actions: [Action] = [.removeSA(peer: peerHIT, inboundSPI: session.inboundSPI, outboundSPI: session.outboundSPI),
                                  .releaseSPI(session.inboundSPI)]
+        // A relay client's association ends: so do its Data Relay routes.
+        if session.served?.permissions.isEmpty == false { actions.append(.relayRoutes(client: peerHIT, routes: [])) }
         for old in session.draining {
             actions += [.retireInboundSA(peer: peerHIT, spi: old.spi), .releaseSPI(old.spi)]
         }

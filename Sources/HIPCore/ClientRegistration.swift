@@ -19,6 +19,9 @@ struct ClientRegistration: Sendable {
     var reflexive: Endpoint?
     /// The types refused, with the failure type.
     var refused: [UInt8: UInt8] = [:]
+    /// PEER_PERMISSIONs sent to the server on this association (a renewal does not repeat them; a new
+    /// association with the server, after it restarted, starts empty).
+    var permitted: Set<PeerPermission> = []
 
     init(wanted: [UInt8]) {
         self.wanted = wanted

@@ -25,7 +25,7 @@ extension HIPHost {
     mutating func forward(_ received: ReceivedPacket, now: Instant) -> [Action] {
         let packet = received.packet
         if packet.relayTo != nil { return forwardAnswer(received, now: now) }
-        guard let session = associations[packet.receiverHIT]?.session, let served = session.served, served.expiresAt > now else {
+        guard let (session, served) = registration(of: packet.receiverHIT, now: now) else {
             return [received.reject(local.settings.registrar == nil ? .notForUs : .notRegistered)]
         }
         guard relaySourceLimiter.allow(received.source.address, now: now) else { return [received.reject(.rateLimited)] }
@@ -51,7 +51,7 @@ extension HIPHost {
     /// parameters.
     private mutating func forwardAnswer(_ received: ReceivedPacket, now: Instant) -> [Action] {
         let packet = received.packet
-        guard let session = associations[packet.senderHIT]?.session, let served = session.served, served.expiresAt > now,
+        guard let (session, served) = registration(of: packet.senderHIT, now: now),
               served.grants(RegistrationType.relayUDPHIP) else {
             return [received.reject(local.settings.registrar == nil ? .notForUs : .notRegistered)]
         }
@@ -67,6 +67,14 @@ extension HIPHost {
         let destination = Endpoint(address: address, transport: .udp(port: relayTo.port))
         return [.send(OutboundPacket(bytes: bytes, type: packet.type, destination: destination, source: nil,
                                      peer: packet.receiverHIT, isRetransmission: false, isForwarded: true))]
+    }
+
+    /// A client's live registration with us: its association is up (R2-SENT or ESTABLISHED) and the
+    /// registration has not expired.
+    private func registration(of client: HIT, now: Instant) -> (Association.Session, ServedRegistration)? {
+        guard let association = associations[client], [.r2Sent, .established].contains(association.state),
+              let session = association.session, let served = session.served, served.expiresAt > now else { return nil }
+        return (session, served)
     }
 
     // MARK: - Client
@@ -166,16 +174,23 @@ extension HIPHost {
 }
 
 extension HIPHost {
-    /// A peer reached through a relay became ESTABLISHED or rekeyed: when our registration with that relay
-    /// includes RELAY_UDP_ESP, we permit its ESP (and ours to it) through the relay (PEER_PERMISSION).
+    /// A peer reached through a relay became ESTABLISHED or rekeyed, or we registered (again) with the relay:
+    /// when our registration with that relay includes RELAY_UDP_ESP, we permit the peer's ESP (and ours to
+    /// it) through the relay (PEER_PERMISSION).
     mutating func permitRelayedESP(after actions: [Action], now: Instant) -> [Action] {
         var more: [Action] = []
+        var peers: [HIT] = []
         for case .report(let report) in actions {
-            let peer: HIT
             switch report {
-            case .established(let hit, _, _), .rekeyed(let hit, _, _): peer = hit
-            default: continue
+            case .established(let hit, _, _), .rekeyed(let hit, _, _):
+                peers.append(hit)
+            case .registered(let server, let types, _) where types.contains(RegistrationType.relayUDPESP):
+                peers += associations.filter { $0.value.session?.relay?.server == server }.map(\.key).sorted()
+            default:
+                continue
             }
+        }
+        for peer in peers {
             guard let session = associations[peer]?.session, let relay = session.relay,
                   case .udp(let relayPort) = relay.serverEndpoint.transport,
                   case .udp(let peerPort) = relay.peer.transport else { continue }

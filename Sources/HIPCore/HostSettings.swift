@@ -122,9 +122,11 @@ public struct HostSettings: Sendable {
     public struct Registrar: Sendable {
         /// Registration types offered (`RegistrationType`).
         public var types: [UInt8]
-        /// The lifetimes granted (RFC 8003 §5 encoding): 96 ≈ 16 s to 159 ≈ 1 hour by default.
+        /// The lifetimes granted (RFC 8003 §5 encoding): 96 = 16 s to 128 = 256 s by default. Clients renew
+        /// at half the lifetime, so after a restart of ours they notice within about two minutes (their
+        /// renewal goes unanswered) and register again.
         public var minimumLifetime: UInt8 = 96
-        public var maximumLifetime: UInt8 = 159
+        public var maximumLifetime: UInt8 = 128
         /// Who may register; nil: anyone the policy admits to the base exchange.
         public var allowed: Set<HIT>?
         /// Data Relay routes kept per client (the oldest go first; a rekey adds one).

@@ -155,10 +155,16 @@ final class ControlPlane: @unchecked Sendable {
         executor.perform(actions, now: now)
         // A configured peer's other locators become failover targets of its new association.
         for case .report(.established(let peer, _, _)) in actions { offerConfiguredLocators(of: peer, now: now) }
-        // A server that stopped renewing our registration (it restarted, or is gone): a new base exchange
-        // registers again (`registerWithServers`).
-        for case .report(.registrationExpired(let peer, _)) in actions
-        where configuration.servers.contains(where: { $0.hit == peer }) && closingDeadline == nil {
+        // A server that stopped renewing our registration or answering our UPDATEs (it restarted, or is
+        // gone): a new base exchange registers again (`registerWithServers`).
+        for case .report(let report) in actions where closingDeadline == nil {
+            let peer: HIT
+            switch report {
+            case .registrationExpired(let hit, _), .updateUnanswered(let hit): peer = hit
+            default: continue
+            }
+            guard configuration.servers.contains(where: { $0.hit == peer }),
+                  host.association(for: peer)?.state == .established else { continue }
             logger.notice("closing the association with \(executor.label(peer)) to register again")
             perform(host.handle(.close(peer: peer), now: now), now: now)
         }
