@@ -16,6 +16,13 @@ import Testing
     static let (insideA, publicA) = (InetAddress("10.1.0.2")!, InetAddress("198.18.10.2")!)
     static let (insideB, publicB) = (InetAddress("10.2.0.2")!, InetAddress("198.18.11.2")!)
 
+    static func startHub(_ hub: VirtualHost) throws {
+        try hub.start(peers: []) {
+            $0.registrar = .init(rendezvous: true, relay: true, allowed: nil)
+            $0.hostSettings.unusedAssociationLifetime = nil
+        }
+    }
+
     /// The hub, a and b running, a and b registered with the hub for relay; stopped afterwards.
     static func withHub(blockDirect: Bool,
                         _ body: (VirtualRouter, TestClock, VirtualHost, VirtualHost, VirtualHost) throws -> Void) throws {
@@ -38,10 +45,7 @@ import Testing
             hosts.forEach { $0.beginStop() }
             hosts.forEach { $0.finishStop() }
         }
-        try hub.start(peers: []) {
-            $0.registrar = .init(rendezvous: true, relay: true, allowed: nil)
-            $0.hostSettings.unusedAssociationLifetime = nil
-        }
+        try startHub(hub)
         let server = NodeConfiguration.Server(name: "hub", hit: hub.hit,
                                               locators: [.init(address: IPAddress(hubAddress), port: VirtualHost.port)],
                                               services: [.relay])
@@ -95,6 +99,37 @@ import Testing
             let relay = try #require(hub.status()?.relay)
             #expect(relay.routes >= 1 && relay.packets > 0)
             #expect(hub.status()?.registrations.allSatisfy { $0.services == ["relay-hip", "relay-esp"] } == true)
+        }
+    }
+
+    /// The hub restarts (same identity and address, no state): a and b notice when their renewal goes
+    /// unanswered, register again, and the relayed path works again.
+    @Test(.timeLimit(.minutes(1)))
+    func clientsRegisterAgainAfterTheHubRestarts() throws {
+        try Self.withHub(blockDirect: true) { router, clock, hub, a, b in
+            #expect(VirtualNetworkTests.ping(from: a, to: b, clock: clock, hosts: [hub, a, b]) != nil)
+            hub.beginStop()
+            hub.finishStop()
+            let restarted = try VirtualHost("hub", at: Self.hubAddress, on: router, clock: clock, identity: hub.identity)
+            defer {
+                restarted.beginStop()
+                restarted.finishStop()
+            }
+            try Self.startHub(restarted)
+            // Renewals are due after half the lifetime (128 s); they go unanswered (about 20 s of
+            // retransmissions), then a and b register again: well before the old registrations would have
+            // expired (256 s).
+            var advanced = Duration.zero
+            let registered = VirtualNetworkTests.eventually(timeout: .seconds(30)) {
+                if advanced < .seconds(200) {
+                    clock.advance(by: .seconds(1))
+                    advanced += .seconds(1)
+                }
+                [restarted, a, b].forEach { $0.wake() }
+                return (restarted.status()?.registrations.count ?? 0) == 2
+            }
+            #expect(registered, "registered again after \(advanced) of the clock")
+            #expect(VirtualNetworkTests.ping(from: a, to: b, clock: clock, hosts: [restarted, a, b], timeout: .seconds(30)) != nil)
         }
     }
 }

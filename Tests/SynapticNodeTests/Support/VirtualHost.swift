@@ -28,11 +28,13 @@ final class VirtualHost {
 
     var hit: HIT { identity.hit }
 
-    init(_ name: String, at address: InetAddress, on router: VirtualRouter, clock: TestClock) throws {
+    /// A host with a new identity, or `identity` (a host that restarts).
+    init(_ name: String, at address: InetAddress, on router: VirtualRouter, clock: TestClock,
+         identity: HostIdentity? = nil) throws {
         self.name = name
         self.address = address
         self.clock = clock
-        identity = try HostIdentity.generate(.ecdsaP256)
+        self.identity = try identity ?? HostIdentity.generate(.ecdsaP256)
         transport = MemoryTransport(at: SocketAddress(address, port: Self.port), on: router)
         addressSource = MemoryAddressSource([Self.interfaceAddress(address)])
     }
