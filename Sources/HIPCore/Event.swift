@@ -16,6 +16,10 @@ public enum Event: Sendable {
     /// step 21); traffic on a new SA ends the drain of the old one (RFC 7402 §6.9); an unknown source
     /// becomes a locator to verify (RFC 8046 §5.6: it carries no traffic before).
     case espReceived(peer: HIT, spi: UInt32, source: Endpoint)
+    /// `peer` lost our association (it restarted: our UPDATEs go unanswered, e.g. a server's renewal): drop
+    /// it (its SAs removed) and start a new base exchange to `endpoints`, as for `outboundData`. A CLOSE
+    /// would wait for a CLOSE_ACK the peer cannot give.
+    case restartExchange(peer: HIT, endpoints: [Endpoint])
     /// A `.wake(at:)` deadline has passed.
     case timer
     /// The host's usable local addresses, complete, in preference order (after the kernel finished duplicate

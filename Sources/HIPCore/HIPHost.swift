@@ -96,6 +96,8 @@ public struct HIPHost: Sendable {
             actions = receive(bytes, source: source, destination: destination, now: now)
         case .outboundData(let peer, let endpoints):
             actions = startExchange(with: peer, endpoints: endpoints, now: now)
+        case .restartExchange(let peer, let endpoints):
+            actions = startExchange(with: peer, endpoints: endpoints, replacing: true, now: now)
         case .espReceived(let peer, let spi, let source):
             actions = route(.esp(spi: spi, source: source), to: peer, now: now)
         case .timer:
@@ -125,13 +127,17 @@ public struct HIPHost: Sendable {
         return actions
     }
 
-    private mutating func startExchange(with peer: HIT, endpoints: [Endpoint], now: Instant) -> [Action] {
+    /// A new base exchange with `peer`, unless one runs or (without `replacing`) the association is up.
+    private mutating func startExchange(with peer: HIT, endpoints: [Endpoint], replacing: Bool = false,
+                                        now: Instant) -> [Action] {
         guard peer != local.hit, !endpoints.isEmpty else { return [] }
         guard local.policy.allows(peer) else { return [.report(.failed(peer: peer, reason: .blockedByPolicy))] }
         guard !associationLimitReached(for: peer) else { return [.report(.failed(peer: peer, reason: .associationLimit))] }
         var actions: [Action] = []
         if var existing = associations[peer] {
             switch existing.state {
+            case .established where replacing:
+                actions += existing.teardown() + [.report(.closed(peer: peer))]
             case .i1Sent, .i2Sent, .r2Sent, .established:
                 return []
             case .failed:

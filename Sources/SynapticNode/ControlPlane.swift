@@ -156,7 +156,7 @@ final class ControlPlane: @unchecked Sendable {
         // A configured peer's other locators become failover targets of its new association.
         for case .report(.established(let peer, _, _)) in actions { offerConfiguredLocators(of: peer, now: now) }
         // A server that stopped renewing our registration or answering our UPDATEs (it restarted, or is
-        // gone): a new base exchange registers again (`registerWithServers`).
+        // gone): a new base exchange registers again (a CLOSE would wait for a CLOSE_ACK it cannot give).
         for case .report(let report) in actions where closingDeadline == nil {
             let peer: HIT
             switch report {
@@ -165,8 +165,8 @@ final class ControlPlane: @unchecked Sendable {
             }
             guard configuration.servers.contains(where: { $0.hit == peer }),
                   host.association(for: peer)?.state == .established else { continue }
-            logger.notice("closing the association with \(executor.label(peer)) to register again")
-            perform(host.handle(.close(peer: peer), now: now), now: now)
+            logger.notice("\(executor.label(peer)) no longer answers: a new base exchange to register again")
+            requestExchange(with: peer, replacing: true, now: now)
         }
     }
 
@@ -265,7 +265,9 @@ final class ControlPlane: @unchecked Sendable {
         }
     }
 
-    private func requestExchange(with peer: HIT, now: Instant) {
+    /// A base exchange with `peer` at its known endpoints; `replacing` an established association that the peer
+    /// lost.
+    private func requestExchange(with peer: HIT, replacing: Bool = false, now: Instant) {
         // A server's locators (its own, or a peer's reached via it) are used over UDP only: a relay works
         // only on UDP (RFC 9028), and our registration must see the address a NAT gives us there.
         let serverAddresses = Set(configuration.servers.flatMap { $0.locators.map(\.address) })
@@ -282,7 +284,9 @@ final class ControlPlane: @unchecked Sendable {
             return
         }
         guard closingDeadline == nil else { return }
-        perform(host.handle(.outboundData(peer: peer, endpoints: endpoints), now: now), now: now)
+        let event: Event = replacing ? .restartExchange(peer: peer, endpoints: endpoints)
+            : .outboundData(peer: peer, endpoints: endpoints)
+        perform(host.handle(event, now: now), now: now)
     }
 
     /// A peer at `source` sent ESP we cannot open: if we have no association with it, it still uses SAs from

@@ -278,4 +278,22 @@ import Testing
         Self.reach(&network)
         #expect(network.peers[Self.s].rejectionReasons.contains(.notForUs))
     }
+
+    /// A server that lost our association: `.restartExchange` drops ours (SAs removed) and runs a new base
+    /// exchange, which registers again; `.outboundData` leaves an established association alone.
+    @Test func restartExchangeReplacesAnEstablishedAssociation() throws {
+        var network = try Self.network()
+        Self.register(&network, Self.b)
+        let server = network.peers[Self.s].host.localHIT
+        let before = try #require(network.association(Self.b, with: Self.s)?.inboundSPI)
+        network.handle(.outboundData(peer: server, endpoints: [network.endpoint(Self.s)]), at: Self.b)
+        #expect(network.association(Self.b, with: Self.s)?.inboundSPI == before)
+        network.handle(.restartExchange(peer: server, endpoints: [network.endpoint(Self.s)]), at: Self.b)
+        #expect(network.peers[Self.b].sas[before] == nil)
+        #expect(network.association(Self.b, with: Self.s)?.state == .i1Sent)
+        network.run(for: .seconds(1))
+        #expect(network.association(Self.b, with: Self.s)?.state == .established)
+        #expect(network.association(Self.b, with: Self.s)?.registration?.types == Self.relay)
+        #expect(network.association(Self.b, with: Self.s)?.inboundSPI != before)
+    }
 }
