@@ -21,9 +21,19 @@ extension Association {
         return actions
     }
 
-    /// The ENCRYPTED parameter carrying our candidates' LOCATOR_SET (RFC 9028 §5.7), nil if it fails.
+    /// The ENCRYPTED parameter carrying our candidates' LOCATOR_SET (RFC 9028 §5.7), each with the SPI we
+    /// expect ESP on, nil if encryption fails.
     func encryptedCandidates(_ candidates: [Locator], session: Session) -> HIPParameter? {
-        let plaintext = HIPParameter.locatorSet(Array(candidates.prefix(CoreLimits.locatorsPerUpdate))).encodedTLV
+        let locators = candidates.prefix(CoreLimits.locatorsPerUpdate).map { candidate in
+            guard case .transport(let port, let proto, let kind, let priority, _, let address) = candidate.address else {
+                return candidate
+            }
+            var locator = candidate
+            locator.address = .transport(port: port, proto: proto, kind: kind, priority: priority, spi: session.inboundSPI,
+                                         address: address)
+            return locator
+        }
+        let plaintext = HIPParameter.locatorSet(locators).encodedTLV
         return (try? HIPCipher.encrypt(session.keys.cipher, key: session.keys.outgoingEncryption, plaintext: plaintext))
             .map(HIPParameter.encrypted)
     }
@@ -54,20 +64,18 @@ extension Association {
                   endpoint != session.peerEndpoint, usable(endpoint) else { return nil }
             return (endpoint, priority)
         }.sorted { $0.1 > $1.1 }.prefix(CoreLimits.locatorsPerUpdate)
-        var actions: [Action] = []
         session.checks.running = []
-        for (endpoint, priority) in candidates {
+        for (index, (endpoint, priority)) in candidates.enumerated() {
             session.locators.add(endpoint)
             let id = session.update.nextID
             session.update.nextID &+= 1
             let nonce = local.random.bytes(CoreLimits.echoNonceLength)
             guard let bytes = seal([.seq(id), .echoRequestSigned(nonce), .candidatePriority(priority)], session) else { continue }
             session.checks.running.append(ConnectivityChecks.Check(
-                endpoint: endpoint, nonce: nonce, bytes: bytes,
+                endpoint: endpoint, nonce: nonce, bytes: bytes, startAt: now + CoreProtocol.checkPacing * index,
                 retransmission: Retransmission(policy: local.settings.checkRetransmission, sentAt: now)))
-            actions.append(send(bytes, .update, to: endpoint, from: nil))
         }
-        return actions
+        return checkTimers(&session, now: now)
     }
 
     /// A check was answered: its candidate carries ESP from now on; the other checks stop.
@@ -84,8 +92,15 @@ extension Association {
         var running: [ConnectivityChecks.Check] = []
         let hadChecks = !session.checks.running.isEmpty
         for var check in session.checks.running {
-            guard check.retransmission.deadline <= now else {
+            guard check.deadline <= now else {
                 running.append(check)
+                continue
+            }
+            if check.startAt != nil {
+                check.startAt = nil
+                check.retransmission = Retransmission(policy: local.settings.checkRetransmission, sentAt: now)
+                running.append(check)
+                actions.append(send(check.bytes, .update, to: check.endpoint, from: nil))
                 continue
             }
             guard check.retransmission.expire(now: now) else {

@@ -201,8 +201,12 @@ extension Association {
         if let wanted = local.settings.registrations[peerHIT] {
             // Types the R1's REG_INFO did not offer were not requested: refused as unavailable.
             var registration = ClientRegistration(wanted: wanted)
-            let requested = registrationRequest(for: pending.r1)?.types ?? []
-            let unoffered = wanted.filter { !requested.contains($0) }
+            registration.request = registrationRequest(for: pending.r1)
+            let requested = registration.request?.types ?? []
+            // Rendezvous next to the relay was left out on purpose (the relay forwards I1s too).
+            let unoffered = wanted.filter { !requested.contains($0) }.filter {
+                !($0 == RegistrationType.rendezvous && requested.contains(RegistrationType.relayUDPHIP))
+            }
             for type in unoffered { registration.refused[type] = RegistrationFailure.typeUnavailable }
             session.registration = registration
             if !unoffered.isEmpty {

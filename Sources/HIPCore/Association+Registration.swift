@@ -17,10 +17,13 @@ import HIPWire
 extension Association {
     // MARK: - Client
 
-    /// The REG_REQUEST our I2 carries for an R1 with REG_INFO, when `peerHIT` is a server we register with.
+    /// The REG_REQUEST our I2 carries for an R1 with REG_INFO, when `peerHIT` is a server we register with:
+    /// the wanted types it offers (rendezvous left out next to the Control Relay, which forwards I1s too: RFC
+    /// 9028 §5.9 forbids both at once), our lifetime within its range. Renewals repeat it.
     func registrationRequest(for r1: HIPPacket) -> RegRequest? {
         guard let wanted = local.settings.registrations[peerHIT], let info = r1.regInfo else { return nil }
-        let types = wanted.filter(info.types.contains)
+        var types = wanted.filter(info.types.contains)
+        if types.contains(RegistrationType.relayUDPHIP) { types.removeAll { $0 == RegistrationType.rendezvous } }
         guard !types.isEmpty else { return nil }
         let lifetime = max(info.minLifetime, min(info.maxLifetime, local.settings.requestedRegistrationLifetime))
         return RegRequest(lifetime: lifetime, types: types)
@@ -38,6 +41,12 @@ extension Association {
             registration.expiresAt = now + lifetime
             registration.renewAt = now + lifetime / 2
             actions.append(.report(.registered(server: peerHIT, types: registration.granted, lifetime: lifetime)))
+        } else if let response = packet.regResponse {
+            // RFC 8003 §5: the registrar cancelled these types (lifetime 0).
+            let ended = registration.granted.filter(response.types.contains)
+            registration.granted.removeAll(where: response.types.contains)
+            if registration.granted.isEmpty { (registration.expiresAt, registration.renewAt) = (nil, nil) }
+            if !ended.isEmpty { actions.append(.report(.registrationExpired(peer: peerHIT, types: ended))) }
         }
         for failed in packet.regFailed {
             for type in failed.types where registration.wanted.contains(type) {
@@ -71,11 +80,11 @@ extension Association {
         return actions
     }
 
-    /// The REG_REQUEST a renewal UPDATE carries.
+    /// The REG_REQUEST a renewal UPDATE carries: the base exchange's, without the types refused since.
     func renewalRequest(_ session: Session) -> RegRequest? {
-        guard let registration = session.registration else { return nil }
-        let lifetime = local.settings.requestedRegistrationLifetime
-        return RegRequest(lifetime: lifetime, types: registration.wanted.filter { registration.refused[$0] == nil })
+        guard let registration = session.registration, var request = registration.request else { return nil }
+        request.types.removeAll { registration.refused[$0] != nil }
+        return request.types.isEmpty ? nil : request
     }
 
     /// Our permission for a peer reached through this server's relay to send ESP through it, and for us to
@@ -105,20 +114,23 @@ extension Association {
         }
         if request.lifetime == 0 {
             // RFC 8003 §3.3: cancellation.
-            let remaining = current.map { served in served.types.filter { !request.types.contains($0) } } ?? []
             var kept = current
-            kept?.types = remaining
-            return ([.regResponse(RegResponse(lifetime: 0, types: request.types))], remaining.isEmpty ? nil : kept)
+            for type in request.types { kept?.expiries[type] = nil }
+            return ([.regResponse(RegResponse(lifetime: 0, types: request.types))], kept?.types.isEmpty == false ? kept : nil)
         }
-        let granted = request.types.filter(registrar.types.contains)
+        // RFC 9028 §5.9: not rendezvous and the Control Relay at once (the relay forwards I1s too).
+        let both = request.types.contains(RegistrationType.rendezvous) && request.types.contains(RegistrationType.relayUDPHIP)
+        let exclusive = both ? [RegistrationType.rendezvous] : []
+        let granted = request.types.filter { registrar.types.contains($0) && !exclusive.contains($0) }
         let refused = request.types.filter { !registrar.types.contains($0) }
         var parameters: [HIPParameter] = []
         var served = current
         if !granted.isEmpty {
+            // RFC 8003 §4.3: the types not listed keep their own lifetimes.
             let lifetime = max(registrar.minimumLifetime, min(registrar.maximumLifetime, request.lifetime))
-            let types = Array(Set(granted + (current?.types ?? []))).sorted()
-            served = ServedRegistration(types: types, expiresAt: now + RegistrationLifetime.duration(lifetime),
-                                        permissions: current?.permissions ?? [])
+            var renewed = current ?? ServedRegistration()
+            for type in granted { renewed.expiries[type] = now + RegistrationLifetime.duration(lifetime) }
+            served = renewed
             parameters.append(.regResponse(RegResponse(lifetime: lifetime, types: granted)))
             if case .udp(let port) = source.transport {
                 parameters.append(.regFrom(TransportAddress(port: port, address: source.address.v4Mapped)))
@@ -127,12 +139,15 @@ extension Association {
         if !refused.isEmpty {
             parameters.append(.regFailed(RegFailed(failureType: RegistrationFailure.typeUnavailable, types: refused)))
         }
+        if !exclusive.isEmpty {
+            parameters.append(.regFailed(RegFailed(failureType: RegistrationFailure.rendezvousWithRelay, types: exclusive)))
+        }
         return (parameters, served)
     }
 
     /// A client's PEER_PERMISSIONs: its Data Relay routes, the newest `routesPerClient` kept.
     func permitted(_ permissions: [PeerPermission], session: inout Session) -> [Action] {
-        guard var served = session.served, served.grants(RegistrationType.relayUDPESP), !permissions.isEmpty,
+        guard var served = session.served, served.expiries[RegistrationType.relayUDPESP] != nil, !permissions.isEmpty,
               let limit = local.settings.registrar?.routesPerClient else { return [] }
         for permission in permissions where permission.proto == HIPProtocol.udpProtocol {
             served.permissions.removeAll { $0.inboundSPI == permission.inboundSPI && $0.outboundSPI == permission.outboundSPI }
@@ -153,10 +168,18 @@ extension Association {
         return .relayRoutes(client: peerHIT, routes: routes)
     }
 
-    /// The client's registration expires: it ends, and so do its routes.
+    /// The client's registrations that expire end (each type its own lifetime); with the Data Relay go its
+    /// routes, with the last one the registration.
     func servedTimers(_ session: inout Session, now: Instant) -> [Action] {
-        guard let served = session.served, served.expiresAt <= now else { return [] }
-        session.served = nil
-        return [.report(.registrationExpired(peer: peerHIT, types: served.types)), .relayRoutes(client: peerHIT, routes: [])]
+        guard var served = session.served, let next = served.nextExpiry, next <= now else { return [] }
+        let ended = served.expiries.filter { $0.value <= now }.map(\.key).sorted()
+        for type in ended { served.expiries[type] = nil }
+        var actions: [Action] = [.report(.registrationExpired(peer: peerHIT, types: ended))]
+        if ended.contains(RegistrationType.relayUDPESP) {
+            served.permissions = []
+            actions.append(.relayRoutes(client: peerHIT, routes: []))
+        }
+        session.served = served.types.isEmpty ? nil : served
+        return actions
     }
 }

@@ -105,6 +105,11 @@ extension Association {
             }
         }
         if id != nil { actions += permitted(packet.peerPermissions, session: &session) }
+        // A connectivity check's answer says where it came from (MAPPED_ADDRESS, RFC 9028 §4.6).
+        if id != nil, packet.echoRequestSigned != nil, packet.has(ParameterType.candidatePriority),
+           case .udp(let port) = update.source.transport {
+            extra.append(.mappedAddress(TransportAddress(port: port, address: update.source.address.v4Mapped)))
+        }
         actions += registrationAnswered(packet, session: &session, now: now)
         if session.locators.currentIsDeprecated, session.update.due.verify == nil {
             scheduleVerification(of: nil, session: &session)
@@ -528,7 +533,7 @@ extension Association {
         let unused = established && !session.carriesRegistration
             ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
-        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.expiresAt,
+        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.nextExpiry,
                             session.checks.deadline]
         return ([session.update.outgoing?.retransmission.deadline, rekey, unused, keepaliveDeadline(of: session)]
             + registration + session.draining.map(\.until)).compactMap { $0 }.min()

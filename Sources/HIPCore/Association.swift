@@ -321,7 +321,7 @@ extension Association {
     /// The peer's registration with us (server side).
     public var servedRegistration: RegistrationStatus? {
         guard let session, let served = session.served else { return nil }
-        return RegistrationStatus(peer: peerHIT, types: served.types, expiresAt: served.expiresAt,
+        return RegistrationStatus(peer: peerHIT, types: served.types, expiresAt: served.lastExpiry,
                                   address: session.peerEndpoint, routes: served.permissions.count)
     }
 

@@ -8,8 +8,9 @@ import HIPWire
 
 /// Client-side registration state. A value type inside `Association.Session`.
 struct ClientRegistration: Sendable {
-    /// The types we ask for.
+    /// The types we want, and what our I2 asked for (renewals repeat it).
     let wanted: [UInt8]
+    var request: RegRequest?
     /// The types granted and until when (empty: nothing granted now).
     var granted: [UInt8] = []
     var expiresAt: Instant?

@@ -2,9 +2,10 @@
 // relay (RFC 9028 §4.6, without nomination: the first candidate that answers carries ESP).
 //
 //   peer's candidates (LOCATOR_SET of type 2 locators, in ENCRYPTED) → (our UPDATE in flight acknowledged
-//   first) → one check per candidate, by priority:
+//   first) → one check per candidate, by priority, paced `CoreProtocol.checkPacing` (Ta) apart:
 //   UPDATE(SEQ, ECHO_REQUEST_SIGNED, CANDIDATE_PRIORITY) sent there directly, retransmitted
-//   (`HostSettings.checkRetransmission`) → the first UPDATE(ACK, ECHO_RESPONSE_SIGNED) with a check's nonce
+//   (`HostSettings.checkRetransmission`, from 1 s as RFC 9028 App. B asks); the answer carries
+//   MAPPED_ADDRESS (where the check came from) → the first UPDATE(ACK, ECHO_RESPONSE_SIGNED) with a check's nonce
 //   makes that candidate ACTIVE and ESP moves there; the other checks stop → none answers: the path stays
 //   relayed.
 import HIPCrypto
@@ -16,7 +17,11 @@ struct ConnectivityChecks: Sendable {
         let endpoint: Endpoint
         let nonce: [UInt8]
         let bytes: [UInt8]
+        /// When it goes out first (paced), nil once sent.
+        var startAt: Instant?
         var retransmission: Retransmission
+
+        var deadline: Instant { startAt ?? retransmission.deadline }
     }
 
     var running: [Check] = []
@@ -25,7 +30,7 @@ struct ConnectivityChecks: Sendable {
     var waiting: [Locator]?
 
     /// The next retransmission due.
-    var deadline: Instant? { running.map(\.retransmission.deadline).min() }
+    var deadline: Instant? { running.map(\.deadline).min() }
 
     /// The check whose nonce `echo` returns, if any (constant-time comparison).
     func check(answeredBy echo: [UInt8]) -> Check? {

@@ -12,6 +12,8 @@ enum CoreProtocol {
     static let maximumOfferedTransforms = 6
     /// PUZZLE Lifetime is 2^(value − 32) seconds (RFC 7401 §5.2.4).
     static let puzzleLifetimeBias = 32
+    /// Ta, the pacing of connectivity checks when TRANSACTION_PACING is not exchanged (RFC 9028: 50 ms).
+    static let checkPacing: Duration = .milliseconds(50)
     /// RFC 9028 §4.10: a NAT keepalive interval below 15 seconds MUST NOT be used.
     static let minimumNATKeepalive: Duration = .seconds(15)
 }

@@ -4,17 +4,19 @@
 // Server (a packet whose Receiver's HIT is not ours):
 //   from a registered relay client with RELAY_TO → RELAY_HMAC (client's key) → RELAY_TO and what follows cut
 //     off → sent to the RELAY_TO address
-//   to a registered client → per source rate limit → no forwarding parameters already there →
+//   to a registered client → per source rate limit → no forwarding parameters (or any that would follow
+//   ours) already there →
 //     relay client over UDP: + RELAY_FROM (source address and port) + RELAY_HMAC → to the client
 //     rendezvous client, I1 only: + FROM (source address) + RVS_HMAC → to the client
 //   else NOT_REGISTERED (dropped, counted)
-// Client (a packet for us with RELAY_FROM or FROM):
+// Client (a packet for us with RELAY_FROM, FROM or RVS_HMAC):
 //   the server is one we registered with for that service, at the packet's source → its HMAC with our
 //   registration's key → `Via` (the original sender), else dropped (RELAY_HMAC failed)
 // Client, sending: a packet of an association reached through a relay, going to that relay →
 //   + RELAY_TO (the peer as the relay sees it) + RELAY_HMAC.
 // Both HMACs cover the packet up to themselves, keyed with the registration association's HIP integrity key
-// of the sending side (RFC 8004 §4.2.1; RFC 9028 §5.10).
+// of the sending side (RFC 8004 §4.2.1; RFC 9028 §5.10); on receipt either direction's key is accepted (the
+// RFCs do not say which, and HIPL uses the client's both ways).
 import HIPCrypto
 import HIPWire
 
@@ -29,14 +31,17 @@ extension HIPHost {
             return [received.reject(local.settings.registrar == nil ? .notForUs : .notRegistered)]
         }
         guard relaySourceLimiter.allow(received.source.address, now: now) else { return [received.reject(.rateLimited)] }
-        guard !packet.hasForwardingParameters else { return [received.reject(.invalidParameter)] }
+        // What we append must come last (parameters ascend by type); relay parameters are ours to add.
+        guard !packet.hasForwardingParameters, packet.parameters.last.map({ $0.type < ParameterType.relayFrom }) ?? true else {
+            return [received.reject(.invalidParameter)]
+        }
         let client = session.peerEndpoint
         let wrapped: [UInt8]?
-        if served.grants(RegistrationType.relayUDPHIP), case .udp(let port) = received.source.transport,
+        if served.grants(RegistrationType.relayUDPHIP, at: now), case .udp(let port) = received.source.transport,
            case .udp = client.transport {
             let from = TransportAddress(port: port, address: received.source.address.v4Mapped)
             wrapped = Self.appending(.relayFrom(from), hmac: ParameterType.relayHMAC, session: session, to: received.bytes)
-        } else if served.grants(RegistrationType.rendezvous), packet.type == .i1 {
+        } else if served.grants(RegistrationType.rendezvous, at: now), packet.type == .i1 {
             wrapped = Self.appending(.from(received.source.address.v4Mapped), hmac: ParameterType.rvsHMAC, session: session,
                                      to: received.bytes)
         } else {
@@ -52,7 +57,7 @@ extension HIPHost {
     private mutating func forwardAnswer(_ received: ReceivedPacket, now: Instant) -> [Action] {
         let packet = received.packet
         guard let (session, served) = registration(of: packet.senderHIT, now: now),
-              served.grants(RegistrationType.relayUDPHIP) else {
+              served.grants(RegistrationType.relayUDPHIP, at: now) else {
             return [received.reject(local.settings.registrar == nil ? .notForUs : .notRegistered)]
         }
         guard let mac = packet.relayHMAC,
@@ -73,7 +78,7 @@ extension HIPHost {
     /// registration has not expired.
     private func registration(of client: HIT, now: Instant) -> (Association.Session, ServedRegistration)? {
         guard let association = associations[client], [.r2Sent, .established].contains(association.state),
-              let session = association.session, let served = session.served, served.expiresAt > now else { return nil }
+              let session = association.session, let served = session.served, !served.types.isEmpty else { return nil }
         return (session, served)
     }
 
@@ -95,8 +100,9 @@ extension HIPHost {
             return .success(Via(service: .relay, server: server, serverEndpoint: received.source,
                                 origin: Endpoint(address: address, transport: .udp(port: relayFrom.port))))
         }
-        if let from = packet.from {
-            guard let mac = packet.rvsHMAC,
+        if packet.from != nil || packet.rvsHMAC != nil {
+            // RFC 8004 §4.3.2: any RVS_HMAC present is checked; FROM needs one.
+            guard let mac = packet.rvsHMAC, let from = packet.from,
                   let (server, session) = registration(granting: RegistrationType.rendezvous,
                                                        at: { $0.address == received.source.address }),
                   Self.verifyHMAC(mac, of: received.bytes, before: ParameterType.rvsHMAC, session: session) else {
@@ -167,9 +173,14 @@ extension HIPHost {
                                  data: region)
     }
 
+    /// Whether `mac` is the HMAC of `bytes` with the sender's key (our incoming one) or, as implementations
+    /// differ on the direction (RFC 8004 §4.2.1 names "HIP-lg or HIP-gl"; HIPL uses the client's key both
+    /// ways), with our outgoing one.
     static func verifyHMAC(_ mac: [UInt8], of bytes: [UInt8], before type: UInt16, session: Association.Session) -> Bool {
-        let expected = hmac(bytes, before: type, session: session, outgoing: false)
-        return !expected.isEmpty && constantTimeEquals(expected, mac)
+        [false, true].contains { outgoing in
+            let expected = hmac(bytes, before: type, session: session, outgoing: outgoing)
+            return !expected.isEmpty && constantTimeEquals(expected, mac)
+        }
     }
 }
 

@@ -114,9 +114,10 @@ public struct HostSettings: Sendable {
     public var requestedRegistrationLifetime: UInt8 = 159
     /// Our UDP port (host candidates carry it, RFC 9028 §4.2).
     public var udpPort: UInt16 = HIPProtocol.udpPort
-    /// Connectivity checks to a peer's candidates (RFC 9028 §4.6): about 12 s before a candidate is given up.
-    public var checkRetransmission = RetransmissionPolicy(initialTimeout: .milliseconds(250), maximumTimeout: .seconds(2),
-                                                          maximumRetries: 8)
+    /// Connectivity checks to a peer's candidates (RFC 9028 §4.6; at least 1 s, App. B): 1, 2, 4, 4, 4 s,
+    /// then the candidate is given up (about 15 s).
+    public var checkRetransmission = RetransmissionPolicy(initialTimeout: .seconds(1), maximumTimeout: .seconds(4),
+                                                          maximumRetries: 4)
 
     /// What a registrar offers (RFC 8003 §3.1) and to whom.
     public struct Registrar: Sendable {

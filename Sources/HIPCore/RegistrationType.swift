@@ -31,6 +31,8 @@ public enum RegistrationFailure {
     public static let typeUnavailable: UInt8 = 1
     /// The registrar is out of resources.
     public static let insufficientResources: UInt8 = 2
+    /// Rendezvous and the Control Relay may not be held at once (RFC 9028 §5.9).
+    public static let rendezvousWithRelay: UInt8 = 9
 }
 
 /// RFC 8003 §5 lifetime values.

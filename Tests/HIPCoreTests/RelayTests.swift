@@ -179,6 +179,13 @@ import Testing
         #expect(network.peers[Self.a].host.relay(for: network.peers[Self.b].host.localHIT) == nil)
         #expect(network.peers[Self.b].host.relay(for: network.peers[Self.a].host.localHIT) == nil)
         #expect(network.peers[Self.a].reports.contains { if case .directPath = $0 { true } else { false } })
+        // A check's answer names where the check came from (MAPPED_ADDRESS).
+        let answers = try network.sent.filter { $0.type == .update && Set([$0.from, $0.to]) == Set([Self.a, Self.b]) }
+            .map(Self.parsed)
+        #expect(answers.contains { packet in
+            guard case .mappedAddress(let mapped)? = packet.first(ParameterType.mappedAddress) else { return false }
+            return mapped.port == 10500 && IPAddress(mappedBytes: mapped.address) != nil
+        })
         // The candidates travelled encrypted (RFC 9028 §5.7): no LOCATOR_SET in the clear through S.
         let candidates = try network.sent.filter { $0.type == .update && $0.to == Self.s || $0.from == Self.s }.map(Self.parsed)
         #expect(candidates.contains { $0.encrypted != nil } && !candidates.contains { $0.locatorSet != nil })
@@ -295,5 +302,63 @@ import Testing
         #expect(network.association(Self.b, with: Self.s)?.state == .established)
         #expect(network.association(Self.b, with: Self.s)?.registration?.types == Self.relay)
         #expect(network.association(Self.b, with: Self.s)?.inboundSPI != before)
+    }
+
+    /// The registrar's answers: rendezvous is refused next to the Control Relay (REG_FAILED 9), each type keeps
+    /// its own lifetime (a renewal of one leaves the others alone), lifetime 0 cancels only the listed types.
+    @Test func registrarAnswersPerType() throws {
+        let network = try Self.network()
+        let client = Association(local: network.peers[Self.s].host.local, peerHIT: network.peers[Self.b].host.localHIT,
+                                 phase: .unassociated)
+        let source = Endpoint(address: try #require(IPAddress("192.0.2.9")), transport: .udp(port: 4000))
+        var (parameters, served) = client.serve(RegRequest(lifetime: 159, types: Self.all), from: source, current: nil,
+                                                now: .zero)
+        #expect(parameters.contains(.regResponse(RegResponse(lifetime: 159, types: Self.relay))))
+        #expect(parameters.contains(.regFailed(RegFailed(failureType: RegistrationFailure.rendezvousWithRelay,
+                                                         types: [RegistrationType.rendezvous]))))
+        #expect(parameters.contains(.regFrom(TransportAddress(port: 4000, address: source.address.v4Mapped))))
+        #expect(served?.types == Self.relay)
+        let esp = try #require(served?.expiries[RegistrationType.relayUDPESP])
+        (parameters, served) = client.serve(RegRequest(lifetime: 159, types: [RegistrationType.relayUDPHIP]), from: source,
+                                            current: served, now: .zero + .seconds(100))
+        #expect(served?.expiries[RegistrationType.relayUDPESP] == esp)
+        #expect((served?.expiries[RegistrationType.relayUDPHIP] ?? .zero) > esp)
+        (parameters, served) = client.serve(RegRequest(lifetime: 0, types: [RegistrationType.relayUDPHIP]), from: source,
+                                            current: served, now: .zero + .seconds(101))
+        #expect(parameters == [.regResponse(RegResponse(lifetime: 0, types: [RegistrationType.relayUDPHIP]))])
+        #expect(served?.types == [RegistrationType.relayUDPESP])
+        // Our own client never asks for both: rendezvous is left out next to the relay.
+        var both = try Self.network(bWants: Self.all)
+        Self.register(&both, Self.b)
+        let i2 = try Self.parsed(try #require(both.sent.first { $0.type == .i2 }))
+        #expect(i2.regRequest?.types == Self.relay)
+        #expect(!both.peers[Self.b].reports.contains { if case .registrationRefused = $0 { true } else { false } })
+    }
+
+    /// Implementations differ on which direction's key signs RELAY_HMAC (HIPL uses the client's both ways): a
+    /// relayed I1 signed with B's own key is accepted; an RVS_HMAC without FROM is checked (and dropped).
+    @Test func relayHMACOfEitherDirectionAndLoneRVSHMAC() throws {
+        var network = try Self.network()
+        Self.register(&network, Self.b)
+        let clientKeys = try #require(network.peers[Self.s].host.association(for: network.peers[Self.b].host.localHIT)?.session)
+        network.intercept = { datagram in
+            guard datagram.from == Self.s, datagram.type == .i1,
+                  let cut = try? coveredRegion(of: datagram.bytes, before: ParameterType.relayHMAC, rule: .mac),
+                  let resigned = HIPHost.appending(.relayHMAC(HIPHost.hmac(cut, before: ParameterType.relayHMAC,
+                                                                           session: clientKeys, outgoing: false)), to: cut)
+            else { return [datagram] }
+            var changed = datagram
+            changed.bytes = resigned
+            return [changed]
+        }
+        Self.reach(&network)
+        #expect(network.association(Self.a, with: Self.b)?.state == .established)
+        #expect(!network.peers[Self.b].rejectionReasons.contains(.relayHMACFailed))
+        // An I1 with RVS_HMAC but no FROM, from B's server's address: the HMAC is checked, and fails.
+        let lone = HIPPacket(type: .i1, senderHIT: network.peers[Self.a].host.localHIT, receiverHIT: network.peers[Self.b].host.localHIT,
+                             parameters: [.dhGroupList([DHGroup.nistP256.rawValue]), .rvsHMAC([UInt8](repeating: 3, count: 32))])
+        network.deliver(Datagram(bytes: lone.serialize(), type: .i1, from: Self.s, to: Self.b, source: network.endpoint(Self.s),
+                                 destination: network.peers[Self.b].address, isRetransmission: false, sentAt: network.now))
+        #expect(network.peers[Self.b].rejectionReasons.last == .relayHMACFailed)
     }
 }
