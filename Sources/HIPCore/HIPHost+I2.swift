@@ -56,7 +56,10 @@ extension HIPHost {
         case .failure(let refusal):
             if refusal.afterKeyAgreement { pool.countFailedI2(settings: local.settings) }
             var actions = [i2.reject(refusal.reason)]
-            if let type = refusal.notify, let notify = limitedNotify(to: peer, type: type, data: [], now: now) {
+            // RFC 9028: the NAT traversal error NOTIFYs carry the HIP header of the refused packet.
+            let data = refusal.notify == NotifyType.noValidNATTraversalModeParameter
+                ? Array(i2.bytes.prefix(HIPProtocol.headerLength)) : []
+            if let type = refusal.notify, let notify = limitedNotify(to: peer, type: type, data: data, now: now) {
                 actions.append(.send(OutboundPacket(bytes: notify, type: .notify, destination: i2.source,
                                                     source: i2.destination, peer: peer, isRetransmission: false)))
             }

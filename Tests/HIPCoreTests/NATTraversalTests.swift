@@ -69,7 +69,8 @@ import Testing
         #expect(network.peers[1].rejectionReasons.contains(.invalidNATTraversalMode))
         #expect(!network.peers[1].rejectionReasons.contains(.macFailed))
         let notifies = try network.sent.filter { $0.type == .notify && $0.from == 1 }.map(Self.parameters)
-        #expect(notifies.contains { $0.notifications.contains { $0.type == NotifyType.noValidNATTraversalModeParameter } })
+        let refusal = notifies.flatMap(\.notifications).first { $0.type == NotifyType.noValidNATTraversalModeParameter }
+        #expect(refusal?.data.count == HIPProtocol.headerLength && refusal?.data[2] == PacketType.i2.rawValue)
     }
 
     /// Over raw IP an I2 without the parameter is accepted (no NAT on that path, RFC 7401 peers).
