@@ -57,6 +57,8 @@ extension Association {
             return []
         }
         session.checks.waiting = nil
+        // The peer sends candidates when the path goes through a relay: ours is its endpoint then.
+        if session.relayEndpoint == nil { session.relayEndpoint = session.peerEndpoint }
         let usable = usableFamilies(session)
         let candidates = locators.compactMap { locator -> (Endpoint, UInt32)? in
             guard case .transport(_, _, _, let priority, _, _) = locator.address,
@@ -111,7 +113,9 @@ extension Association {
             actions.append(send(check.bytes, .update, to: check.endpoint, from: nil, retransmission: true))
         }
         session.checks.running = running
-        if hadChecks && running.isEmpty { actions.append(.report(.noDirectPath(peer: peerHIT))) }
+        if hadChecks && running.isEmpty && session.peerEndpoint == session.relayEndpoint {
+            actions.append(.report(.noDirectPath(peer: peerHIT)))
+        }
         return actions + startWaitingChecks(&session, now: now)
     }
 

@@ -149,8 +149,9 @@ extension Association {
         return actions
     }
 
-    /// The peer's LOCATOR_SET: its locators replace the announced set; a preferred locator other than the
-    /// current one (or any, when the current one is gone) is verified, then used.
+    /// The peer's LOCATOR_SET: its locators replace the announced set (with, from behind a NAT, the UPDATE's
+    /// source first); a preferred locator other than the current one (or any, when the current one is gone)
+    /// is verified, then used.
     private func peerAnnounced(_ announced: [Locator], from source: Endpoint, session: inout Session) -> [Action] {
         var endpoints: [Endpoint] = []
         var preferred: [Endpoint] = []
@@ -160,6 +161,12 @@ extension Association {
             if locator.preferred { preferred.append(endpoint) }
         }
         guard !endpoints.isEmpty else { return [] }
+        // From behind a NAT a peer announces addresses we cannot reach: over UDP from an address it does not
+        // list, its locator is where its UPDATE came from, the NAT's mapping (RFC 9028 §4.9).
+        if case .udp = source.transport, !endpoints.contains(where: { $0.address == source.address }) {
+            endpoints.insert(source, at: 0)
+            preferred = [source]
+        }
         session.locators.replace(with: endpoints)
         guard let wanted = (preferred + endpoints).first(where: { session.locators.state(of: $0) != nil }) else { return [] }
         guard wanted != session.locators.current || session.locators.currentIsDeprecated else { return [] }
@@ -217,6 +224,8 @@ extension Association {
                                          source: source(for: endpoint, session)),
                                  .report(.moved(peer: peerHIT, to: endpoint))]
         if let relay = session.relayEndpoint, previous == relay {
+            // Off the relay: the remaining connectivity checks are moot.
+            session.checks = ConnectivityChecks()
             actions.append(.report(.directPath(peer: peerHIT, endpoint: endpoint)))
         }
         // A relay client that moved: its Data Relay routes follow it.

@@ -99,7 +99,8 @@ final class ActionExecutor {
     }
 
     /// Rejections that happen in normal operation: logged at debug level only (still counted).
-    static let routineRejections: Set<RejectReason> = [.fromOurselves, .unexpected, .staleR1, .simultaneousOpenYield]
+    static let routineRejections: Set<RejectReason> = [.fromOurselves, .unexpected, .staleR1, .simultaneousOpenYield,
+                                                        .staleUpdate]
 
     /// Tells the inside path which peers are reachable by LSI, and the outside path the known peers'
     /// addresses (when they changed).
@@ -207,7 +208,8 @@ final class ActionExecutor {
             forget(peer)
         case .rejected(let rejection):
             // Protocol noise, not attacks: our own packets back over loopback raw sockets, an R1 of an older
-            // generation or an R2 after we moved on, the losing side of a simultaneous open. (Copies of the R1
+            // generation or an R2 after we moved on, the losing side of a simultaneous open, a retransmitted
+            // UPDATE (a connectivity check) overtaken by a later one of the peer's. (Copies of the R1
             // we answered, from I1s sent on several transports, are counted as duplicates, not rejected.)
             guard !ActionExecutor.routineRejections.contains(rejection.reason) else {
                 logger.debug("rejected \(rejection)")

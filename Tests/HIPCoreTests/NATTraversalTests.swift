@@ -175,4 +175,29 @@ import Testing
         #expect(network.peers[1].outbound[network.peers[0].host.localHIT]?.destination == original)
         #expect(network.association(1, with: 0)?.state == .established)
     }
+
+    /// A host behind a NAT announces its own (private) address: its peer keeps the NAT's mapping, where the
+    /// UPDATE came from, and verifies nothing at the private address.
+    @Test func announcementFromBehindANATKeepsTheMapping() throws {
+        var network = try Self.network()
+        let nat = Endpoint(address: try #require(IPAddress("198.51.100.7")), transport: .udp(port: 40000))
+        network.peers[0].addresses.append(nat.address)   // the NAT's replies reach host 0
+        network.intercept = { datagram in
+            guard datagram.from == 0 else { return [datagram] }
+            return [Datagram(bytes: datagram.bytes, type: datagram.type, from: 0, to: datagram.to, source: nat,
+                             destination: datagram.destination, isRetransmission: datagram.isRetransmission,
+                             sentAt: datagram.sentAt)]
+        }
+        network.connect(0, to: 1)
+        network.run(for: .seconds(1))
+        #expect(network.association(1, with: 0)?.peerEndpoint == nat)
+        let before = network.sent.count
+        network.handle(.localAddressesChanged([network.peers[0].addresses[0]]), at: 0)
+        network.run(for: .seconds(10))
+        #expect(network.association(1, with: 0)?.peerEndpoint == nat)
+        let fromOne = try network.sent.dropFirst(before).filter { $0.from == 1 && $0.type == .update }.map(Self.parameters)
+        #expect(!fromOne.isEmpty && fromOne.allSatisfy { $0.echoRequestSigned == nil })
+        let state = network.association(1, with: 0)?.peerLocators.first { $0.endpoint == nat }?.state
+        #expect(state == "ACTIVE")
+    }
 }

@@ -7,7 +7,8 @@
 //       (endpoint-independent mapping), and the destination is remembered for filtering
 //     → the rule decides: deliver, drop, duplicate, or hold back (delivered after the next datagram: reordered)
 //     → NAT back: a datagram to a mapped public port goes to the private address and port behind it (a
-//       filtering NAT only from a transport address the inside host sent to: port-restricted cone)
+//       filtering NAT only from a transport address the inside host sent to: port-restricted cone); a
+//       datagram sent to a private address behind a NAT goes nowhere
 //     → the transport bound at the destination queues it (none there: counted as unroutable)
 // One lock over all of it, so datagrams are handled in the order they are routed; the rule's randomness
 // comes from a seeded generator.
@@ -72,6 +73,11 @@ final class VirtualRouter: Sendable {
 
         mutating func deliver(_ datagram: Datagram) {
             var datagram = datagram
+            // An address behind a NAT is private: nobody outside reaches it directly.
+            guard translations[datagram.destination.address] == nil else {
+                counters.unroutable += 1
+                return
+            }
             if let inside = inbound[datagram.destination] {
                 guard !filtering.contains(datagram.destination.address)
                         || contacted[inside]?.contains(datagram.source) == true else {
