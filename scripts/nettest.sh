@@ -718,6 +718,28 @@ nat_matrix_cell() { # nat_matrix_cell MODE_A MODE_B
 
 # The 9 cells, as cases nat_matrix_<A>_<B>: a initiates and sends, so each mixed pair runs in both orders.
 NAT_MODES=(none masq random)
+case_nat_udp_only() {
+    # raw_hip = true (the default) behind a NAT that passes only UDP (IP protocol 139 dropped in rA): the base
+    # exchange and the UPDATEs of a rekey (by packets) complete over UDP.
+    nat_topology masq none || return 1
+    ip netns exec "$RA" nft insert rule ip nat_site forward ip protocol 139 counter drop comment '"raw HIP"' \
+        || fail "could not block raw HIP in rA"
+    host_identity "$W" a; host_identity "$W" b
+    host_config "$W" a b "\"$HOST_B\"" $'[rekey]\nafter_packets = 1000'
+    host_config "$W" b a "" $'[rekey]\nafter_packets = 1000'
+    start a "$HA"; start b "$HB"
+    WAIT_SECONDS=30 wait_for ip netns exec "$HA" ping -c 1 -W 2 "$HIT_b" || fail "no association a → b with raw HIP blocked"
+    ip netns exec "$HA" ping -q -c 1200 -i 0.002 -W 1 "$HIT_b" >"$W/ping.out" 2>&1 || true
+    wait_for grep -q "rekeyed:" "$W/a.log" || fail "no rekey: $(tail -5 "$W/a.log")"
+    ping_ok "$HA" "$HIT_b" || fail "ping a → b after the rekey"
+    local blocked locator
+    blocked=$(ip netns exec "$RA" nft list chain ip nat_site forward | awk '/raw HIP/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
+    locator=$(status_json a | python3 -c 'import json,sys; print(json.load(sys.stdin)["associations"][0]["locator"])')
+    echo "   raw HIP packets dropped by rA: ${blocked:-0}; a's association runs at $locator; $(grep -c 'rekeyed:' "$W/a.log") rekey(s)"
+    [ "${blocked:-0}" -gt 0 ] || fail "no raw HIP was tried (the case tests nothing)"
+    [[ $locator == *udp/* ]] || fail "the association is not over UDP: $locator"
+}
+
 nat_hub_and_clients() { # nat_hub_and_clients MODE_A MODE_B [HUB_ALLOW]: the matrix's hub, a and b (configs only)
     nat_topology "$1" "$2" || return 1
     host_identity "$W" hub; host_identity "$W" a; host_identity "$W" b
@@ -787,10 +809,10 @@ ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on 
            tshark_decodes_and_decrypts bad_input_is_dropped
            move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean
            rekey_under_transfer sequence_rollover nat_topology nat_conntrack_flush nat_keepalive
-           "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean nat_registration_refused)
+           "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean nat_registration_refused nat_udp_only)
 # The NAT cases (keepalives, rebinding, rendezvous and relay) also run as the groups `nat` and `nat_matrix`.
 NAT_CASES=(nat_topology nat_conntrack_flush nat_keepalive "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean
-           nat_registration_refused)
+           nat_registration_refused nat_udp_only)
 cases=()
 for c in "$@"; do
     case "$c" in
