@@ -72,6 +72,7 @@ extension Association {
         // Accepted: from here on the UPDATE changes state.
         var actions: [Action] = []
         session.lastActivity = now
+        session.lastReceived = now
         if let id { session.update.peerID = id }
         if let info = peerRekey {
             switch acceptRekey(info, dh: packet.diffieHellman, session: &session, now: now) {
@@ -295,6 +296,7 @@ extension Association {
         guard var session, [.r2Sent, .established].contains(state) else { return [] }
         var actions: [Action] = []
         session.lastActivity = now
+        session.lastReceived = now
         if let rekey = session.rekey, rekey.inboundInstalled, spi == rekey.inboundSPI {
             actions += switchOutbound(&session, now: now)
         }
@@ -327,6 +329,7 @@ extension Association {
     mutating func trafficCounted(_ count: TrafficCount, now: Instant) -> [Action] {
         guard var session else { return [] }
         if count.total != session.packets {
+            if count.received != session.packets &- session.sentPackets { session.lastReceived = now }
             session.packets = count.total
             session.lastActivity = now
         }
@@ -348,6 +351,7 @@ extension Association {
     /// A verified NAT keepalive (or another packet without content for us) arrived from `source`.
     mutating func authenticatedPacket(from source: Endpoint, now: Instant) -> [Action] {
         guard var session, state == .established, case .udp = source.transport else { return [] }
+        session.lastReceived = now
         let actions = follow(source, session: &session, now: now)
         setSession(session)
         return actions
@@ -543,7 +547,7 @@ extension Association {
             ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
         let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.nextExpiry,
-                            session.checks.deadline]
+                            session.checks.deadline, fallbackDeadline(of: session)]
         return ([session.update.outgoing?.retransmission.deadline, rekey, unused, keepaliveDeadline(of: session)]
             + registration + session.draining.map(\.until)).compactMap { $0 }.min()
     }
@@ -552,6 +556,14 @@ extension Association {
     func keepaliveDeadline(of session: Session) -> Instant? {
         guard state == .established, let interval = local.settings.natKeepaliveInterval else { return nil }
         return session.lastSent + interval
+    }
+
+    /// When a direct path that came from a relayed one counts as dead: the peer silent for 2.5 keepalive
+    /// intervals (an idle peer still sends keepalives), while the relay's endpoint is still ACTIVE.
+    func fallbackDeadline(of session: Session) -> Instant? {
+        guard state == .established, let relay = session.relayEndpoint, session.peerEndpoint != relay,
+              session.locators.state(of: relay) == .active, let interval = local.settings.natKeepaliveInterval else { return nil }
+        return session.lastReceived + interval * 5 / 2
     }
 
     /// The UDP path a NAT keepalive refreshes: the current locator, or over raw HIP the UDP path ESP takes
@@ -575,6 +587,11 @@ extension Association {
             actions += retransmit(&outgoing, session: &session, now: now)
         }
         actions += checkTimers(&session, now: now)
+        if let fallback = fallbackDeadline(of: session), fallback <= now, let relay = session.relayEndpoint {
+            // The direct path went silent: back through the relay (the peer follows our traffic from there).
+            session.lastReceived = now
+            actions += move(to: relay, session: &session) + [.report(.directPathLost(peer: peerHIT))]
+        }
         actions += servedTimers(&session, now: now)
         actions += registrationTimers(&session, now: now)
         if session.update.pending.register { actions += flush(&session, now: now).sends }

@@ -140,6 +140,9 @@ public struct Association: Sendable {
         var checks = ConnectivityChecks()
         /// The relay's endpoint, when the association came up through one (a move elsewhere is a direct path).
         var relayEndpoint: Endpoint?
+        /// When the peer was last heard (ESP counted or reported, a verified UPDATE or keepalive): on a direct
+        /// path silent for long, traffic goes back through the relay.
+        var lastReceived: Instant
 
         init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
              outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
@@ -159,6 +162,7 @@ public struct Association: Sendable {
             keymat = keys.keymat
             lastActivity = now
             lastSent = now
+            lastReceived = now
         }
 
         /// Where ESP goes.

@@ -219,7 +219,8 @@ public struct HIPHost: Sendable {
             case .report(.unused):
                 counters.associationsUnused += 1
             case .report(.notified), .report(.registered), .report(.registrationRefused), .report(.registrationExpired),
-                 .report(.clientRegistered), .report(.directPath), .report(.noDirectPath), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
+                 .report(.clientRegistered), .report(.directPath), .report(.noDirectPath),
+                 .report(.directPathLost), .installSA, .installInboundSA, .installOutboundSA, .retireInboundSA, .moveSA,
                  .removeSA, .relayRoutes, .wake:
                 break
             }

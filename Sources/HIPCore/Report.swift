@@ -37,6 +37,9 @@ public enum Report: Sendable {
     case directPath(peer: HIT, endpoint: Endpoint)
     /// No candidate of `peer` answered a connectivity check: the path stays relayed.
     case noDirectPath(peer: HIT)
+    /// Nothing came from `peer` on the direct path for 2.5 keepalive intervals: traffic goes through the relay
+    /// again.
+    case directPathLost(peer: HIT)
 }
 
 /// Why a base exchange failed.

@@ -237,6 +237,8 @@ final class ActionExecutor {
             logger.notice("registration of \(Self.names(types)) with \(label(peer)) expired")
         case .directPath(let peer, let endpoint):
             logger.info("direct path to \(label(peer)): \(endpoint) answered a connectivity check, ESP no longer goes through the relay")
+        case .directPathLost(let peer):
+            logger.warning("direct path to \(label(peer)) went silent: traffic goes through the relay again")
         case .noDirectPath(let peer):
             logger.notice("no direct path to \(label(peer)): no candidate answered, traffic stays relayed")
         case .clientRegistered(let client, let types, let lifetime):

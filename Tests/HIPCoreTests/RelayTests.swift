@@ -361,4 +361,22 @@ import Testing
                                  destination: network.peers[Self.b].address, isRetransmission: false, sentAt: network.now))
         #expect(network.peers[Self.b].rejectionReasons.last == .relayHMACFailed)
     }
+
+    /// A direct path that dies (the NATs stop passing it) goes back through the relay once the peer has been
+    /// silent for 2.5 keepalive intervals; the peer follows our traffic from the relay, and ESP flows again.
+    @Test func deadDirectPathFallsBackToTheRelay() throws {
+        var network = try Self.network(aWants: Self.relay)
+        Self.register(&network, Self.b)
+        Self.register(&network, Self.a)
+        Self.reach(&network)
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.b))
+        Self.blockDirect(&network)
+        network.run(for: .seconds(30))
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.b))   // not yet
+        network.run(for: .seconds(30))
+        #expect(network.association(Self.a, with: Self.b)?.peerEndpoint == network.endpoint(Self.s))
+        #expect(network.association(Self.b, with: Self.a)?.peerEndpoint == network.endpoint(Self.s))
+        #expect(network.peers[Self.a].reports.contains { if case .directPathLost = $0 { true } else { false } })
+        #expect(network.sendESP(Self.a, to: Self.b) && network.sendESP(Self.b, to: Self.a))
+    }
 }

@@ -85,6 +85,25 @@ import Testing
         }
     }
 
+    /// The NATs stop passing the direct path: after 2.5 keepalive intervals of silence traffic goes through
+    /// the hub again, and pings get through.
+    @Test(.timeLimit(.minutes(1)))
+    func deadDirectPathFallsBackToTheHub() throws {
+        try Self.withHub(blockDirect: false) { router, clock, hub, a, b in
+            #expect(VirtualNetworkTests.ping(from: a, to: b, clock: clock, hosts: [hub, a, b]) != nil)
+            #expect(VirtualNetworkTests.eventually { Self.path(of: a, to: b).path == "direct" && Self.path(of: b, to: a).path == "direct" })
+            router.setRule(Self.directBlocked)
+            let fellBack = VirtualNetworkTests.eventually(timeout: .seconds(20)) {
+                clock.advance(by: .seconds(1))
+                [hub, a, b].forEach { $0.wake() }
+                return Self.path(of: a, to: b) == ("relayed", "hub") && Self.path(of: b, to: a) == ("relayed", "hub")
+            }
+            #expect(fellBack)
+            #expect(VirtualNetworkTests.ping(from: a, to: b, clock: clock, hosts: [hub, a, b]) != nil)
+            #expect(VirtualNetworkTests.ping(from: b, to: a, clock: clock, hosts: [hub, a, b]) != nil)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func staysRelayedWhenNoDirectPathExists() throws {
         try Self.withHub(blockDirect: true) { router, clock, hub, a, b in
