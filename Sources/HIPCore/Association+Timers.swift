@@ -3,8 +3,9 @@
 //  I1-SENT      timeout → I1 again to the next endpoint, or E-FAILED after I1_RETRIES_MAX
 //  I2-SENT      timeout → I2 again, or E-FAILED after I2_RETRIES_MAX (our SPI released)
 //  R2-SENT      Exchange Complete timeout, or traffic → ESTABLISHED (session deadlines as below meanwhile)
-//  ESTABLISHED  UPDATE retransmission, drain ends, rekey by age (Association+Update); no traffic and no
-//               UPDATE for `unusedAssociationLifetime` → CLOSE (UAL)
+//  ESTABLISHED  UPDATE retransmission, drain ends, rekey by age, NAT keepalive, registration renewal and
+//               expiry, connectivity checks, fallback to the relay (Association+Update); no traffic and no
+//               UPDATE for `unusedAssociationLifetime` → CLOSE (UAL), unless a registration lives on it
 //  CLOSING      timeout → CLOSE again (within the retry budget); `closingTimeout` → UNASSOCIATED
 //  CLOSED       `closedLinger` → UNASSOCIATED
 //  E-FAILED     `failedHoldDown` → UNASSOCIATED

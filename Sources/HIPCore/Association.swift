@@ -5,14 +5,16 @@
 //   I2-SENT      the attempt + keys, peer identity, our inbound SPI, I2 bytes + I2 retransmission timer
 //   R2-SENT      the session (keys, SPIs, peer identity, cached I2/R2) + Exchange Complete deadline
 //   ESTABLISHED  the session + deadlines: UPDATE retransmission, drains of replaced inbound SAs, rekey by
-//                age, unused association lifetime
+//                age, unused association lifetime, NAT keepalive, registration renewal and expiry,
+//                connectivity checks, the fallback of a silent direct path to the relay
 //   CLOSING      the session + CLOSE bytes, nonce, retransmission timer, give-up deadline
 //   CLOSED       the session + cached CLOSE/CLOSE_ACK, linger deadline
 //   E-FAILED     hold-down deadline
 //   (removed)    UNASSOCIATED: the host drops the association from its table.
 // Packet processing: Association+Initiator (R1, R2), Association+Responder (from a verified I2),
 // Association+Close (CLOSE, CLOSE_ACK), Association+Update (UPDATE: mobility, locator verification,
-// rekeying), Association+Timers (timeouts, traffic, address changes).
+// rekeying, NAT keepalive), Association+Registration (RFC 8003, relay permissions), Association+Candidates
+// (relayed to direct), Association+Timers (timeouts, traffic, address changes).
 import HIPCrypto
 import HIPWire
 

@@ -2,12 +2,14 @@
 // it turns events into actions (RFC 7401 §4.4, §6).
 //
 // Stages of `handle`:
-//   event → (packet: checksum → parse → receiver/sender HIT checks → by type: I1 and I2 here, NOTIFY here,
-//            the rest to the peer's association) | (outbound data → new association, within
-//            `maximumAssociations`) | (timer → R1 pool rotation and association deadlines)
-//            | (close, ESP seen, address change, configured locators, rekey request → association)
-//   → counters updated and SPIs released from the actions → `.wake(at:)` appended when the next deadline
-//   changed.
+//   event → (packet: checksum → parse → receiver/sender HIT checks (another receiver: forwarded for a
+//            registered client, HIPHost+Relay) → RELAY_FROM/FROM checked → by type: I1 and I2 here, NOTIFY
+//            here, the rest to the peer's association) | (outbound data or a restart → new association,
+//            within `maximumAssociations`) | (timer → R1 pool rotation and association deadlines)
+//            | (close, ESP seen, address change, configured locators, traffic, rekey request → association)
+//   → follow-ups: PEER_PERMISSION to a relay for peers reached through it, candidates for relayed peers
+//   → our packets to relayed peers wrapped with RELAY_TO → counters updated, sends noted for the NAT
+//   keepalive and SPIs released from the actions → `.wake(at:)` appended when the next deadline changed.
 import HIPCrypto
 import HIPWire
 
