@@ -15,6 +15,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let keyFileUnreadable = Code(name: "keyFileUnreadable")
         /// The key file grants group or other users any permission (must be 0600 or stricter).
         public static let keyFileTooOpen = Code(name: "keyFileTooOpen")
+        /// `load` refused a key file owned by another user than this process's effective user.
+        public static let keyFileNotOwned = Code(name: "keyFileNotOwned")
         /// `save` refused to overwrite an existing file.
         public static let keyFileExists = Code(name: "keyFileExists")
         /// `save` could not create or write the file.
@@ -45,6 +47,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         case keyFileMissing(path: String)
         case keyFileUnreadable(path: String, detail: String)
         case keyFileTooOpen(path: String, mode: UInt32)
+        case keyFileNotOwned(path: String, owner: UInt32, user: UInt32)
         case keyFileExists(path: String)
         case keyFileWriteFailed(path: String, detail: String)
         case keyFileMalformed(path: String, detail: String)
@@ -69,6 +72,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         case .keyFileMissing: .keyFileMissing
         case .keyFileUnreadable: .keyFileUnreadable
         case .keyFileTooOpen: .keyFileTooOpen
+        case .keyFileNotOwned: .keyFileNotOwned
         case .keyFileExists: .keyFileExists
         case .keyFileWriteFailed: .keyFileWriteFailed
         case .keyFileMalformed: .keyFileMalformed
@@ -93,6 +97,9 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         case .keyFileTooOpen(let path, let mode):
             "key file \(path) has permissions \(Self.octal(mode)), which let group or other users access it; "
                 + "it must be 0600 or stricter (chmod 600 \(path))"
+        case .keyFileNotOwned(let path, let owner, let user):
+            "refusing key file \(path): owned by uid \(owner), not by this process's effective uid \(user) "
+                + "(chown it to the user synaptic runs as)"
         case .keyFileExists(let path):
             "key file \(path) already exists; refusing to overwrite it"
         case .keyFileWriteFailed(let path, let detail):
@@ -132,6 +139,9 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     static func keyFileTooOpen(path: String, mode: UInt32) -> CryptoError {
         .init(.keyFileTooOpen(path: path, mode: mode))
+    }
+    static func keyFileNotOwned(path: String, owner: UInt32, user: UInt32) -> CryptoError {
+        .init(.keyFileNotOwned(path: path, owner: owner, user: user))
     }
     static func keyFileExists(path: String) -> CryptoError { .init(.keyFileExists(path: path)) }
     static func keyFileWriteFailed(path: String, detail: String) -> CryptoError {

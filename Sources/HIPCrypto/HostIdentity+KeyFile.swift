@@ -6,8 +6,8 @@
 //
 // Files are created with O_CREAT|O_EXCL and mode 0600 and never overwritten. `load` opens the file, then
 // checks the *opened* file with fstat (no race between check and read; opened non-blocking, so a FIFO is
-// refused instead of waited on): it must be a regular file with no
-// permission bits for group or others (mode & 077 == 0), like OpenSSH's private key check. Contents are read
+// refused instead of waited on): it must be a regular file owned by this process's effective user (as the
+// keylog), with no permission bits for group or others (mode & 077 == 0), like OpenSSH's private key check. Contents are read
 // into a buffer that is wiped afterwards; encrypted PEM is refused (no passphrase prompt).
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +18,8 @@ import COpenSSL
 
 extension HostIdentity {
     /// Loads a PEM private key file. Errors (each with a message naming the path): `.keyFileMissing`,
-    /// `.keyFileUnreadable`, `.keyFileTooOpen` (any group/other permission bit set), `.keyFileMalformed`
+    /// `.keyFileUnreadable`, `.keyFileNotOwned` (another user's file), `.keyFileTooOpen` (any group/other
+    /// permission bit set), `.keyFileMalformed`
     /// (not PEM, encrypted, truncated, too large), `.unsupportedKeyType` (e.g. DSA, RSA-1024, Ed448).
     /// Does file I/O: call from the shell (startup, CLI), not from the protocol core.
     public static func load(path: String) throws(CryptoError) -> HostIdentity {
@@ -37,6 +38,9 @@ extension HostIdentity {
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw .keyFileUnreadable(path: path, detail: "not a regular file")
+        }
+        guard status.st_uid == geteuid() else {
+            throw .keyFileNotOwned(path: path, owner: status.st_uid, user: geteuid())
         }
         guard status.st_mode & 0o077 == 0 else {
             throw .keyFileTooOpen(path: path, mode: UInt32(status.st_mode))

@@ -79,6 +79,16 @@ import Testing
         #expect(error.description.contains("0" + String(mode, radix: 8)))
     }
 
+    /// A key file (mode 0600) owned by another user is refused, as the keylog is (needs root to chown).
+    @Test(.enabled(if: geteuid() == 0)) func anotherUsersKeyFileIsRefused() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("theirs.pem", Fixtures.p256PKCS8, mode: 0o600)
+        #expect(chown(path, 65534, 65534) == 0)
+        let error = try #require(Self.loadError(path))
+        #expect(error.code == .keyFileNotOwned)
+        #expect(error.description.contains(path) && error.description.contains("uid 65534"))
+    }
+
     @Test(arguments: [0o600, 0o400])
     func ownerOnlyPermissionsAreAccepted(mode: Int) throws {
         let scratch = try Scratch()
