@@ -46,6 +46,8 @@ public final class Node: Sendable {
         self.logger = logger
         let identity = try Node.loadIdentity(configuration, logger: logger)
         hit = identity.hit
+        if let problem = configuration.problem(ownHIT: hit) { throw .setup("configuration", problem) }
+        for warning in configuration.warnings { logger.warning("\(warning)") }
         // Sockets first: I1s go over raw HIP only when a raw socket could be opened (CAP_NET_RAW).
         sockets = try Node.openSockets(configuration, logger: logger)
         udpPort = configuration.udpPort

@@ -158,6 +158,20 @@ import Testing
 
         let noArgument = try Self.run(["hit"])
         #expect(noArgument.status != 0)
+
+        // `up` refuses our own HIT as a peer before it touches the network.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        let (ownHIT, _) = try #require(Self.hitAndLSI(try Self.run(["hit", key]).stdout))
+        let config = scratch.path("self.toml")
+        #expect(FileManager.default.createFile(atPath: config, contents: Data("""
+            [identity]
+            key = "\(key)"
+            [[peers]]
+            hit = "\(ownHIT)"
+            """.utf8)))
+        let ourselves = try Self.run(["up", config])
+        #expect(ourselves.status != 0)
+        #expect(ourselves.stderr.contains("peers[0].hit \(ownHIT) is this host's own HIT"))
     }
 
     @Test func helpDescribesTheSubcommands() throws {

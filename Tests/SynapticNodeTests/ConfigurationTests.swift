@@ -180,6 +180,27 @@ import Testing
         #expect(configuration.knownPeers[2].name == "hub")
     }
 
+    /// Our own HIT as a peer or server, or a peer's LSI equal to ours, is refused at start-up; suite 8 missing
+    /// from the ESP suites is a warning.
+    @Test func ownHITOrLSIRefusedAndMissingSuite8Warned() throws {
+        let own = HIT("2001:22::1")!
+        var configuration = NodeConfiguration(identityKeyPath: "/k")
+        configuration.peers = [.init(hit: HIT("2001:22::2")!, locators: [])]
+        #expect(configuration.problem(ownHIT: own) == nil)
+        #expect(configuration.warnings.isEmpty)
+        configuration.peers.append(.init(hit: own, locators: []))
+        #expect(configuration.problem(ownHIT: own)?.contains("peers[1].hit") == true)
+        configuration.peers.removeLast()
+        configuration.servers = [.init(name: "hub", hit: own, locators: [])]
+        #expect(configuration.problem(ownHIT: own)?.contains("own HIT") == true)
+        configuration.servers = []
+        configuration.peers[0].lsi = LSI.forHIT(own)
+        #expect(configuration.problem(ownHIT: own)?.contains("peers[0].lsi") == true)
+        configuration.peers[0].lsi = nil
+        configuration.hostSettings.espSuites = [.aesGCM16, .aes256CBCSHA256]
+        #expect(configuration.warnings.count == 1 && configuration.warnings[0].contains("suite 8"))
+    }
+
     @Test func effectivePolicyAddsServersToEveryPolicy() {
         var configuration = NodeConfiguration(identityKeyPath: "/k")
         configuration.peers = [.init(hit: HIT("2001:22::2")!, locators: [])]
