@@ -199,6 +199,12 @@ import Testing
         configuration.peers[0].lsi = nil
         configuration.hostSettings.espSuites = [.aesGCM16, .aes256CBCSHA256]
         #expect(configuration.warnings.count == 1 && configuration.warnings[0].contains("suite 8"))
+        // A peer HIT whose suite nibble no host uses (2001:2f:…) is named.
+        configuration.hostSettings.espSuites = HostSettings().espSuites
+        configuration.peers.append(.init(hit: HIT("2001:2f::9")!, locators: []))
+        #expect(configuration.warnings == ["peers[1].hit 2001:2f::9 has HIT suite 15, which this host does not accept "
+                                           + "(RFC 7401 §5.2.10; accepted: 2, 1, 5): no association can form with it; "
+                                           + "a mistyped HIT?"])
     }
 
     @Test func effectivePolicyAddsServersToEveryPolicy() {
