@@ -25,6 +25,10 @@ extension HIPHost {
         let reason: RejectReason
         var notify: UInt16? = nil
         var afterKeyAgreement = false
+        /// The solution whose attempt this was (its puzzle passed), to remember the first failure's cause.
+        var solved: R1Pool.Solved? = nil
+        /// For `.solutionAttemptsExhausted`: why the first attempt with that solution failed.
+        var firstCause: RejectReason? = nil
     }
 
     /// The negotiated choices of an I2 whose puzzle passed.
@@ -55,7 +59,8 @@ extension HIPHost {
         switch verify(i2) {
         case .failure(let refusal):
             if refusal.afterKeyAgreement { pool.countFailedI2(settings: local.settings) }
-            var actions = [i2.reject(refusal.reason)]
+            if let solved = refusal.solved { pool.recordFailure(refusal.reason, of: solved) }
+            var actions = [i2.reject(refusal.reason, firstCause: refusal.firstCause)]
             // RFC 9028: the NAT traversal error NOTIFYs carry the HIP header of the refused packet.
             let data = refusal.notify == NotifyType.noValidNATTraversalModeParameter
                 ? Array(i2.bytes.prefix(HIPProtocol.headerLength)) : []
@@ -80,8 +85,8 @@ extension HIPHost {
         return teardown + actions
     }
 
-    /// The checks up to and including the puzzle (which counts an attempt), the choices, then the
-    /// authentication (`authenticate`).
+    /// The checks up to and including the puzzle (which counts an attempt; an I2 refused for used-up
+    /// attempts names why the first one failed), then `afterPuzzle`.
     private mutating func verify(_ i2: ReceivedPacket) -> Result<AcceptedI2, I2Refusal> {
         let packet = i2.packet
         let peer = packet.senderHIT
@@ -97,9 +102,24 @@ extension HIPHost {
         let solved: R1Pool.Solved
         switch pool.admit(solution, r1Counter: packet.r1Counter, initiator: peer, source: i2.senderAddress,
                           destination: i2.destination, local: local) {
-        case .failure(let reason): return .failure(I2Refusal(reason: reason))
+        case .failure(let reason):
+            let first = reason == .solutionAttemptsExhausted ? pool.firstFailure(of: solution) : nil
+            return .failure(I2Refusal(reason: reason, firstCause: first))
         case .success(let value): solved = value
         }
+        return afterPuzzle(i2, solved: solved, dhValue: dhValue, ciphers: ciphers, suites: suites, formats: formats,
+                           espInfo: espInfo).mapError { refusal in
+            var refusal = refusal
+            refusal.solved = solved
+            return refusal
+        }
+    }
+
+    /// The checks after the puzzle passed (its attempt counted): the choices, then the authentication.
+    private func afterPuzzle(_ i2: ReceivedPacket, solved: R1Pool.Solved, dhValue: DiffieHellmanValue, ciphers: [UInt16],
+                             suites: [UInt16], formats: [UInt16], espInfo: ESPInfo) -> Result<AcceptedI2, I2Refusal> {
+        let packet = i2.packet
+        let peer = packet.senderHIT
         guard !associationLimitReached(for: peer) else {
             return .failure(I2Refusal(reason: .associationLimit, notify: NotifyType.responderBusyPleaseRetry))
         }

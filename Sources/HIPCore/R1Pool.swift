@@ -32,8 +32,9 @@ struct R1Pool: Sendable {
         let templates: [UInt8: Template]
         /// Replay keys of accepted I2s.
         var consumed: Set<[UInt8]> = []
-        /// How many I2s each solution (replay key) took past the puzzle check.
+        /// How many I2s each solution (replay key) took past the puzzle check, and why the first one failed.
         var attempts: [[UInt8]: Int] = [:]
+        var firstFailures: [[UInt8]: RejectReason] = [:]
     }
 
     enum Slot: Sendable { case current, previous }
@@ -139,6 +140,21 @@ struct R1Pool: Sendable {
         }
         if count >= CoreLimits.attemptedSolutionsPerGeneration { rotationDue = true }
         return .success(solved)
+    }
+
+    /// Remembers why the first I2 with a solution failed after its puzzle passed (a later one refused as
+    /// `.solutionAttemptsExhausted` names it).
+    mutating func recordFailure(_ reason: RejectReason, of solved: Solved) {
+        switch solved.slot {
+        case .current: if current.firstFailures[solved.replayKey] == nil { current.firstFailures[solved.replayKey] = reason }
+        case .previous: if previous?.firstFailures[solved.replayKey] == nil { previous?.firstFailures[solved.replayKey] = reason }
+        }
+    }
+
+    /// Why the first I2 with this solution failed, if one did (the current or previous generation).
+    func firstFailure(of solution: Solution) -> RejectReason? {
+        let key = solution.random + solution.solution
+        return current.firstFailures[key] ?? previous?.firstFailures[key]
     }
 
     /// Counts an I2 that solved the puzzle and then failed; sets `rotationDue` when the threshold is reached

@@ -14,7 +14,8 @@ struct ReceivedPacket: Sendable {
     var senderAddress: IPAddress { via?.origin.address ?? source.address }
 
     /// A `.report(.rejected)` action for this packet.
-    func reject(_ reason: RejectReason) -> Action {
-        .report(.rejected(Rejection(reason: reason, packetType: packet.type, peer: packet.senderHIT, source: source)))
+    func reject(_ reason: RejectReason, firstCause: RejectReason? = nil) -> Action {
+        .report(.rejected(Rejection(reason: reason, packetType: packet.type, peer: packet.senderHIT, source: source,
+                                    firstCause: firstCause)))
     }
 }

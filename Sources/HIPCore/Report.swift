@@ -69,8 +69,11 @@ public struct Rejection: Hashable, Sendable, CustomStringConvertible {
     public var packetType: PacketType?
     public var peer: HIT?
     public var source: Endpoint
+    /// For an I2 whose puzzle solution used up its attempts: why the first attempt with it failed.
+    public var firstCause: RejectReason? = nil
 
     public var description: String {
-        "\(packetType.map { "\($0)" } ?? "packet") from \(peer.map { "\($0)" } ?? "?") at \(source): \(reason)"
+        let cause = firstCause.map { " (first attempt: \($0))" } ?? ""
+        return "\(packetType.map { "\($0)" } ?? "packet") from \(peer.map { "\($0)" } ?? "?") at \(source): \(reason)\(cause)"
     }
 }

@@ -63,6 +63,10 @@ import Testing
         }
         network.deliver(garbage)
         #expect(network.peers[1].rejectionReasons.suffix(2) == [.solutionAttemptsExhausted, .solutionAttemptsExhausted])
+        // The first cause stays visible in the rejection (and so in the log line).
+        let last = try #require(network.peers[1].rejections.last)
+        #expect(last.firstCause == .macFailed)
+        #expect(last.description.hasSuffix("puzzle solution attempts exhausted (first attempt: HMAC failed)"))
         #expect(network.peers[1].host.counters.rejected(.solutionAttemptsExhausted) == 2)
         #expect(network.association(1, with: 0) == nil && network.queue.isEmpty)
         #expect(HostFingerprint(network.peers[1]) == before)
