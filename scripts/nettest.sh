@@ -740,6 +740,20 @@ case_nat_udp_only() {
     [[ $locator == *udp/* ]] || fail "the association is not over UDP: $locator"
 }
 
+case_tun_drops_are_shown() {
+    # The kernel drops packets for a TUN nobody reads (node a stopped, a ping flood into its TUN):
+    # `synaptic status` shows them with the other drop reasons.
+    pair v4; start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || fail "ping a → b"
+    kill -STOP "$PID_a"
+    ip netns exec "$A" ping -q -i 0.001 -c 800 -W 1 "$HIT_b" >/dev/null 2>&1 || true
+    kill -CONT "$PID_a"
+    local dropped; dropped=$(status_json a | python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"].get("tun_kernel_dropped", 0))')
+    echo "   packets the kernel dropped on a's TUN while the node was stopped: $dropped"
+    [ "$dropped" -gt 0 ] || fail "no TUN drops in status: $(status_json a | python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"])')"
+    "$SYNAPTIC" status --config "$W/a.toml" | grep -q "tun_kernel_dropped=$dropped" || fail "the table does not show the TUN drops"
+}
+
 nat_hub_and_clients() { # nat_hub_and_clients MODE_A MODE_B [HUB_ALLOW]: the matrix's hub, a and b (configs only)
     nat_topology "$1" "$2" || return 1
     host_identity "$W" hub; host_identity "$W" a; host_identity "$W" b
@@ -808,7 +822,7 @@ ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on 
            non_root_without_net_raw
            tshark_decodes_and_decrypts bad_input_is_dropped
            move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean
-           rekey_under_transfer sequence_rollover nat_topology nat_conntrack_flush nat_keepalive
+           rekey_under_transfer sequence_rollover tun_drops_are_shown nat_topology nat_conntrack_flush nat_keepalive
            "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean nat_registration_refused nat_udp_only)
 # The NAT cases (keepalives, rebinding, rendezvous and relay) also run as the groups `nat` and `nat_matrix`.
 NAT_CASES=(nat_topology nat_conntrack_flush nat_keepalive "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean

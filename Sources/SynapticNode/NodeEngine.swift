@@ -115,7 +115,8 @@ final class NodeEngine<Device: PacketDevice, Transport: DatagramTransport>: Send
                                                                          until: deadline),
               let controlSnapshot = controlReply.wait(until: deadline) else { return nil }
         return NodeStatus(identity: identity, uptime: clock.now() - startedAt, control: controlSnapshot,
-                          inside: insideSnapshot, outside: outsideSnapshot)
+                          inside: insideSnapshot, outside: outsideSnapshot,
+                          tun: LinkStatistics.read(interface: identity.tun))
     }
 
     /// Copies of both data paths' SAs and counters, taken on their threads (nil if one does not answer by

@@ -9,6 +9,7 @@ import Foundation
 import HIPCore
 import HIPWire
 import SynapticDataPlane
+import SynapticPlatform
 
 extension NodeStatus {
     /// The node's fixed facts.
@@ -20,9 +21,14 @@ extension NodeStatus {
         var rawHIP: Bool
     }
 
+    /// `tun`: the kernel's drop counters of our TUN (nil: unknown, e.g. an in-memory device).
     init(identity: Identity, uptime: Duration, control: ControlSnapshot, inside: InsideSnapshot,
-         outside: OutsideSnapshot) {
+         outside: OutsideSnapshot, tun: LinkStatistics? = nil) {
         var drops: [String: UInt64] = [:]
+        if let tun {
+            // Packets for us the kernel dropped because we did not read the TUN in time, and ours it refused.
+            drops.add(["tun_kernel_dropped": tun.transmitDropped, "tun_write_refused": tun.receiveDropped])
+        }
         drops.add(inside.unassigned)
         drops.add(outside.unassigned)
         drops.add([
