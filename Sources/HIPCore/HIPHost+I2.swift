@@ -1,7 +1,8 @@
 // HIPHost+I2: the Responder's processing of an I2 (RFC 7401 §6.9, RFC 7402 §5.2), stateless until it passes.
 //
 // Checks, cheapest first; any failure drops the I2 with no association state change:
-//   retransmission of the I2 our cached R2 answers → resend that R2 (step 4)
+//   retransmission of the I2 our cached R2 answers → resend that R2 (step 4), within the duplicate-I2 rate
+//   limits (per source, in total)
 //   I2-SENT and our HIT smaller → drop, keep initiating (step 5)
 //   policy → Initiator's HIT suite (step 3) → parameters present
 //   R1 generation (R1_COUNTER or Opaque) → #I recomputed from S, HITs, addresses → #K → #J (steps 7–8)
@@ -50,6 +51,10 @@ extension HIPHost {
         let peer = i2.packet.senderHIT
         if let existing = associations[peer] {
             if let answer = existing.cachedAnswer(to: i2) {
+                // A copy of the I2 we accepted: the same R2 again, within the duplicate-I2 rate limits.
+                guard duplicateI2SourceLimiter.allow(i2.source.address, now: now), duplicateI2Limiter.allow(now: now) else {
+                    return [i2.reject(.rateLimited)]
+                }
                 counters.duplicateI2sAnswered += 1
                 return [answer]
             }

@@ -29,6 +29,9 @@ public struct HIPHost: Sendable {
     var notifyReportLimiter: RateLimiter
     var r1SourceLimiter: SourceRateLimiter
     var r1Limiter: RateLimiter
+    /// R2s sent again for duplicate I2s, per source and in total.
+    var duplicateI2SourceLimiter: SourceRateLimiter
+    var duplicateI2Limiter: RateLimiter
     /// Packets a rendezvous server or relay forwards, per source address.
     var relaySourceLimiter: SourceRateLimiter
     /// Our addresses, as the last `.localAddressesChanged` gave them (host candidates).
@@ -60,6 +63,9 @@ public struct HIPHost: Sendable {
         notifyReportLimiter = RateLimiter(ratePerSecond: settings.notifyReportRatePerSecond, now: now)
         r1SourceLimiter = SourceRateLimiter(ratePerSecond: settings.r1RatePerSourcePerSecond, random: random, now: now)
         r1Limiter = RateLimiter(ratePerSecond: settings.r1RatePerSecond, now: now)
+        duplicateI2SourceLimiter = SourceRateLimiter(ratePerSecond: settings.duplicateI2RatePerSourcePerSecond,
+                                                     random: random, now: now)
+        duplicateI2Limiter = RateLimiter(ratePerSecond: settings.duplicateI2RatePerSecond, now: now)
         relaySourceLimiter = SourceRateLimiter(ratePerSecond: settings.relayRatePerSourcePerSecond, random: random, now: now)
     }
 

@@ -79,6 +79,10 @@ public struct HostSettings: Sendable {
     /// bounds the R1s reflected toward one spoofed victim, and one flooding source cannot use up the total.
     /// Sources share 1024 buckets by a keyed hash (key drawn per host, so collisions cannot be aimed).
     public var r1RatePerSourcePerSecond: Int = 10
+    /// Cached R2s sent again for copies of an accepted I2, per second in total and per source address
+    /// (beyond: dropped, `.rateLimited`): a replayed I2 from spoofed sources must not draw unbounded R2s.
+    public var duplicateI2RatePerSecond: Int = 100
+    public var duplicateI2RatePerSourcePerSecond: Int = 2
     /// Signed NOTIFYs we send in answer to unauthenticated input (unknown critical parameters, rejected
     /// I2 proposals), per second: bounds the signing work an attacker can cause.
     public var notifyRatePerSecond: Int = 10
@@ -173,6 +177,7 @@ public struct HostSettings: Sendable {
         if notifyRatePerSecond < 0 { return "notifyRatePerSecond is negative" }
         if r1RatePerSecond < 0 { return "r1RatePerSecond is negative" }
         if r1RatePerSourcePerSecond < 0 { return "r1RatePerSourcePerSecond is negative" }
+        if duplicateI2RatePerSecond < 0 || duplicateI2RatePerSourcePerSecond < 0 { return "duplicateI2 rates are negative" }
         if notifyReportRatePerSecond < 0 { return "notifyReportRatePerSecond is negative" }
         if relayRatePerSourcePerSecond < 0 { return "relayRatePerSourcePerSecond is negative" }
         if maximumAssociations < 0 { return "maximumAssociations is negative" }

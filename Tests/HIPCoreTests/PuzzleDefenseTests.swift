@@ -137,4 +137,25 @@ import Testing
         let easier = try HIPPacket.parse(try R1PoolTests.r1(&calm, from: network.peers[0].host.localHIT, at: "198.18.0.9"))
         #expect(easier.puzzle?.k == 4 && easier.r1Counter == 5)
     }
+
+    /// A replayed I2 from 2,000 spoofed sources within one second draws at most the duplicate-I2 budget of
+    /// R2s (100 per second in total), not one each; the genuine retransmission is still answered later.
+    @Test func replayedI2FromSpoofedSourcesDrawsBoundedR2s() throws {
+        var network = try Self.network()
+        network.connect(0, to: 1)
+        network.run(for: .seconds(1))
+        let i2 = try #require(network.sent.first { $0.type == .i2 })
+        let before = network.sent.filter { $0.type == .r2 }.count
+        for index in 0..<2000 {
+            let source = Endpoint(address: try #require(IPAddress("10.\(index / 250).\(index % 250).1")), transport: i2.source.transport)
+            network.deliver(Datagram(bytes: i2.bytes, type: .i2, from: 0, to: 1, source: source, destination: i2.destination,
+                                     isRetransmission: true, sentAt: network.now))
+        }
+        let answered = network.sent.filter { $0.type == .r2 }.count - before
+        #expect(answered <= 100 && answered > 0)
+        #expect(network.peers[1].host.counters.rejected(.rateLimited) == UInt64(2000 - answered))
+        network.now = network.now + .seconds(2)
+        network.deliver(i2)
+        #expect(network.sent.filter { $0.type == .r2 }.count - before == answered + 1)
+    }
 }
