@@ -44,7 +44,15 @@ public final class Node: Sendable {
     /// Sets everything up (see the file comment). Needs CAP_NET_ADMIN (TUN), and CAP_NET_RAW for raw HIP.
     public init(configuration: NodeConfiguration, logger: Logger) throws(NodeError) {
         self.logger = logger
-        let identity = try Node.loadIdentity(configuration, logger: logger)
+        let (identity, created) = try Node.loadIdentity(configuration, logger: logger)
+        // A key file made just now stays when a later step fails: it is this host's identity from now on
+        // (peers may already be configured with its HIT), and the log says so.
+        var started = false
+        defer {
+            if created && !started {
+                logger.notice("kept the new host identity \(configuration.identityKeyPath) (HIT \(identity.hit)) although start-up failed: the next start uses it")
+            }
+        }
         hit = identity.hit
         if let problem = configuration.problem(ownHIT: hit) { throw .setup("configuration", problem) }
         for warning in configuration.warnings { logger.warning("\(warning)") }
@@ -87,6 +95,7 @@ public final class Node: Sendable {
             services = nil
         }
         let keyLogNote = keyLog.map { ", keylog \($0.path)" } ?? ""
+        started = true
         logger.info("synaptic up: HIT \(hit), LSI \(lsi), TUN \(tunName), UDP \(udpPort), raw HIP \(rawHIP ? "on" : "off")\(keyLogNote)")
     }
 
@@ -133,18 +142,20 @@ public final class Node: Sendable {
 
     // MARK: - Startup steps
 
-    /// Loads the key file, or creates it (mode 0600, its directory 0700) when it does not exist.
-    static func loadIdentity(_ configuration: NodeConfiguration, logger: Logger) throws(NodeError) -> HostIdentity {
+    /// Loads the key file, or creates it (mode 0600, its directory 0700) when it does not exist; `created`
+    /// says which.
+    static func loadIdentity(_ configuration: NodeConfiguration,
+                             logger: Logger) throws(NodeError) -> (identity: HostIdentity, created: Bool) {
         let path = configuration.identityKeyPath
         do {
-            return try HostIdentity.load(path: path)
+            return (try HostIdentity.load(path: path), false)
         } catch where error.code == .keyFileMissing {
             do {
                 try FileSystem.createParentDirectory(of: path, mode: 0o700)
                 let identity = try HostIdentity.generate(configuration.identityKind)
                 try identity.save(path: path)
                 logger.notice("created host identity \(path) (\(configuration.identityKind.rawValue), HIT \(identity.hit))")
-                return identity
+                return (identity, true)
             } catch {
                 throw .setup("host identity", "cannot create \(path): \(error)")
             }

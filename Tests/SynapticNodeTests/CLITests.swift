@@ -172,6 +172,22 @@ import Testing
         let ourselves = try Self.run(["up", config])
         #expect(ourselves.status != 0)
         #expect(ourselves.stderr.contains("peers[0].hit \(ownHIT) is this host's own HIT"))
+
+        // A key made by `up` stays when a later step fails (here: a listen address this host does not have),
+        // and the log says so.
+        let newKey = scratch.path("new/host.key")
+        let unbindable = scratch.path("unbindable.toml")
+        #expect(FileManager.default.createFile(atPath: unbindable, contents: Data("""
+            [identity]
+            key = "\(newKey)"
+            [transport]
+            listen = ["198.18.250.250"]
+            raw_hip = false
+            """.utf8)))
+        let failed = try Self.run(["up", unbindable])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("kept the new host identity \(newKey)"))
+        #expect(FileManager.default.fileExists(atPath: newKey))
     }
 
     @Test func helpDescribesTheSubcommands() throws {
