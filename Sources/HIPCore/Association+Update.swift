@@ -117,16 +117,9 @@ extension Association {
         }
         if id != nil, echoed == nil, answeredCheck == nil, case .udp = update.source.transport,
            session.update.due.verify == nil {
-            // A NAT rebinding: the peer's UPDATEs now come from elsewhere (verified before ESP goes there).
-            let current = session.locators.current
-            if update.source != current, !(current.transport == .raw && update.source.address == current.address) {
-                session.locators.add(update.source)
-                if session.locators.state(of: update.source) == .active {
-                    actions += move(to: update.source, session: &session)
-                } else {
-                    scheduleVerification(of: update.source, session: &session)
-                }
-            }
+            // A NAT rebinding: the peer's UPDATEs now come from elsewhere (verified before ESP goes there, in
+            // the answer below).
+            actions += adopt(update.source, session: &session).moves
         }
         // The answer: our own UPDATE when content is due (carrying the ACK and echo), else a plain ACK. Echo
         // requests are answered only in UPDATEs with a new SEQ (a replay is not signed again).
@@ -315,13 +308,20 @@ extension Association {
     /// is running (traffic an attacker re-sources must not keep replacing it, nor make us sign an UPDATE per
     /// packet). Over raw HIP, ESP still comes over UDP: from the current locator's address it is that locator.
     func follow(_ source: Endpoint, session: inout Session, now: Instant) -> [Action] {
+        let (moves, verifying) = adopt(source, session: &session)
+        return verifying ? flush(&session, now: now).sends : moves
+    }
+
+    /// `follow` without sending: the move to an ACTIVE `source`, or whether its verification is now due in our
+    /// next UPDATE.
+    private func adopt(_ source: Endpoint, session: inout Session) -> (moves: [Action], verifying: Bool) {
         let current = session.locators.current
-        guard source != current, !(current.transport == .raw && source.address == current.address) else { return [] }
-        if session.locators.state(of: source) == .active { return move(to: source, session: &session) }
+        guard source != current, !(current.transport == .raw && source.address == current.address) else { return ([], false) }
+        if session.locators.state(of: source) == .active { return (move(to: source, session: &session), false) }
         session.locators.add(source)
-        guard session.update.due.verify == nil else { return [] }
+        guard session.update.due.verify == nil else { return ([], false) }
         scheduleVerification(of: source, session: &session)
-        return flush(&session, now: now).sends
+        return ([], true)
     }
 
     /// The data plane's packet counts for this peer: a change is traffic; a change of the sent count is a
@@ -539,17 +539,19 @@ extension Association {
 
     // MARK: - Deadlines
 
-    /// The session's next deadline: UPDATE retransmission, a drain's end, and in ESTABLISHED the rekey age
-    /// (while no rekey runs) and the UAL. Only deadlines `timerFired` serves count, so none stays in the past.
+    /// The session's next deadline: UPDATE retransmission, a drain's end, registration renewal and expiry
+    /// (both sides), and in ESTABLISHED the rekey age (while no rekey runs), the UAL, the NAT keepalive, the
+    /// connectivity checks and a silent direct path's fallback. Only deadlines `timerFired` serves count, so
+    /// none stays in the past.
     func deadline(of session: Session) -> Instant? {
         let established = state == .established
         let unused = established && !session.carriesRegistration
             ? local.settings.unusedAssociationLifetime.map { session.lastActivity + $0 } : nil
         let rekey = established && session.rekey == nil ? session.rekeyAt : nil
-        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.nextExpiry,
-                            session.checks.deadline, fallbackDeadline(of: session)]
-        return ([session.update.outgoing?.retransmission.deadline, rekey, unused, keepaliveDeadline(of: session)]
-            + registration + session.draining.map(\.until)).compactMap { $0 }.min()
+        let registration = [session.registration?.renewAt, session.registration?.expiresAt, session.served?.nextExpiry]
+        let path = [keepaliveDeadline(of: session), session.checks.deadline, fallbackDeadline(of: session)]
+        return ([session.update.outgoing?.retransmission.deadline, rekey, unused] + registration + path
+            + session.draining.map(\.until)).compactMap { $0 }.min()
     }
 
     /// When the NAT keepalive is due: established, `natKeepaliveInterval` after the last send on the UDP path.

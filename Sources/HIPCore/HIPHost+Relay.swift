@@ -28,7 +28,7 @@ extension HIPHost {
         let packet = received.packet
         if packet.relayTo != nil { return forwardAnswer(received, now: now) }
         guard let (session, served) = registration(of: packet.receiverHIT, now: now) else {
-            return [received.reject(local.settings.registrar == nil ? .notForUs : .notRegistered)]
+            return [received.reject(unserved)]
         }
         guard relaySourceLimiter.allow(received.source.address, now: now) else { return [received.reject(.rateLimited)] }
         // What we append must come last (parameters ascend by type); relay parameters are ours to add.
@@ -58,7 +58,7 @@ extension HIPHost {
         let packet = received.packet
         guard let (session, served) = registration(of: packet.senderHIT, now: now),
               served.grants(RegistrationType.relayUDPHIP, at: now) else {
-            return [received.reject(local.settings.registrar == nil ? .notForUs : .notRegistered)]
+            return [received.reject(unserved)]
         }
         guard let mac = packet.relayHMAC,
               Self.verifyHMAC(mac, of: received.bytes, before: ParameterType.relayHMAC, session: session) else {
@@ -73,6 +73,9 @@ extension HIPHost {
         return [.send(OutboundPacket(bytes: bytes, type: packet.type, destination: destination, source: nil,
                                      peer: packet.receiverHIT, isRetransmission: false, isForwarded: true))]
     }
+
+    /// Why a packet for another host is dropped: we serve nobody, or not that host.
+    private var unserved: RejectReason { local.settings.registrar == nil ? .notForUs : .notRegistered }
 
     /// A client's live registration with us: its association is up (R2-SENT or ESTABLISHED) and the
     /// registration has not expired.
