@@ -74,6 +74,12 @@ enum CoreLimits {
     static let puzzleDifficultyStep: UInt8 = 4
     /// Rotations without that many failures after which #K returns to `HostSettings.puzzleDifficulty`.
     static let calmGenerationsForEasierPuzzle = 2
+    /// How long after an I1 was refused for the total R1 rate R1s to addresses not known for the claimed
+    /// HIT keep the flood puzzle (HostSettings.puzzleDifficultyCeiling).
+    static let i1FloodMemory: Duration = .seconds(10)
+    /// Addresses learned per peer HIT from its associations (KnownLocators), and peers with learned ones.
+    static let learnedLocatorsPerPeer = 4
+    static let learnedLocatorPeers = 1024
     /// Token buckets of the per-source R1 rate limit (sources share a bucket by a keyed hash).
     static let r1SourceBuckets = 1024
     /// Length of the key of that hash, drawn once per host.

@@ -45,6 +45,10 @@ public struct Counters: Hashable, Sendable {
     public internal(set) var natKeepalivesReceived: UInt64 = 0
     /// HIP packets forwarded for registered hosts (rendezvous and relay, RFC 8004, RFC 9028).
     public internal(set) var relayedHIP: UInt64 = 0
+    /// R1s sent to an address known for the HIT the I1 claimed (from that address's own rate).
+    public internal(set) var r1sToKnownLocators: UInt64 = 0
+    /// R1s sent with the flood puzzle (other addresses, while I1s were refused for the total rate).
+    public internal(set) var floodPuzzleR1s: UInt64 = 0
 
     public init() {}
 

@@ -30,6 +30,10 @@ public enum Event: Sendable {
     /// The configured locators of `peer` (at start and after a reload): they join its locator set as
     /// UNVERIFIED (used only once verified) and are where UPDATEs go when the current locator stops answering.
     case peerLocators(peer: HIT, endpoints: [Endpoint])
+    /// The addresses of every configured peer's locators (at start and after a reload, replacing the
+    /// earlier table): I1s claiming a peer's HIT from one of its addresses get R1s from their own budget
+    /// (KnownLocators), so that floods from other addresses cannot use it up.
+    case configuredLocators([HIT: [IPAddress]])
     /// The packets each peer's SAs carried so far (per direction, as the data plane counts them), sent
     /// from time to time (more often than `HostSettings.natKeepaliveInterval`): a count that changed is
     /// traffic, and an association without traffic for `HostSettings.unusedAssociationLifetime` is closed

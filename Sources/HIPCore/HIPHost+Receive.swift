@@ -4,7 +4,7 @@
 // critical parameter in I1/I2/UPDATE is answered with NOTIFY UNSUPPORTED_CRITICAL_PARAMETER_TYPE, rate
 // limited) → Sender's HIT not ours, Receiver's HIT ours (or NULL in an opportunistic I1 when allowed;
 // another HIT: forwarded when we serve it, HIPHost+Relay) → RELAY_FROM/FROM checked (HIPHost+Relay) →
-// I1 (rate limits: per source, then total), I2, NOTIFY (reports rate limited) handled by the host; a copy
+// I1 (rate limits: a known address of the claimed HIT its own, others per source then total), I2, NOTIFY (reports rate limited) handled by the host; a copy
 // of the R1 answered counted as a duplicate; R1, R2, CLOSE, CLOSE_ACK, UPDATE routed to the peer's
 // association.
 import HIPCrypto
@@ -94,8 +94,10 @@ extension HIPHost {
                                            source: source)))
     }
 
-    /// RFC 7401 §6.7: answer with a precomputed R1 unless we lose a simultaneous open (Table 3), within the
-    /// source's R1 rate and then the total one.
+    /// RFC 7401 §6.7: answer with a precomputed R1 unless we lose a simultaneous open (Table 3). An I1 from
+    /// an address known for the HIT it claims (KnownLocators) is answered within that address's own R1 rate;
+    /// any other within the source's R1 rate and then the total one, and with the flood puzzle while I1s
+    /// are refused for the total rate (and `CoreLimits.i1FloodMemory` after).
     private mutating func receiveI1(_ i1: ReceivedPacket, now: Instant) -> [Action] {
         let peer = i1.packet.senderHIT
         guard local.policy.allows(peer) else { return [i1.reject(.blockedByPolicy)] }
@@ -103,11 +105,21 @@ extension HIPHost {
             return [i1.reject(.simultaneousOpenYield)]
         }
         guard let groups = i1.packet.dhGroupList else { return [i1.reject(.missingParameter)] }
-        guard r1SourceLimiter.allow(i1.senderAddress, now: now), r1Limiter.allow(now: now) else {
-            return [i1.reject(.rateLimited)]
+        let known = knownLocators.contains(i1.senderAddress, for: peer)
+        if known {
+            guard knownR1Limiter.allow(i1.senderAddress, now: now) else { return [i1.reject(.rateLimited)] }
+            counters.r1sToKnownLocators += 1
+        } else {
+            guard r1SourceLimiter.allow(i1.senderAddress, now: now) else { return [i1.reject(.rateLimited)] }
+            guard r1Limiter.allow(now: now) else {
+                i1FloodUntil = now + CoreLimits.i1FloodMemory
+                return [i1.reject(.rateLimited)]
+            }
         }
+        let flood = !known && i1FloodUntil.map { now < $0 } == true
+        if flood { counters.floodPuzzleR1s += 1 }
         let r1 = pool.r1(to: peer, initiatorGroups: groups, source: i1.senderAddress, destination: i1.destination,
-                         local: local)
+                         flood: flood, local: local)
         // Through a rendezvous server the R1 goes to the Initiator directly, naming the server (VIA_RVS,
         // RFC 8004 §5.3); through a relay it goes back to the relay with RELAY_TO (RFC 9028 §4.12).
         let (bytes, destination): ([UInt8]?, Endpoint)

@@ -29,6 +29,11 @@ public struct HIPHost: Sendable {
     var notifyReportLimiter: RateLimiter
     var r1SourceLimiter: SourceRateLimiter
     var r1Limiter: RateLimiter
+    /// Where each peer HIT is known to be, and the R1 rate of I1s from those addresses.
+    var knownLocators = KnownLocators()
+    var knownR1Limiter: SourceRateLimiter
+    /// Until when R1s to other addresses carry the flood puzzle (I1s were refused for the total rate).
+    var i1FloodUntil: Instant?
     /// R2s sent again for duplicate I2s, per source and in total.
     var duplicateI2SourceLimiter: SourceRateLimiter
     var duplicateI2Limiter: RateLimiter
@@ -63,6 +68,7 @@ public struct HIPHost: Sendable {
         notifyReportLimiter = RateLimiter(ratePerSecond: settings.notifyReportRatePerSecond, now: now)
         r1SourceLimiter = SourceRateLimiter(ratePerSecond: settings.r1RatePerSourcePerSecond, random: random, now: now)
         r1Limiter = RateLimiter(ratePerSecond: settings.r1RatePerSecond, now: now)
+        knownR1Limiter = SourceRateLimiter(ratePerSecond: settings.r1RatePerSourcePerSecond, random: random, now: now)
         duplicateI2SourceLimiter = SourceRateLimiter(ratePerSecond: settings.duplicateI2RatePerSourcePerSecond,
                                                      random: random, now: now)
         duplicateI2Limiter = RateLimiter(ratePerSecond: settings.duplicateI2RatePerSecond, now: now)
@@ -115,6 +121,9 @@ public struct HIPHost: Sendable {
             actions = associations.keys.flatMap { route(.addressesChanged(addresses), to: $0, now: now) }
         case .peerLocators(let peer, let endpoints):
             actions = route(.peerLocators(endpoints), to: peer, now: now)
+        case .configuredLocators(let locators):
+            knownLocators.configure(locators)
+            actions = []
         case .rekey(let peer):
             actions = route(.rekey, to: peer, now: now)
         case .trafficCounts(let counts):
@@ -128,10 +137,14 @@ public struct HIPHost: Sendable {
     }
 
     /// Routes an input to the association with `peer` and drops the association if it became UNASSOCIATED.
+    /// An ESTABLISHED association's peer address becomes known for the peer (KnownLocators).
     mutating func route(_ input: Association.Input, to peer: HIT, now: Instant) -> [Action] {
         guard var association = associations[peer] else { return [] }
         let actions = association.handle(input, now: now)
         associations[peer] = association.isUnassociated ? nil : association
+        if case .established = association.state, let address = association.peerEndpoint?.address {
+            knownLocators.learn(address, for: peer)
+        }
         return actions
     }
 

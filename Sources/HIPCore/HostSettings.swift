@@ -31,6 +31,8 @@ public struct HostSettings: Sendable {
     /// Adaptive difficulty: while I2s that solved the puzzle keep failing later checks (someone is buying
     /// our DH work with cheap solutions), each new R1 generation asks #K up to this many bits; calm
     /// generations bring it back to `puzzleDifficulty`. At or below `puzzleDifficulty`: no adaptation.
+    /// It is also the #K of R1s to addresses not known for the claimed HIT during an I1 flood (I1s
+    /// refused for `r1RatePerSecond`).
     /// Keep it at most the peers' `maximumPuzzleDifficulty` (20 by default), or they refuse our R1s.
     public var puzzleDifficultyCeiling: UInt8 = 16
     /// How long one puzzle secret (and R1 generation, with its DH keys) is offered; the previous one stays
@@ -73,7 +75,9 @@ public struct HostSettings: Sendable {
     /// E-FAILED is kept this long before a new exchange may start (RFC 7401 Table 9).
     public var failedHoldDown: Duration = .seconds(5)
     /// R1s sent per second at most, in total (RFC 7401 §6.7: R1s MUST be rate limited); I1s beyond are
-    /// dropped (`.rateLimited`). Bounds our whole R1 output (bandwidth toward spoofed sources).
+    /// dropped (`.rateLimited`). Bounds our whole R1 output (bandwidth toward spoofed sources). I1s from an
+    /// address known for the HIT they claim (configured locators, addresses of past associations) are not
+    /// counted here: each such address has `r1RatePerSourcePerSecond` of its own.
     public var r1RatePerSecond: Int = 1000
     /// R1s sent per second at most to one source address (bursts of as many), checked before the total:
     /// bounds the R1s reflected toward one spoofed victim, and one flooding source cannot use up the total.

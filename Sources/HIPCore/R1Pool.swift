@@ -7,7 +7,8 @@
 //    header (Receiver's HIT patched per I1) | R1_COUNTER | PUZZLE (Opaque, #I patched) | DH_GROUP_LIST |
 //    DIFFIE_HELLMAN | HIP_CIPHER | NAT_TRAVERSAL_MODE | HOST_ID | HIT_SUITE_LIST | [REG_INFO: a registrar's]
 //    | TRANSPORT_FORMAT_LIST | ESP_TRANSFORM | HIP_SIGNATURE_2
-//  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R)   (App. A's RHASH(S ‖ ...), keyed; addresses IPv4-mapped)
+//  #I = HMAC-RHASH(S, HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R ‖ #K)   (App. A's RHASH(S ‖ ...), keyed; addresses
+//  IPv4-mapped; #K added so that an I2 cannot claim an easier #K than the R1 it answers carried)
 //  Opaque = the low 16 bits of the generation counter (finds the generation when I2 has no R1_COUNTER).
 //  Rotation: a new secret S, counter + 1, new DH keys, re-signed templates; the previous generation stays
 //  valid for I2s until the next rotation. Due every `puzzleSecretLifetime`, and at once when a generation's
@@ -15,6 +16,8 @@
 //  Adaptive #K: `failedI2sForHarderPuzzle` I2s that solved the puzzle and then failed since the last
 //  rotation → #K + `puzzleDifficultyStep` (up to `puzzleDifficultyCeiling`); `calmGenerationsForEasierPuzzle`
 //  rotations in a row without → back to `puzzleDifficulty`.
+//  Flood #K: each generation also has templates with the ceiling's #K (the same DH keys), for I1s from
+//  addresses not known for the claimed HIT while I1s are being rate limited (HIPHost.receiveI1).
 import HIPCrypto
 import HIPWire
 
@@ -30,6 +33,9 @@ struct R1Pool: Sendable {
         let k: UInt8
         var opaque: UInt16 { UInt16(truncatingIfNeeded: counter) }
         let templates: [UInt8: Template]
+        /// The flood puzzle: its #K (never below `k`) and templates (the same as `templates` when equal).
+        let floodK: UInt8
+        let floodTemplates: [UInt8: Template]
         /// Replay keys of accepted I2s.
         var consumed: Set<[UInt8]> = []
         /// How many I2s each solution (replay key) took past the puzzle check, and why the first one failed.
@@ -99,15 +105,18 @@ struct R1Pool: Sendable {
     }
 
     /// The R1 answering an I1 from `initiator` (at `source`, sent to our `destination`), with the DH group
-    /// chosen by RFC 7401 §5.2.6 (our first group in the I1 list; our first group if none is shared).
+    /// chosen by RFC 7401 §5.2.6 (our first group in the I1 list; our first group if none is shared), and
+    /// the generation's flood puzzle when `flood`.
     func r1(to initiator: HIT, initiatorGroups: [UInt8], source: IPAddress, destination: IPAddress,
-            local: LocalHost) -> [UInt8] {
+            flood: Bool = false, local: LocalHost) -> [UInt8] {
         let group = Negotiation.dhGroup(responderList: local.dhGroupIDs, initiatorList: initiatorGroups)
             ?? local.dhGroupIDs[0]
-        guard let template = current.templates[group] else { preconditionFailure("no R1 template for group \(group)") }
+        let (k, templates) = flood ? (current.floodK, current.floodTemplates) : (current.k, current.templates)
+        guard let template = templates[group] else { preconditionFailure("no R1 template for group \(group)") }
         var bytes = template.bytes
         let puzzleI = Self.puzzleI(secret: current.secret, initiator: initiator, responder: local.hit,
-                                   initiatorAddress: source, responderAddress: destination, hash: local.responderHash)
+                                   initiatorAddress: source, responderAddress: destination, k: k,
+                                   hash: local.responderHash)
         bytes.withUnsafeMutableBufferPointer { buffer in
             for (index, byte) in initiator.bytes.enumerated() { buffer[Self.receiverHITOffset + index] = byte }
             buffer[Self.opaqueOffset] = UInt8(current.opaque >> 8)
@@ -182,13 +191,14 @@ struct R1Pool: Sendable {
         }
         guard let generation else { return .failure(.stalePuzzle) }
         let expectedI = Self.puzzleI(secret: generation.secret, initiator: initiator, responder: local.hit,
-                                     initiatorAddress: source, responderAddress: destination,
+                                     initiatorAddress: source, responderAddress: destination, k: solution.k,
                                      hash: local.responderHash)
-        guard solution.k == generation.k, solution.opaque == generation.opaque, solution.random == expectedI else {
+        guard solution.k == generation.k || solution.k == generation.floodK, solution.opaque == generation.opaque,
+              solution.random == expectedI else {
             return .failure(.puzzleMismatch)
         }
         guard solution.solution.count == expectedI.count,
-              PuzzleSolver.verify(i: expectedI, j: solution.solution, k: generation.k, hitI: initiator,
+              PuzzleSolver.verify(i: expectedI, j: solution.solution, k: solution.k, hitI: initiator,
                                   hitR: local.hit, hash: local.responderHash) else {
             return .failure(.wrongPuzzleSolution)
         }
@@ -213,47 +223,59 @@ struct R1Pool: Sendable {
         if count >= CoreLimits.consumedSolutionsPerGeneration { rotationDue = true }
     }
 
-    /// #I for one Initiator: RFC 7401 App. A's RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R), computed as
-    /// HMAC-RHASH keyed with S over HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R. Same inputs, same length (RHASH_len), but
-    /// S stays inside its SecretBytes and the construction is a PRF without length extension.
+    /// #I for one Initiator and #K: RFC 7401 App. A's RHASH(S ‖ HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R), computed as
+    /// HMAC-RHASH keyed with S over HIT-I ‖ HIT-R ‖ IP-I ‖ IP-R ‖ #K. The same inputs plus #K (a generation
+    /// asks two), the same length (RHASH_len), but S stays inside its SecretBytes and the construction is a
+    /// PRF without length extension.
     static func puzzleI(secret: SecretBytes, initiator: HIT, responder: HIT, initiatorAddress: IPAddress,
-                        responderAddress: IPAddress, hash: HashAlgorithm) -> [UInt8] {
+                        responderAddress: IPAddress, k: UInt8, hash: HashAlgorithm) -> [UInt8] {
         var input = [UInt8]()
-        input.reserveCapacity(64)
+        input.reserveCapacity(65)
         input += initiator.bytes
         input += responder.bytes
         input += initiatorAddress.v4Mapped
         input += responderAddress.v4Mapped
+        input.append(k)
         return HMAC.authenticate(hash, key: secret, data: input)
     }
 
     private static func generation(counter: UInt64, k: UInt8, local: LocalHost) throws(CryptoError) -> Generation {
         let secret = SecretBytes(local.random.bytes(CoreLimits.puzzleSecretLength))
-        let settings = local.settings
+        let floodK = max(k, local.settings.effectivePuzzleDifficultyCeiling)
         var templates: [UInt8: Template] = [:]
-        for group in settings.dhGroups {
+        var floodTemplates: [UInt8: Template] = [:]
+        for group in local.settings.dhGroups {
             let dh = try DHKeyPair(group: group)
-            let packet = HIPPacket(type: .r1, senderHIT: local.hit, receiverHIT: .null, parameters: [
-                .r1Counter(counter),
-                .puzzle(Puzzle(k: k, lifetime: settings.puzzleLifetime, opaque: 0,
-                               random: [UInt8](repeating: 0, count: local.responderHash.digestLength))),
-                .dhGroupList(local.dhGroupIDs),
-                .diffieHellman(DiffieHellmanValue(group: group.rawValue, publicValue: dh.publicValue)),
-                .hipCipher(local.hipCipherIDs),
-                .natTraversalMode(settings.natTraversalModes),
-                local.hostID,
-                .hitSuiteList(local.hitSuiteList),
-                .transportFormatList([CoreProtocol.espTransportFormat]),
-                .espTransform(local.espSuiteIDs),
-            ])
-            var signed = packet
-            if let registrar = settings.registrar {
-                signed.parameters.append(.regInfo(RegInfo(minLifetime: registrar.minimumLifetime,
-                                                          maxLifetime: registrar.maximumLifetime, types: registrar.types)))
-            }
-            signed.parameters.append(try PacketSealer.signature2(forR1: signed.serialize(), identity: local.identity))
-            templates[group.rawValue] = Template(dh: dh, bytes: signed.serialize())
+            templates[group.rawValue] = try template(counter: counter, k: k, group: group, dh: dh, local: local)
+            floodTemplates[group.rawValue] = floodK == k ? templates[group.rawValue]
+                : try template(counter: counter, k: floodK, group: group, dh: dh, local: local)
         }
-        return Generation(counter: counter, secret: secret, k: k, templates: templates)
+        return Generation(counter: counter, secret: secret, k: k, templates: templates, floodK: floodK,
+                          floodTemplates: floodTemplates)
+    }
+
+    /// One signed R1 template (file comment).
+    private static func template(counter: UInt64, k: UInt8, group: DHGroup, dh: DHKeyPair,
+                                 local: LocalHost) throws(CryptoError) -> Template {
+        let settings = local.settings
+        var packet = HIPPacket(type: .r1, senderHIT: local.hit, receiverHIT: .null, parameters: [
+            .r1Counter(counter),
+            .puzzle(Puzzle(k: k, lifetime: settings.puzzleLifetime, opaque: 0,
+                           random: [UInt8](repeating: 0, count: local.responderHash.digestLength))),
+            .dhGroupList(local.dhGroupIDs),
+            .diffieHellman(DiffieHellmanValue(group: group.rawValue, publicValue: dh.publicValue)),
+            .hipCipher(local.hipCipherIDs),
+            .natTraversalMode(settings.natTraversalModes),
+            local.hostID,
+            .hitSuiteList(local.hitSuiteList),
+            .transportFormatList([CoreProtocol.espTransportFormat]),
+            .espTransform(local.espSuiteIDs),
+        ])
+        if let registrar = settings.registrar {
+            packet.parameters.append(.regInfo(RegInfo(minLifetime: registrar.minimumLifetime,
+                                                      maxLifetime: registrar.maximumLifetime, types: registrar.types)))
+        }
+        packet.parameters.append(try PacketSealer.signature2(forR1: packet.serialize(), identity: local.identity))
+        return Template(dh: dh, bytes: packet.serialize())
     }
 }

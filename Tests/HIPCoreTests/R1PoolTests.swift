@@ -48,7 +48,7 @@ import Testing
         #expect(puzzles[0].count == 48)   // SHA-384: the ECDSA HIT suite's RHASH
         let expected = R1Pool.puzzleI(secret: host.pool.current.secret, initiator: a, responder: host.localHIT,
                                       initiatorAddress: try #require(IPAddress("198.18.0.1")),
-                                      responderAddress: try #require(IPAddress("192.0.2.100")), hash: .sha384)
+                                      responderAddress: try #require(IPAddress("192.0.2.100")), k: 4, hash: .sha384)
         #expect(puzzles[0] == expected)
         // No state was created.
         #expect(host.allAssociations.isEmpty)
