@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/netns.sh
 source scripts/lib/hosts.sh
 source scripts/lib/nat.sh
+source scripts/lib/flood.sh
 
 if [ "$(id -u)" -ne 0 ]; then echo "nettest: skipped (needs root for namespaces and TUN devices)"; exit 0; fi
 [ -n "$SYNAPTIC" ] || synaptic_binary debug
@@ -823,7 +824,8 @@ ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on 
            tshark_decodes_and_decrypts bad_input_is_dropped
            move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean
            rekey_under_transfer sequence_rollover tun_drops_are_shown nat_topology nat_conntrack_flush nat_keepalive
-           "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean nat_registration_refused nat_udp_only)
+           "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean nat_registration_refused nat_udp_only
+           i1_flood_claiming_a_peer replayed_i2_flood)
 # The NAT cases (keepalives, rebinding, rendezvous and relay) also run as the groups `nat` and `nat_matrix`.
 NAT_CASES=(nat_topology nat_conntrack_flush nat_keepalive "${NAT_MATRIX_CASES[@]}" nat_relay_is_tshark_clean
            nat_registration_refused nat_udp_only)

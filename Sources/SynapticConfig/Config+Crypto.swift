@@ -13,7 +13,8 @@ extension Config {
         /// `puzzle_difficulty`: #K in bits asked of Initiators, 0…28.
         public let puzzleDifficulty: UInt8
         /// `puzzle_difficulty_ceiling`: the hardest #K asked while I2s that solved the puzzle keep failing
-        /// (adaptive difficulty), `puzzleDifficulty`…28; equal to `puzzleDifficulty`: no adaptation.
+        /// (adaptive difficulty), and of Initiators at addresses not known for their HIT during an I1 flood,
+        /// `puzzleDifficulty`…28; equal to `puzzleDifficulty`: neither.
         public let puzzleDifficultyCeiling: UInt8
         /// `allow_null_cipher`: NULL-ENCRYPT may be offered and accepted (testing only, RFC 7401 §5.2.8).
         public let allowNullCipher: Bool

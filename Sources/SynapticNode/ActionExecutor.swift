@@ -37,8 +37,8 @@ final class ActionExecutor {
     private(set) var records: [HIT: ExchangeRecord] = [:]
     /// Where each peer's current SAs send ESP (for the "up" log line).
     private var locators: [HIT: Endpoint] = [:]
-    /// The peer addresses the outside path was last told.
-    private var publishedAddresses: Set<InetAddress> = []
+    /// The peer addresses the outside path was last told (the raw HIP path uses them too).
+    private(set) var publishedAddresses: Set<InetAddress> = []
     /// HIP packets that could not be sent.
     private(set) var sendFailures: UInt64 = 0
     private var rejectionLog = RateLimitedLog(perSecond: NodeLimits.rejectionLogsPerSecond)

@@ -63,6 +63,9 @@ final class ControlPlane: @unchecked Sendable {
     /// Our usable addresses, and the list the core was last given.
     private var addresses = LocalAddresses()
     private var announcedAddresses: [IPAddress] = []
+    /// Raw HIP packets from addresses that are not known peers', per Sender's HIT, and those dropped.
+    private var rawSenders: HIPSenderLimiter
+    private var rawSenderLimited: UInt64 = 0
     /// Which peers unknown SPIs may start a base exchange with, and when.
     private var unknownSPIRecovery = UnknownSPIRecovery(backoff: NodeLimits.unknownSPIBackoff,
                                                         peerLimit: NodeLimits.unknownSPIBackoffPeers)
@@ -89,6 +92,7 @@ final class ControlPlane: @unchecked Sendable {
         if let raw4 { try poller.register(raw4.fileDescriptor, token: 4, for: .readable) }
         if let raw6 { try poller.register(raw6.fileDescriptor, token: 6, for: .readable) }
         self.clock = clock
+        rawSenders = HIPSenderLimiter(now: clock.now())
         self.addressSource = addressSource
         addresses.replace(with: localAddresses)
         if let addressSource {
@@ -108,6 +112,7 @@ final class ControlPlane: @unchecked Sendable {
         announcedAddresses = addresses.list
         logger.info("local addresses: \(describe(announcedAddresses))")
         let start = clock.now()
+        perform(host.handle(.configuredLocators(executor.directory.locatorAddresses), now: start), now: start)
         perform(host.handle(.localAddressesChanged(announcedAddresses), now: start), now: start)
         trafficCountAt = trafficCountInterval.map { clock.now() + $0 }
         registerWithServers(now: start)
@@ -331,7 +336,8 @@ final class ControlPlane: @unchecked Sendable {
 
     /// Receives and handles at most `NodeLimits.batchesPerWakeup` batches, then returns to the poller
     /// (level-triggered: it reports the socket again if more wait), so a flood cannot starve the inbox
-    /// and the timers.
+    /// and the timers. Packets from addresses that are not known peers' go to the core within their
+    /// Sender's HIT's rate (HIPSenderLimiter), as those from UDP do.
     private func receive(_ socket: RawHIPSocket) {
         for _ in 0..<NodeLimits.batchesPerWakeup {
             guard let received = try? socket.receive(into: rawBatch), received > 0 else { return }
@@ -353,6 +359,13 @@ final class ControlPlane: @unchecked Sendable {
                     destination = IPAddress(local)
                 }
                 let now = clock.now()
+                if let address = source.inetAddress, !executor.publishedAddresses.contains(address) {
+                    let admitted = bytes.withUnsafeBytes { rawSenders.admit($0, now: now) }
+                    guard admitted else {
+                        rawSenderLimited += 1
+                        continue
+                    }
+                }
                 perform(host.handle(.packet(bytes: bytes, source: Endpoint(address: source, transport: .raw),
                                             destination: destination), now: now), now: now)
             }
@@ -364,6 +377,7 @@ final class ControlPlane: @unchecked Sendable {
 
     private func reload(_ new: NodeConfiguration, now: Instant) {
         let changes = executor.directory.replacePeers(new.knownPeers)
+        perform(host.handle(.configuredLocators(executor.directory.locatorAddresses), now: now), now: now)
         for peer in changes.added { logger.info("reload: peer added: \(describe(peer))") }
         for peer in changes.removed { logger.info("reload: peer removed: \(describe(peer))") }
         for peer in changes.changed { logger.info("reload: peer changed: \(describe(peer))") }
@@ -438,7 +452,8 @@ final class ControlPlane: @unchecked Sendable {
                 relayName: relay.flatMap(directory.name(of:)), registration: association.registration)
         }
         return ControlSnapshot(associations: associations.sorted { $0.peer < $1.peer }, core: host.counters,
-                               sendFailures: executor.sendFailures, unknownSPIExchanges: unknownSPIRecovery.started,
+                               sendFailures: executor.sendFailures, rawSenderLimited: rawSenderLimited,
+                               unknownSPIExchanges: unknownSPIRecovery.started,
                                registrations: host.registrations.sorted { $0.peer < $1.peer }
                                    .map { ($0, directory.name(of: $0.peer)) },
                                now: clock.now())

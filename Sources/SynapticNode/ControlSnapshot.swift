@@ -32,6 +32,8 @@ struct ControlSnapshot: Sendable {
     var core: Counters
     /// HIP packets the shell could not send (no socket of that kind, kernel refused, no source address).
     var sendFailures: UInt64
+    /// Raw HIP packets dropped for their Sender's HIT's rate (HIPSenderLimiter).
+    var rawSenderLimited: UInt64 = 0
     /// Base exchanges started because a peer's address sent ESP with an unknown SPI.
     var unknownSPIExchanges: UInt64 = 0
     /// Hosts registered with us, with their configured names.

@@ -57,6 +57,14 @@ public enum NodeLimits {
     static let parkedESPAge: Duration = .milliseconds(250)
     /// HIP packets from UDP waiting for the control thread; beyond, they are dropped and counted.
     static let controlQueueLimit = 1024
+    /// Room in the control queue beyond `controlQueueLimit` that only HIP packets from known peers'
+    /// addresses may take (a flood from elsewhere fills the rest).
+    static let knownSourceQueueReserve = 256
+    /// HIP packets per second (bursts of as many) the core gets from addresses that are not known peers',
+    /// per Sender's HIT (HIPSenderLimiter; HITs share `hipSenderBuckets` buckets by a keyed hash). More than
+    /// any one host sends: an exchange, UPDATEs and keepalives are a handful per second.
+    static let hipPacketsPerSenderPerSecond = 200
+    static let hipSenderBuckets = 256
     /// The longest time between two traffic counts handed to the core (UAL, NAT keepalive).
     static let trafficCountInterval: Duration = .seconds(30)
     /// How often the node checks that each `[[servers]]` entry has a live association (else it starts one).

@@ -41,6 +41,7 @@ extension NodeStatus {
             "oversized": outside.counters.oversized,
             "invalid_datagram": outside.counters.invalid,
             "hip_queue_full": outside.counters.hipQueueFull,
+            "hip_sender_limited": outside.counters.hipSenderLimited + control.rawSenderLimited,
             "nat_keepalive": outside.counters.natKeepalives,
             "tun_write_dropped": outside.counters.tunDropped,
             "receive_errors": outside.counters.receiveErrors,
@@ -133,7 +134,8 @@ extension NodeStatus {
          "notify_reports_suppressed": core.notifyReportsSuppressed,
          "outbound_during_hold_down": core.outboundDuringHoldDown, "moves": core.moves, "rekeys": core.rekeys,
          "updates_unanswered": core.updatesUnanswered, "associations_unused": core.associationsUnused,
-         "nat_keepalives_received": core.natKeepalivesReceived, "hip_relayed": core.relayedHIP]
+         "nat_keepalives_received": core.natKeepalivesReceived, "hip_relayed": core.relayedHIP,
+         "r1_to_known_locators": core.r1sToKnownLocators, "r1_flood_puzzle": core.floodPuzzleR1s]
     }
 }
 

@@ -49,8 +49,11 @@ struct OutsideCounters: Hashable, Sendable {
     var datagrams: UInt64 = 0
     /// HIP packets (zero marker) handed to the control plane.
     var hipPackets: UInt64 = 0
-    /// HIP packets dropped because the control plane had `NodeLimits.controlQueueLimit` waiting.
+    /// HIP packets dropped because the control plane had `NodeLimits.controlQueueLimit` waiting (from known
+    /// peers' addresses: that plus `NodeLimits.knownSourceQueueReserve`).
     var hipQueueFull: UInt64 = 0
+    /// HIP packets from addresses that are not known peers' dropped for their Sender's HIT's rate.
+    var hipSenderLimited: UInt64 = 0
     /// RFC 3948 NAT keepalives (dropped).
     var natKeepalives: UInt64 = 0
     /// Datagrams too short to be HIP or ESP, or without a source address.

@@ -1,7 +1,10 @@
 // OutsidePath: the UDP → TUN direction, on one thread (plus the open workers of its SADatabase).
 //
 // Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
-//   demux (RFC 9028 §5.11): zero marker → HIP: copied to the control plane with its source and local address
+//   demux (RFC 9028 §5.11): zero marker → HIP: from a known peer's address, or within its Sender's HIT's
+//                                         rate (HIPSenderLimiter), copied to the control plane with its
+//                                         source and local address (known peers' packets have room of
+//                                         their own in its queue)
 //                           SPI ≠ 0     → ESP for one of our inbound SAs: the slot is attached as a view to a
 //                                         SynapticDataPlane.PacketBatch (no copy), opened below with the
 //                                         batch's other ESP datagrams; its UDP source is kept next to it
@@ -76,6 +79,11 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private var counters = OutsideCounters()
     /// Which unknown SPIs are reported to the control plane (per source and in all).
     private var unknownSPIReports: UnknownSPIReportLimiter
+    /// The addresses of known peers (configured locators, endpoints of past exchanges): their HIP packets
+    /// are not limited per sender and have room of their own in the control queue.
+    private var peerAddresses: Set<InetAddress> = []
+    /// HIP packets from other addresses, per Sender's HIT.
+    private var hipSenders: HIPSenderLimiter
     /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
     private let parked: PendingPackets
     private let scratch: UnsafeMutableRawBufferPointer
@@ -97,6 +105,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         self.tun = tun
         self.clock = clock
         unknownSPIReports = UnknownSPIReportLimiter(now: clock.now())
+        hipSenders = HIPSenderLimiter(now: clock.now())
         self.udp4 = udp4
         self.udp6 = udp6
         self.database = database
@@ -200,6 +209,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
             case .thresholds(let thresholds):
                 self.thresholds = thresholds
             case .peerAddresses(let addresses):
+                peerAddresses = addresses
                 unknownSPIReports.peerAddresses = addresses
             case .relay(let client, let routes):
                 let refused = relayRoutes.replace(client: client, routes: routes)
@@ -272,11 +282,18 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
                 counters.invalid += 1
                 return
             }
+            let hip = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(packet)[offset...])
+            let known = peerAddresses.contains(source.address)
+            guard known || hipSenders.admit(hip, now: now) else {
+                counters.hipSenderLimited += 1
+                return
+            }
             let message = ControlMessage.packet(
-                bytes: Array(packet[offset...]),
+                bytes: Array(hip),
                 source: Endpoint(address: IPAddress(source.address), transport: .udp(port: source.port)),
                 destination: IPAddress(destination))
-            if control.post(message, limit: NodeLimits.controlQueueLimit) {
+            let limit = NodeLimits.controlQueueLimit + (known ? NodeLimits.knownSourceQueueReserve : 0)
+            if control.post(message, limit: limit) {
                 counters.hipPackets += 1
             } else {
                 counters.hipQueueFull += 1

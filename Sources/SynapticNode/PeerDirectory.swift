@@ -115,6 +115,11 @@ struct PeerDirectory {
         return Array(Set(configuredHere + remembered)).sorted()
     }
 
+    /// The addresses of each configured peer's locators (for the core's KnownLocators).
+    var locatorAddresses: [HIT: [IPAddress]] {
+        configured.mapValues { $0.locators.map(\.address) }
+    }
+
     /// The addresses of every configured locator and every remembered endpoint (those `peers(at:)` knows).
     var peerAddresses: Set<InetAddress> {
         let configuredAddresses = configured.values.flatMap { $0.locators.map(\.address) }
