@@ -66,7 +66,7 @@ enum Ed25519 {
                       return derive(&publicKey, secret) == 0 ? buffer.count : nil
                   }),
                   let key = PublicKey(publicKey)
-            else { throw .library("Ed25519 key pair", detail: "libsodium crypto_sign_ed25519 key pair failed") }
+            else { throw .library("libsodium Ed25519 key pair", detail: "crypto_sign_ed25519 key pair failed") }
             self.secretKey = secretKey
             self.publicKey = key
         }
@@ -79,7 +79,7 @@ enum Ed25519 {
                                              secret.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
             guard result == 0 else {
-                throw .library("Ed25519 signing", detail: "libsodium crypto_sign_ed25519_detached failed")
+                throw .library("libsodium Ed25519 signing", detail: "crypto_sign_ed25519_detached failed")
             }
             return signature
         }
