@@ -5,9 +5,10 @@
 //   public key    32 bytes (the HOST_ID key after the EdDSA Curve field)
 //   signature     64 bytes, R ‖ S, over the message itself (no prehash)
 //
-// Verification (crypto_sign_ed25519_verify_detached) adds the checks RFC 8032 §5.1.7 permits: it refuses a
-// non-canonical S, a small-order R, and a non-canonical or small-order public key. No RFC 8032 signer
-// produces such signatures; they only matter for forged or malleated ones.
+// Verification (crypto_sign_ed25519_verify_detached) refuses a non-canonical S (S ≥ L, as RFC 8032 §5.1.7
+// requires) and, stricter than RFC 8032, a small-order R and a non-canonical or small-order public key. No
+// honest signer produces those; libcrypto 3.0 accepted R = identity, S = 0 under the identity-point key for
+// every message.
 import CSodium
 
 /// Ed25519 keys and signatures. Pure computation; every member may be used from any thread.
