@@ -53,7 +53,9 @@ let package = Package(
 
         .testTarget(name: "HIPWireTests", dependencies: ["HIPWire", "SynapticTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "HIPCryptoTests", dependencies: ["SynapticTestSupport", "HIPCrypto", "HIPWire"], swiftSettings: strict),
+        // COpenSSL: libcrypto's Ed25519 to check HIPCrypto's libsodium one against; CSodium: sodium_init's state.
+        .testTarget(name: "HIPCryptoTests", dependencies: ["SynapticTestSupport", "HIPCrypto", "HIPWire", "COpenSSL", "CSodium"],
+                    swiftSettings: strict),
         .testTarget(name: "HIPCoreTests", dependencies: ["SynapticTestSupport", "HIPCore", "HIPWire", "HIPCrypto"], swiftSettings: strict),
         .testTarget(name: "SynapticConfigTests", dependencies: ["SynapticTestSupport", "SynapticConfig"], swiftSettings: strict),
         .testTarget(name: "SynapticPlatformTests", dependencies: ["SynapticTestSupport", "SynapticPlatform", "CSynapticShims"],

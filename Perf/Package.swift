@@ -33,5 +33,17 @@ let package = Package(
             path: "Benchmarks/DataPlaneBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // libcrypto and libsodium called directly, side by side (HIPCrypto does not export its C modules).
+        .systemLibrary(name: "CCryptoProviders", path: "Benchmarks/CCryptoProviders"),
+        .executableTarget(
+            name: "CryptoProviders",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HIPCrypto", package: "synaptic"),
+                "CCryptoProviders",
+            ],
+            path: "Benchmarks/CryptoProviders",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -1,4 +1,4 @@
-// SystemRandomSource: the production RandomSource (libcrypto RAND_bytes through HIPCrypto).
+// SystemRandomSource: the production RandomSource (libsodium randombytes_buf through HIPCrypto.SystemRandom).
 import HIPCrypto
 
 /// Random bytes from the operating system's CSPRNG (via `HIPCrypto.SystemRandom`). The shell passes this to

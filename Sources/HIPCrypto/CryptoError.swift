@@ -39,7 +39,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let badPadding = Code(name: "badPadding")
         /// More KEYMAT was requested than HKDF can produce (255 × hash length) or a KEYMAT index allows.
         public static let keymatExhausted = Code(name: "keymatExhausted")
-        /// libcrypto failed where it should not (allocation, internal error); the description has its message.
+        /// libcrypto or libsodium failed where it should not (allocation, internal error); the description
+        /// names the library and has its message.
         public static let library = Code(name: "library")
     }
 
@@ -124,7 +125,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         case .keymatExhausted(let requested, let available):
             "KEYMAT exhausted: \(requested) bytes requested, \(available) available"
         case .library(let operation, let detail):
-            "libcrypto \(operation) failed: \(detail)"
+            "\(operation) failed: \(detail)"
         }
     }
 

@@ -9,6 +9,10 @@
 // refused instead of waited on): it must be a regular file owned by this process's effective user (as the
 // keylog), with no permission bits for group or others (mode & 077 == 0), like OpenSSH's private key check. Contents are read
 // into a buffer that is wiped afterwards; encrypted PEM is refused (no passphrase prompt).
+//
+// libcrypto reads and writes the file for every kind (PEM, PKCS#8, RFC 8410 for Ed25519). An Ed25519 key is
+// then handed to libsodium as its 32-byte seed, and written back from that seed, so the file format (and the
+// HIT of an existing file) is the same as when libcrypto also signed with it.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,13 +71,15 @@ extension HostIdentity {
             throw .keyFileMalformed(path: path, detail: "file grew beyond \(Limits.keyFileMaxBytes) bytes")
         }
         let key = try parsePEM(UnsafeRawBufferPointer(rebasing: contents[0..<length]), path: path)
-        return try HostIdentity(kind: try kind(of: key, path: path), key: key)
+        let (kind, signingKey) = try signingKey(from: key, path: path)
+        return try HostIdentity(kind: kind, key: signingKey)
     }
 
     /// Writes this identity as a PKCS#8 PEM private key to a new file with mode 0600. Refuses an existing
     /// path (`.keyFileExists`); other failures are `.keyFileWriteFailed`, and a partly written file is removed.
     /// Does file I/O: call from the shell.
     public func save(path: String) throws(CryptoError) {
+        let key = try libcryptoKey()
         guard let bio = BIO_new(BIO_s_secmem()) else { throw LibCrypto.failure("BIO_new") }
         defer { BIO_free(bio) }
         guard PEM_write_bio_PrivateKey(bio, key.pointer, nil, nil, 0, nil, nil) == 1 else {
@@ -128,26 +134,56 @@ extension HostIdentity {
         return EVPKey(taking: pointer)
     }
 
-    /// The kind of a loaded key, or `.unsupportedKeyType` naming what it is.
-    private static func kind(of key: EVPKey, path: String) throws(CryptoError) -> HostIdentityKind {
+    /// The kind and signing key of a loaded key, or `.unsupportedKeyType` naming what it is. An Ed25519 key
+    /// goes to libsodium as its seed; libcrypto's copy is freed (and wiped) with `key`.
+    private static func signingKey(
+        from key: EVPKey, path: String
+    ) throws(CryptoError) -> (HostIdentityKind, SigningKey) {
         if EVP_PKEY_is_a(key.pointer, "EC") == 1 {
             let group = key.utf8String(OSSL_PKEY_PARAM_GROUP_NAME) ?? "explicit parameters"
             switch ECCurve(groupName: group) {
-            case .p256: return .ecdsaP256
-            case .p384: return .ecdsaP384
+            case .p256: return (.ecdsaP256, .ecdsa(key, .p256))
+            case .p384: return (.ecdsaP384, .ecdsa(key, .p384))
             case nil: throw .unsupportedKeyType(path: path, detail: "EC key on curve \(group)")
             }
         }
         if EVP_PKEY_is_a(key.pointer, "RSA") == 1 {
             let bits = EVP_PKEY_get_bits(key.pointer)
             switch bits {
-            case 2048: return .rsa2048
-            case 3072: return .rsa3072
+            case 2048: return (.rsa2048, .rsaPSS(key))
+            case 3072: return (.rsa3072, .rsaPSS(key))
             default: throw .unsupportedKeyType(path: path, detail: "RSA key of \(bits) bits")
             }
         }
-        if EVP_PKEY_is_a(key.pointer, "ED25519") == 1 { return .ed25519 }
+        if EVP_PKEY_is_a(key.pointer, "ED25519") == 1 {
+            let seed = SecretBytes(capacity: Ed25519.seedLength, failable: { buffer -> Int? in
+                var length = buffer.count
+                let read = EVP_PKEY_get_raw_private_key(
+                    key.pointer, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), &length)
+                return read == 1 ? length : nil
+            })
+            guard let privateKey = seed?.withUnsafeBytes({ Ed25519.PrivateKey(seed: $0) }) else {
+                throw .keyFileMalformed(path: path, detail: "no readable Ed25519 seed (\(LibCrypto.drainErrors()))")
+            }
+            return (.ed25519, .ed25519(privateKey))
+        }
         let name = EVP_PKEY_get0_type_name(key.pointer).map { String(cString: $0) } ?? "unknown"
         throw .unsupportedKeyType(path: path, detail: "\(name) key")
+    }
+
+    /// The private key as a libcrypto EVP_PKEY for PEM_write_bio_PrivateKey: the key itself for RSA and
+    /// ECDSA, a temporary copy built from the seed for Ed25519 (wiped by EVP_PKEY_free).
+    private func libcryptoKey() throws(CryptoError) -> EVPKey {
+        switch key {
+        case .rsaPSS(let key), .ecdsa(let key, _):
+            return key
+        case .ed25519(let key):
+            let pointer = key.withSeed { seed in
+                EVP_PKEY_new_raw_private_key_ex(nil, "ED25519", nil,
+                                                seed.baseAddress?.assumingMemoryBound(to: UInt8.self), seed.count)
+            }
+            guard let pointer else { throw LibCrypto.failure("EVP_PKEY_new_raw_private_key_ex(ED25519)") }
+            return EVPKey(taking: pointer)
+        }
     }
 }

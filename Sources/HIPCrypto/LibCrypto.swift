@@ -19,7 +19,7 @@ enum LibCrypto {
 
     /// A `.library` error for `operation`, with the drained libcrypto error queue as detail.
     static func failure(_ operation: String) -> CryptoError {
-        .library(operation, detail: drainErrors())
+        .library("libcrypto \(operation)", detail: drainErrors())
     }
 }
 

@@ -5,7 +5,7 @@ extension PublicHostIdentity {
     /// covered region from HIPWire's `coveredRegion`). A signature of the wrong length, another algorithm's
     /// signature or any decoding failure is simply `false`. Thread-safe.
     public func verify(signature: [UInt8], over data: [UInt8]) -> Bool {
-        scheme.verify(signature: signature, over: data, key: key)
+        scheme.verify(signature: signature, over: data)
     }
 
     /// The length of this identity's signatures in bytes.

@@ -15,8 +15,9 @@
 import COpenSSL
 import HIPWire
 
-/// A public host identity: the HOST_ID Algorithm and Host Identity field, the libcrypto key built from them
-/// and the HIT they hash to. Immutable and Sendable; verify from any thread.
+/// A public host identity: the HOST_ID Algorithm and Host Identity field, the public key built from them (a
+/// libcrypto key for RSA and ECDSA, the raw 32 bytes libsodium verifies with for Ed25519) and the HIT they
+/// hash to. Immutable and Sendable; verify from any thread.
 public final class PublicHostIdentity: Sendable, Hashable {
     /// The HI algorithm.
     public let algorithm: HIAlgorithm
@@ -25,7 +26,6 @@ public final class PublicHostIdentity: Sendable, Hashable {
     /// The HIT (ORCHIDv2 of `hostIdentity` under `hitSuite`).
     public let hit: HIT
     let scheme: SignatureScheme
-    let key: EVPKey
 
     /// Parses a HOST_ID's Algorithm and Host Identity field. Throws `.unsupportedAlgorithm` for algorithms or
     /// curves we do not implement and `.malformedHostIdentity` for a field that does not decode to a valid key.
@@ -33,16 +33,15 @@ public final class PublicHostIdentity: Sendable, Hashable {
         guard let known = HIAlgorithm(rawValue: algorithm) else {
             throw .unsupportedAlgorithm("HI algorithm \(algorithm) (supported: RSA 5, ECDSA 7, EdDSA 13)")
         }
-        let parsed: (SignatureScheme, EVPKey)
+        let scheme: SignatureScheme
         switch known {
-        case .rsa: parsed = try Self.parseRSA(hostIdentity)
-        case .ecdsa: parsed = try Self.parseECDSA(hostIdentity)
-        case .eddsa: parsed = try Self.parseEdDSA(hostIdentity)
+        case .rsa: scheme = try Self.parseRSA(hostIdentity)
+        case .ecdsa: scheme = try Self.parseECDSA(hostIdentity)
+        case .eddsa: scheme = try Self.parseEdDSA(hostIdentity)
         }
         self.algorithm = known
         self.hostIdentity = hostIdentity
-        self.scheme = parsed.0
-        self.key = parsed.1
+        self.scheme = scheme
         self.hit = ORCHID.hit(suite: known.hitSuite, hostIdentity: hostIdentity)
     }
 
@@ -58,7 +57,7 @@ public final class PublicHostIdentity: Sendable, Hashable {
         hasher.combine(hostIdentity)
     }
 
-    private static func parseRSA(_ field: [UInt8]) throws(CryptoError) -> (SignatureScheme, EVPKey) {
+    private static func parseRSA(_ field: [UInt8]) throws(CryptoError) -> SignatureScheme {
         guard let first = field.first else { throw .malformedHostIdentity("empty RSA host identity") }
         var offset = 1
         var exponentLength = Int(first)
@@ -92,10 +91,10 @@ public final class PublicHostIdentity: Sendable, Hashable {
               let key = EVPKey.fromData(algorithm: "RSA", selection: synaptic_EVP_PKEY_PUBLIC_KEY(),
                                         parameters: parameters)
         else { throw .malformedHostIdentity("RSA key rejected by libcrypto") }
-        return (.rsaPSS(modulusLength: modulus.count), key)
+        return .rsaPSS(key, modulusLength: modulus.count)
     }
 
-    private static func parseECDSA(_ field: [UInt8]) throws(CryptoError) -> (SignatureScheme, EVPKey) {
+    private static func parseECDSA(_ field: [UInt8]) throws(CryptoError) -> SignatureScheme {
         guard field.count >= 2 else { throw .malformedHostIdentity("ECDSA host identity shorter than its curve") }
         let curveID = UInt16(field[0]) << 8 | UInt16(field[1])
         let curve: ECCurve
@@ -112,23 +111,18 @@ public final class PublicHostIdentity: Sendable, Hashable {
         guard let key = point.withUnsafeBytes({ curve.publicKey(uncompressedPoint: $0) }) else {
             throw .malformedHostIdentity("ECDSA public key is not a point on \(curve.groupName)")
         }
-        return (.ecdsa(curve), key)
+        return .ecdsa(key, curve)
     }
 
-    private static func parseEdDSA(_ field: [UInt8]) throws(CryptoError) -> (SignatureScheme, EVPKey) {
+    private static func parseEdDSA(_ field: [UInt8]) throws(CryptoError) -> SignatureScheme {
         guard field.count >= 2 else { throw .malformedHostIdentity("EdDSA host identity shorter than its curve") }
         let curveID = UInt16(field[0]) << 8 | UInt16(field[1])
         guard curveID == ProtocolConstants.eddsaCurveEd25519 else {
             throw .unsupportedAlgorithm("EdDSA curve \(curveID) (supported: 1 Ed25519)")
         }
-        guard field.count == 2 + ProtocolConstants.ed25519PublicKeyLength else {
+        guard let key = Ed25519.PublicKey(field[2...]) else {
             throw .malformedHostIdentity("Ed25519 host identity must be curve (2 bytes) | key (32 bytes)")
         }
-        let raw = Array(field[2...])
-        guard let pointer = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, raw, raw.count) else {
-            _ = LibCrypto.drainErrors()
-            throw .malformedHostIdentity("Ed25519 public key rejected by libcrypto")
-        }
-        return (.ed25519, EVPKey(taking: pointer))
+        return .ed25519(key)
     }
 }

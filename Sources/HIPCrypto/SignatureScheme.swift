@@ -1,4 +1,5 @@
-// SignatureScheme: HIP_SIGNATURE / HIP_SIGNATURE_2 signature encodings (RFC 7401 §5.2.14, RFC 9374).
+// SignatureScheme: HIP_SIGNATURE / HIP_SIGNATURE_2 signature encodings (RFC 7401 §5.2.14, RFC 9374), and the
+// public keys that verify them.
 //
 //   RSA:    RSASSA-PSS (RFC 8017) with SHA-256, MGF1-SHA-256, salt 32 bytes; signature = modulus length.
 //           Verification accepts any salt length (RSA_PSS_SALTLEN_AUTO): RFC 7401 does not fix the salt,
@@ -7,92 +8,43 @@
 //           alike [U4]: ECDSA HIs have HIT suite 2, whose hash is SHA-384, and both cutehip and the OpenHIP
 //           fork hash ECDSA signatures with SHA-384 on every curve.
 //   Ed25519: PureEdDSA over the message (RFC 8032 §5.1.6), 64 bytes.
+//
+// RSA and ECDSA go through libcrypto (EVPKey+Signature.swift), Ed25519 through libsodium (Ed25519.swift).
+// The signing side is SigningKey.swift.
 import COpenSSL
 
+/// A public host identity key together with its signature encoding. Immutable and Sendable: verify from any
+/// thread (each libcrypto verification uses its own context).
 enum SignatureScheme: Sendable {
-    case rsaPSS(modulusLength: Int)
-    case ecdsa(ECCurve)
-    case ed25519
+    case rsaPSS(EVPKey, modulusLength: Int)
+    case ecdsa(EVPKey, ECCurve)
+    case ed25519(Ed25519.PublicKey)
 
     /// The HIP_SIGNATURE length in bytes.
     var signatureLength: Int {
         switch self {
-        case .rsaPSS(let modulusLength): modulusLength
-        case .ecdsa(let curve): 2 * curve.coordinateLength
+        case .rsaPSS(_, let modulusLength): modulusLength
+        case .ecdsa(_, let curve): 2 * curve.coordinateLength
         case .ed25519: ProtocolConstants.ed25519SignatureLength
         }
     }
 
-    /// Whether `signature` is this scheme's signature by `key` over `data`. Never throws: every failure,
-    /// including a wrong length or an undecodable signature, is "does not verify".
-    func verify(signature: [UInt8], over data: [UInt8], key: EVPKey) -> Bool {
+    /// Whether `signature` is this key's signature over `data`. Never throws: every failure, including a
+    /// wrong length or an undecodable signature, is "does not verify".
+    func verify(signature: [UInt8], over data: [UInt8]) -> Bool {
         guard signature.count == signatureLength else { return false }
-        let encoded: [UInt8]
-        if case .ecdsa(let curve) = self {
+        switch self {
+        case .rsaPSS(let key, _):
+            return key.digestVerify(signature, over: data, digest: .sha256,
+                                    padding: .pss(saltLength: RSA_PSS_SALTLEN_AUTO))
+        case .ecdsa(let key, let curve):
             guard let der = Self.derSignature(raw: signature, coordinateLength: curve.coordinateLength) else {
                 return false
             }
-            encoded = der
-        } else {
-            encoded = signature
+            return key.digestVerify(der, over: data, digest: .sha384, padding: .none)
+        case .ed25519(let key):
+            return key.isValidSignature(signature, for: data)
         }
-        let verified = withContext(key: key, signing: false) { context in
-            encoded.withUnsafeBufferPointer { sig in
-                data.withUnsafeBytes { message in
-                    EVP_DigestVerify(context, sig.baseAddress, sig.count,
-                                     message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
-                }
-            }
-        }
-        if verified != true { _ = LibCrypto.drainErrors() }
-        return verified == true
-    }
-
-    /// This scheme's signature by private `key` over `data`.
-    func sign(_ data: [UInt8], key: EVPKey) throws(CryptoError) -> [UInt8] {
-        let produced: [UInt8]?? = withContext(key: key, signing: true) { context -> [UInt8]? in
-            data.withUnsafeBytes { message -> [UInt8]? in
-                let input = message.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                var length = 0
-                guard EVP_DigestSign(context, nil, &length, input, message.count) == 1 else { return nil }
-                var output = [UInt8](repeating: 0, count: length)
-                guard EVP_DigestSign(context, &output, &length, input, message.count) == 1 else { return nil }
-                return Array(output.prefix(length))
-            }
-        }
-        guard let signature = produced ?? nil else { throw LibCrypto.failure("signing") }
-        guard case .ecdsa(let curve) = self else { return signature }
-        guard let raw = Self.rawSignature(der: signature, coordinateLength: curve.coordinateLength) else {
-            throw LibCrypto.failure("ECDSA signature conversion")
-        }
-        return raw
-    }
-
-    /// Runs `body` with an EVP_MD_CTX initialised for signing or verifying with `key` under this scheme;
-    /// nil if the context cannot be set up.
-    private func withContext<R>(key: EVPKey, signing: Bool, _ body: (OpaquePointer) -> R) -> R? {
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(context) }
-        let digest: OpaquePointer?
-        switch self {
-        case .rsaPSS: digest = HashAlgorithm.sha256.evpMD
-        case .ecdsa: digest = HashAlgorithm.sha384.evpMD
-        case .ed25519: digest = nil
-        }
-        var keyContext: OpaquePointer?
-        let initialised = signing
-            ? EVP_DigestSignInit(context, &keyContext, digest, nil, key.pointer)
-            : EVP_DigestVerifyInit(context, &keyContext, digest, nil, key.pointer)
-        guard initialised == 1 else { return nil }
-        if case .rsaPSS = self {
-            guard let keyContext,
-                  EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1,
-                  EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, HashAlgorithm.sha256.evpMD) == 1,
-                  EVP_PKEY_CTX_set_rsa_pss_saltlen(
-                      keyContext, signing ? ProtocolConstants.rsaPSSSaltLength : RSA_PSS_SALTLEN_AUTO) == 1
-            else { return nil }
-        }
-        return body(context)
     }
 
     /// DER ECDSA-Sig-Value from r | s; nil if the halves do not fit.
