@@ -9,6 +9,8 @@
 // Threads (start()):
 //   control  HIPHost, raw HIP, timers, actions          inside   TUN → seal → sendmmsg
 //   outside  recvmmsg → demux → open → TUN               services status socket, metrics
+// "synaptic up" is logged once all of that is held and the threads run (start()): a node that cannot get
+// one of its resources (a status socket another node serves, a taken port) exits without announcing it.
 // Shutdown (stop()): CLOSE to every peer (≤ 1 s for CLOSE_ACKs) → the paths stop → sockets and TUN close
 // (the kernel removes the interface with its addresses and routes).
 import Foundation
@@ -40,6 +42,8 @@ public final class Node: Sendable {
     private let startedAt = MonotonicClock.now()
     private let servicesThread = Mutex<WorkerThread?>(nil)
     private let finished = Mutex(false)
+    /// The "synaptic up" line, logged by `start()`.
+    private let announcement: String
 
     /// Sets everything up (see the file comment). Needs CAP_NET_ADMIN (TUN), and CAP_NET_RAW for raw HIP.
     public init(configuration: NodeConfiguration, logger: Logger) throws(NodeError) {
@@ -94,12 +98,14 @@ public final class Node: Sendable {
         } else {
             services = nil
         }
+        let statusNote = statusListener?.unixPath.map { ", status \($0)" } ?? ""
         let keyLogNote = keyLog.map { ", keylog \($0.path)" } ?? ""
+        announcement = "synaptic up: HIT \(hit), LSI \(lsi), TUN \(tunName), UDP \(udpPort), raw HIP \(rawHIP ? "on" : "off")"
+            + statusNote + keyLogNote
         started = true
-        logger.info("synaptic up: HIT \(hit), LSI \(lsi), TUN \(tunName), UDP \(udpPort), raw HIP \(rawHIP ? "on" : "off")\(keyLogNote)")
     }
 
-    /// Starts the threads. Call once.
+    /// Starts the threads, then logs "synaptic up" (everything is held by then). Call once.
     public func start() {
         let services = self.services
         // When the control plane has finished its CLOSEs (and stopped the data paths), the services stop.
@@ -107,6 +113,7 @@ public final class Node: Sendable {
         if let services {
             servicesThread.withLock { $0 = WorkerThread(name: "synaptic-services") { services.run() } }
         }
+        logger.info("\(announcement)")
     }
 
     /// Sends CLOSE to every established peer, waits up to `NodeLimits.closeWait` for the CLOSE_ACKs, then

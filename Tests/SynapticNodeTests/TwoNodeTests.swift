@@ -18,15 +18,18 @@ import Testing
     static let socatAvailable = ["/usr/bin/socat", "/bin/socat"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     static let socatSkipReason = enabled ? "needs socat (Debian package socat)" : skipReason
 
-    /// A host under test: its key, configuration, log and status socket in the scratch directory.
+    /// A host under test: its key, configuration and log in the scratch directory, and its status socket
+    /// there too, unless it names its TUN (`tun`): then the default one, /run/synaptic/<tun>.sock.
     struct Host {
         let name: String
         let identity: HostIdentity
         let directory: String
+        let tun: String?
 
-        init(_ name: String, in directory: String) throws {
+        init(_ name: String, in directory: String, tun: String? = nil) throws {
             self.name = name
             self.directory = directory
+            self.tun = tun
             identity = try HostIdentity.generate(.ecdsaP256)
             try identity.save(path: "\(directory)/\(name).key")
         }
@@ -35,12 +38,14 @@ import Testing
         var lsi: String { IPAddress.v4(LSI.forHIT(identity.hit)).description }
         var config: String { "\(directory)/\(name).toml" }
         var log: String { "\(directory)/\(name).log" }
-        var socket: String { "\(directory)/\(name).sock" }
+        var socket: String { tun.map { "/run/synaptic/\($0).sock" } ?? "\(directory)/\(name).sock" }
 
         /// Writes the configuration: `peers` as (host, locator) pairs, extra TOML, and `[dataplane] workers`
         /// when given (nil: the node's default).
         func configure(peers: [(Host, String)], extra: String = "", workers: Int? = TwoNodeTests.forcedWorkers) throws {
-            var text = "[identity]\nkey = \"\(name).key\"\n[status]\nsocket = \"\(name).sock\"\n\(extra)\n"
+            var text = "[identity]\nkey = \"\(name).key\"\n"
+            text += tun.map { "[tun]\nname = \"\($0)\"\n" } ?? "[status]\nsocket = \"\(name).sock\"\n"
+            text += "\(extra)\n"
             if let workers { text += "[dataplane]\nworkers = \(workers)\n" }
             for (peer, locator) in peers {
                 text += "[[peers]]\nhit = \"\(peer.hit)\"\nname = \"\(peer.name)\"\nlocators = [\"\(locator)\"]\n"
