@@ -44,6 +44,8 @@ public final class Node: Sendable {
     private let finished = Mutex(false)
     /// The "synaptic up" line, logged by `start()`.
     private let announcement: String
+    /// The node's facts as the status shows them.
+    private let summary: NodeStatus.Identity
 
     /// Sets everything up (see the file comment). Needs CAP_NET_ADMIN (TUN), and CAP_NET_RAW for raw HIP.
     public init(configuration: NodeConfiguration, logger: Logger) throws(NodeError) {
@@ -72,7 +74,7 @@ public final class Node: Sendable {
         tunName = tun.name
 
         let keyLog = try configuration.keylogPath.map { (path) throws(NodeError) in try KeyLog(path: path) }
-        let statusListener = try configuration.statusSocketPath.map { (path) throws(NodeError) in
+        let statusListener = try configuration.statusSocketPath(interface: tunName).map { (path) throws(NodeError) in
             try StreamListener.unix(path: path)
         }
         let metricsListener = try configuration.metricsListen.map { (locator) throws(NodeError) -> StreamListener in
@@ -85,12 +87,14 @@ public final class Node: Sendable {
                                 sockets: sockets, keyLog: keyLog, addressSource: monitor, localAddresses: addresses,
                                 logger: logger)
 
-        let identitySummary = NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP)
+        let summary = NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP,
+                                          statusSocket: statusListener?.unixPath)
+        self.summary = summary
         if statusListener != nil || metricsListener != nil {
             let (engine, startedAt) = (self.engine, self.startedAt)
             do {
                 services = try ServiceLoop(statusListener: statusListener, metricsListener: metricsListener, logger: logger) {
-                    engine.status(identity: identitySummary, startedAt: startedAt)
+                    engine.status(identity: summary, startedAt: startedAt)
                 }
             } catch {
                 throw .setup("status service", "\(error)")
@@ -143,8 +147,7 @@ public final class Node: Sendable {
 
     /// A snapshot of the node (as `synaptic status` shows it); nil if its threads did not answer in time.
     public func status() -> NodeStatus? {
-        engine.status(identity: NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP),
-                      startedAt: startedAt)
+        engine.status(identity: summary, startedAt: startedAt)
     }
 
     // MARK: - Startup steps

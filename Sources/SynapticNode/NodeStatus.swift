@@ -12,6 +12,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public var tun: String
     public var udpPort: Int
     public var rawHIP: Bool
+    /// The status socket this came from (nil: the node serves none, or is older than this field).
+    public var statusSocket: String?
     public var uptimeSeconds: Double
     public var associations: [AssociationStatus]
     /// HIP packets by type label (i1, r1, ..., close_ack).
@@ -33,7 +35,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// Hosts registered with us (`[server]`: rendezvous and relay clients, RFC 8003).
     public var registrations: [RegistrationInfo]
 
-    public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,
+    public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, statusSocket: String? = nil,
+                uptimeSeconds: Double,
                 associations: [AssociationStatus], hipPacketsSent: [String: UInt64] = [:],
                 hipPacketsReceived: [String: UInt64] = [:], rejections: [String: UInt64] = [:],
                 drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:],
@@ -44,6 +47,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.tun = tun
         self.udpPort = udpPort
         self.rawHIP = rawHIP
+        self.statusSocket = statusSocket
         self.uptimeSeconds = uptimeSeconds
         self.associations = associations
         self.hipPacketsSent = hipPacketsSent

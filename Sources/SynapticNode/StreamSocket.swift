@@ -114,7 +114,8 @@ final class StreamConnection {
 
     deinit { close() }
 
-    /// Connects to the Unix socket at `path`.
+    /// Connects to the Unix socket at `path`. Errors: `NodeError.staleSocket` when the file is there but
+    /// nothing listens, `notRunning` for anything else (no such file, no permission).
     static func connect(unixPath path: String) throws(NodeError) -> StreamConnection {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .notRunning(path, "socket: \(lastError())") }
@@ -125,7 +126,7 @@ final class StreamConnection {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else { throw .notRunning(path, lastError()) }
+        guard connected == 0 else { throw errno == ECONNREFUSED ? .staleSocket(path) : .notRunning(path, lastError()) }
         return connection
     }
 
