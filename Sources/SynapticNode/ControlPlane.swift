@@ -431,7 +431,8 @@ final class ControlPlane: @unchecked Sendable {
             let relay = relay(for: association)
             return ControlSnapshot.Association(
                 peer: peer, name: directory.name(of: peer), lsi: directory.assignedLSI(of: peer),
-                state: association.state, role: association.role ?? record?.role, locator: association.peerEndpoint,
+                state: association.state, role: association.role ?? record?.role,
+                exchangeTransport: association.exchangeTransport, locator: association.peerEndpoint,
                 locators: association.peerLocators, inboundSPI: association.inboundSPI,
                 outboundSPI: association.outboundSPI, suite: association.espSuite,
                 exchangedAt: record?.completedAt, latency: record?.latency, relay: relay,

@@ -61,6 +61,7 @@ extension NodeStatus {
                 name: association.name, hit: peer.description, lsi: association.lsi.map { IPAddress.v4($0).description },
                 state: association.state.description,
                 role: association.role.map { $0 == .initiator ? "initiator" : "responder" },
+                hipTransport: association.exchangeTransport?.rawValue,
                 locator: association.locator?.description, spiIn: association.inboundSPI,
                 spiOut: association.outboundSPI, suite: association.suite?.displayName,
                 lastExchange: association.exchangedAt.map { formatter.string(from: $0) },

@@ -16,8 +16,11 @@ struct StatusCommand: ParsableCommand {
             the other; --json then prints a JSON array with one such object per node (even for one node), \
             each naming its socket in "statusSocket". Socket files nothing listens on (left by a node that \
             was killed) are skipped and named in one line on standard error. Columns: peer name, HIT, LSI, \
-            state, current locator, SPIs in and out, ESP suite, packets and bytes each way, drops by reason, \
-            time and latency of the last base exchange. Exits 1 \
+            state, HIP VIA (how the base exchange reached the peer: raw HIP, UDP, or UDP (raw HIP \
+            unanswered) when our raw HIP I1 got no R1 by its first timeout and the UDP fallback did; \
+            "hipTransport" raw, udp or udp_raw_unanswered in JSON), current locator, SPIs in and out, ESP \
+            suite, packets and bytes each way, drops by reason, time and latency of the last base exchange. \
+            Exits 1 \
             when no node is running, or when a node that listens did not answer (the others are shown).
             """)
 

@@ -18,7 +18,8 @@ struct UpCommand: ParsableCommand {
             holds everything it needs. `synaptic status` reads the node's status socket: [status] socket, by \
             default \(Config.defaultStatusSocket(tun: "<tun name>")) (one per TUN; another node's socket is \
             refused). Needs CAP_NET_ADMIN, and CAP_NET_RAW for HIP on raw IP protocol 139 (without it HIP runs \
-            over UDP only).
+            over UDP only); with it, I1s go over raw HIP first and fall back to UDP when no R1 came by the \
+            first I1 timeout.
             """)
 
     @Argument(help: ArgumentHelp("The configuration file.", valueName: "config"))

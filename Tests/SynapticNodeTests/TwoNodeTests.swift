@@ -224,6 +224,7 @@ import Testing
             #expect(statusA.associations.count == 1)
             #expect(association.name == "b" && association.hit == b.hit && association.lsi == b.lsi)
             #expect(association.state == "ESTABLISHED" && association.role == "initiator")
+            #expect(association.hipTransport == "raw")   // B answers raw HIP: no UDP fallback
             #expect(association.suite == "AES-128-GCM")
             #expect(association.locator?.hasPrefix("198.18.0.2") == true)
             #expect(association.packetsOut >= 6 && association.packetsIn >= 6)
@@ -231,7 +232,7 @@ import Testing
             #expect(association.drops.isEmpty)
             let statusB = try b.status()
             #expect(statusB.associations.first?.spiIn == association.spiOut)
-            #expect(statusB.associations.first?.role == "responder")
+            #expect(statusB.associations.first?.role == "responder" && statusB.associations.first?.hipTransport == "raw")
             let metrics = try Self.httpGet("/metrics", port: 9100, in: namespaces[0])
             #expect(metrics.hasPrefix("HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4"))
             #expect(metrics.contains("synaptic_associations{state=\"ESTABLISHED\"} 1\n"))
@@ -240,7 +241,7 @@ import Testing
             #expect(try Self.httpGet("/other", port: 9100, in: namespaces[0]).hasPrefix("HTTP/1.0 404"))
             let table = try CLITests.run(["status", "--config", b.config])
             #expect(table.status == 0)
-            #expect(table.stdout.contains("ESTABLISHED") && table.stdout.contains(a.hit))
+            #expect(table.stdout.contains("ESTABLISHED  raw HIP  ") && table.stdout.contains(a.hit), "\(table.stdout)")
 
             // Hostile datagrams to B's port are dropped and counted; the association keeps working.
             let capture = scratch.path("esp.pcap")
@@ -413,7 +414,8 @@ import Testing
             #expect(b.logText.contains("raw HIP off (no CAP_NET_RAW): HIP over UDP only"))
             let ping = try Self.ping(namespaces[1], a.hit)
             #expect(ping.status == 0, "\(ping.standardOutput)\n\(a.logText)\n\(b.logText)")
-            #expect(try a.status().associations.first?.state == "ESTABLISHED")
+            let association = try #require(try a.status().associations.first)
+            #expect(association.state == "ESTABLISHED" && association.hipTransport == "udp")   // B has no raw socket
             processA.stop()
             processB.stop()
             #expect(processA.exitStatus == 0 && processB.exitStatus == 0, "\(a.logText)\n\(b.logText)")
