@@ -743,6 +743,7 @@ case_nat_udp_only() {
     [[ $locator == *udp/* ]] || fail "the association is not over UDP: $locator"
     local transport; transport=$(status_json a | python3 -c 'import json,sys; print(json.load(sys.stdin)["associations"][0]["hipTransport"])')
     [ "$transport" = udp_raw_unanswered ] || fail "status does not say UDP was the fallback of raw HIP: $transport"
+    grep -q "runs over UDP: our I1s over raw HIP went unanswered" "$W/a.log" || fail "a's log does not say raw HIP went unanswered"
 }
 
 case_tun_drops_are_shown() {
