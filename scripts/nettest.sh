@@ -105,7 +105,9 @@ case_raw_hip_off() {
 
 case_raw_hip_v6_on() {
     RAW_HIP=true pair v6; start a "$A"; start b "$B"
-    ping_ok "$B" "$HIT_a" && ping_ok "$A" "$LSI_b"
+    ping_ok "$B" "$HIT_a" && ping_ok "$A" "$LSI_b" || return 1
+    # a answers raw HIP: b's exchange ran over it, without the UDP fallback.
+    status_json b | grep -q '"hipTransport" *: *"raw"' || fail "b's exchange did not run over raw HIP: $(status_json b)"
 }
 
 case_simultaneous_open() {
@@ -720,8 +722,9 @@ nat_matrix_cell() { # nat_matrix_cell MODE_A MODE_B
 # The 9 cells, as cases nat_matrix_<A>_<B>: a initiates and sends, so each mixed pair runs in both orders.
 NAT_MODES=(none masq random)
 case_nat_udp_only() {
-    # raw_hip = true (the default) behind a NAT that passes only UDP (IP protocol 139 dropped in rA): the base
-    # exchange and the UPDATEs of a rekey (by packets) complete over UDP.
+    # raw_hip = true (the default) behind a NAT that passes only UDP (IP protocol 139 dropped in rA): the first
+    # I1 goes over raw HIP, the UDP fallback after its timeout completes the base exchange (status says so),
+    # and the UPDATEs of a rekey (by packets) complete over UDP.
     nat_topology masq none || return 1
     ip netns exec "$RA" nft insert rule ip nat_site forward ip protocol 139 counter drop comment '"raw HIP"' \
         || fail "could not block raw HIP in rA"
@@ -739,6 +742,9 @@ case_nat_udp_only() {
     echo "   raw HIP packets dropped by rA: ${blocked:-0}; a's association runs at $locator; $(grep -c 'rekeyed:' "$W/a.log") rekey(s)"
     [ "${blocked:-0}" -gt 0 ] || fail "no raw HIP was tried (the case tests nothing)"
     [[ $locator == *udp/* ]] || fail "the association is not over UDP: $locator"
+    local transport; transport=$(status_json a | python3 -c 'import json,sys; print(json.load(sys.stdin)["associations"][0]["hipTransport"])')
+    [ "$transport" = udp_raw_unanswered ] || fail "status does not say UDP was the fallback of raw HIP: $transport"
+    grep -q "runs over UDP: our I1s over raw HIP went unanswered" "$W/a.log" || fail "a's log does not say raw HIP went unanswered"
 }
 
 case_tun_drops_are_shown() {

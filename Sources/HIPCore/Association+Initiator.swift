@@ -1,6 +1,13 @@
 // Association+Initiator: the Initiator's side of the base exchange (RFC 7401 §6.6, §6.8, §6.10).
 //
-// I1:  DH_GROUP_LIST (our preference) → first to up to 3 endpoints, retransmissions to one at a time.
+// I1:  DH_GROUP_LIST (our preference). Each address goes over raw HIP when the shell offers a raw endpoint
+//      for it, else over UDP (Attempt.destinations):
+//        transmission 0                first I1s, up to 3 addresses in parallel (raw HIP where offered)
+//        1 (first timeout)             with raw HIP offered: the UDP fallback, up to 3 in parallel; the
+//                                      exchange then reports "UDP (raw HIP unanswered)"
+//        2, 3, 4, ...                  with raw HIP offered: raw HIP and UDP by turns, one address each time;
+//                                      without: one address each time, in turn
+//      An R1 over either transport answers it; the transport it came on is the exchange's.
 // R1 (I1-SENT, or I2-SENT with a larger R1_COUNTER; copies of the R1 answered are counted by the host),
 // checks in order:
 //   source address one our I1 went to (or named in VIA_RVS) → parameters present → HOST_ID parses, hashes
@@ -20,24 +27,25 @@ extension Association {
     static func initiate(local: LocalHost, peer: HIT, endpoints: [Endpoint], now: Instant) -> (Association, [Action]) {
         let i1 = HIPPacket(type: .i1, senderHIT: local.hit, receiverHIT: peer,
                            parameters: [.dhGroupList(local.dhGroupIDs)]).serialize()
-        let attempt = Attempt(endpoints: endpoints, nextEndpoint: 0, startedAt: now, i1: i1)
+        let attempt = Attempt(endpoints: endpoints, startedAt: now, i1: i1)
         let association = Association(local: local, peerHIT: peer, phase: .i1Sent(
             attempt, Retransmission(policy: local.settings.i1Retransmission, sentAt: now)))
-        let actions = endpoints.prefix(CoreLimits.parallelI1Destinations).map {
-            association.send(i1, .i1, to: $0, from: nil)
-        }
+        let actions = attempt.destinations(ofTransmission: 0).map { association.send(i1, .i1, to: $0, from: nil) }
         return (association, actions)
     }
 
     mutating func receiveR1(_ r1: ReceivedPacket, now: Instant) -> [Action] {
         let attempt: Attempt
         var answered: PendingI2?
+        let rawUnanswered: Bool
         switch phase {
-        case .i1Sent(let current, _):
+        case .i1Sent(let current, let retransmission):
             attempt = current
+            rawUnanswered = current.rawUnanswered(byTransmission: retransmission.attempt)
         case .i2Sent(let pending):
             attempt = pending.attempt
             answered = pending
+            rawUnanswered = pending.transport == .udpAfterRawUnanswered
         default:
             return [r1.reject(.unexpected)]
         }
@@ -51,7 +59,8 @@ extension Association {
                 return [r1.reject(.staleR1)]
             }
         }
-        switch answer(r1, attempt: attempt, spi: answered?.inboundSPI, now: now) {
+        let transport: ExchangeTransport = r1.source.transport == .raw ? .raw : rawUnanswered ? .udpAfterRawUnanswered : .udp
+        switch answer(r1, attempt: attempt, spi: answered?.inboundSPI, transport: transport, now: now) {
         case .failure(let reason):
             return [r1.reject(reason)]
         case .success(let pending):
@@ -61,14 +70,14 @@ extension Association {
     }
 
     /// Whether `r1` is a copy of the R1 answered in I2-SENT, from where our I1 went (the I1 went out on
-    /// several transports, each answered): the host drops it as a duplicate.
+    /// several transports or to several addresses, each answered): the host drops it as a duplicate.
     func isCopyOfAnsweredR1(_ r1: ReceivedPacket) -> Bool {
         guard case .i2Sent(let pending) = phase else { return false }
         return pending.attempt.sendsI1(to: r1.source.address) && pending.r1 == r1.packet
     }
 
-    /// Processes an R1 and builds the I2 (no state is changed here).
-    private func answer(_ r1: ReceivedPacket, attempt: Attempt, spi reusableSPI: UInt32?,
+    /// Processes an R1 (that came on `transport`) and builds the I2 (no state is changed here).
+    private func answer(_ r1: ReceivedPacket, attempt: Attempt, spi reusableSPI: UInt32?, transport: ExchangeTransport,
                         now: Instant) -> Result<PendingI2, RejectReason> {
         let packet = r1.packet
         let settings = local.settings
@@ -170,7 +179,8 @@ extension Association {
         return .success(PendingI2(
             attempt: attempt, r1: packet, r1Counter: packet.r1Counter, i2: i2, destination: r1.source, source: r1.destination,
             peerIdentity: identity, peerHostIDTLV: HIPParameter.hostID(hostID).encodedTLV, keys: keys, group: group,
-            inboundSPI: spi, retransmission: Retransmission(policy: settings.i2Retransmission, sentAt: now)))
+            inboundSPI: spi, retransmission: Retransmission(policy: settings.i2Retransmission, sentAt: now),
+            transport: transport))
     }
 
     mutating func receiveR2(_ r2: ReceivedPacket, now: Instant) -> [Action] {
@@ -194,6 +204,7 @@ extension Association {
                               group: pending.group, inboundSPI: pending.inboundSPI, outboundSPI: info.newSPI,
                               peerEndpoint: r2.source, localAddress: r2.destination, cachedI2: nil, cachedR2: nil,
                               rekeyAt: local.settings.rekeyInterval.map { now + $0 }, now: now)
+        session.exchangeTransport = pending.transport
         var actions: [Action] = [
             .installSA(securityAssociations(session)),
             .report(.established(peer: peerHIT, role: .initiator, latency: now - pending.attempt.startedAt)),
@@ -226,5 +237,37 @@ extension Association {
                                 inboundKeys: session.keys.espInbound, outboundKeys: session.keys.espOutbound,
                                 peerEndpoint: session.peerEndpoint, localAddress: session.localAddress,
                                 keymatInputs: session.keys.keymatInputs)
+    }
+}
+
+extension Association.Attempt {
+    /// Whether raw HIP goes first: some address has a raw endpoint, and there are UDP ones to fall back to.
+    var fallsBack: Bool {
+        endpoints.contains { $0.transport == .raw } && endpoints.contains { $0.transport != .raw }
+    }
+
+    /// Where transmission `n` of the I1 goes (0: the first; see the file comment).
+    func destinations(ofTransmission n: Int) -> [Endpoint] {
+        guard fallsBack else {
+            guard !endpoints.isEmpty else { return [] }
+            return n == 0 ? Array(endpoints.prefix(CoreLimits.parallelI1Destinations)) : [endpoints[n % endpoints.count]]
+        }
+        // Raw HIP where offered (an address without a raw endpoint, e.g. a server's, over UDP), or UDP.
+        let rawAddresses = Set(endpoints.filter { $0.transport == .raw }.map(\.address))
+        let list = n % 2 == 0 ? endpoints.filter { $0.transport == .raw || !rawAddresses.contains($0.address) }
+            : endpoints.filter { $0.transport != .raw }
+        return n < 2 ? Array(list.prefix(CoreLimits.parallelI1Destinations)) : [list[n / 2 % list.count]]
+    }
+
+    /// Whether our raw HIP I1s went unanswered until the first timeout, by transmission `n`.
+    func rawUnanswered(byTransmission n: Int) -> Bool {
+        fallsBack && n >= 1
+    }
+
+    /// How transmission `n` reaches the peer: raw HIP when it goes over raw HIP to some address, else UDP
+    /// (the fallback once raw HIP went unanswered).
+    func transport(ofTransmission n: Int) -> ExchangeTransport {
+        if destinations(ofTransmission: n).contains(where: { $0.transport == .raw }) { return .raw }
+        return rawUnanswered(byTransmission: n) ? .udpAfterRawUnanswered : .udp
     }
 }

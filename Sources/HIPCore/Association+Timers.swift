@@ -1,6 +1,7 @@
 // Association+Timers: deadlines and the inputs that are not packets (RFC 7401 §4.4.3).
 //
-//  I1-SENT      timeout → I1 again to the next endpoint, or E-FAILED after I1_RETRIES_MAX
+//  I1-SENT      timeout → I1 again (the first timeout: the UDP fallback of raw HIP; Association+Initiator),
+//               or E-FAILED after I1_RETRIES_MAX
 //  I2-SENT      timeout → I2 again, or E-FAILED after I2_RETRIES_MAX (our SPI released)
 //  R2-SENT      Exchange Complete timeout, or traffic → ESTABLISHED (session deadlines as below meanwhile)
 //  ESTABLISHED  UPDATE retransmission, drain ends, rekey by age, NAT keepalive, registration renewal and
@@ -31,12 +32,12 @@ extension Association {
     mutating func timerFired(now: Instant) -> [Action] {
         guard let deadline, deadline <= now else { return [] }
         switch phase {
-        case .i1Sent(var attempt, var retransmission):
+        case .i1Sent(let attempt, var retransmission):
             guard retransmission.expire(now: now) else { return fail(.noResponseToI1, now: now) }
-            attempt.nextEndpoint = (attempt.nextEndpoint + 1) % max(1, attempt.endpoints.count)
             phase = .i1Sent(attempt, retransmission)
-            guard !attempt.endpoints.isEmpty else { return [] }
-            return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
+            return attempt.destinations(ofTransmission: retransmission.attempt).map {
+                send(attempt.i1, .i1, to: $0, from: nil, retransmission: true)
+            }
         case .i2Sent(var pending):
             guard pending.retransmission.expire(now: now) else {
                 return [.releaseSPI(pending.inboundSPI)] + fail(.noResponseToI2, now: now)

@@ -241,9 +241,10 @@ extension Association {
     /// same list again (routes changed) resends what is in flight: an exchange's I1 or I2, our UPDATE.
     mutating func addressesChanged(_ addresses: [IPAddress], now: Instant) -> [Action] {
         switch phase {
-        case .i1Sent(let attempt, _):
-            guard !attempt.endpoints.isEmpty else { return [] }
-            return [send(attempt.i1, .i1, to: attempt.endpoints[attempt.nextEndpoint], from: nil, retransmission: true)]
+        case .i1Sent(let attempt, let retransmission):
+            return attempt.destinations(ofTransmission: retransmission.attempt).map {
+                send(attempt.i1, .i1, to: $0, from: nil, retransmission: true)
+            }
         case .i2Sent(let pending):
             return [send(pending.i2, .i2, to: pending.destination, from: nil, retransmission: true)]
         case .r2Sent(var session, _), .established(var session):

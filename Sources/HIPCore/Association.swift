@@ -1,7 +1,8 @@
 // Association: the HIP association with one peer, the RFC 7401 §4.4 state machine as a value type.
 //
 // Phases (RFC 7401 §4.4.2) and what each holds:
-//   I1-SENT      the attempt (I1 bytes, peer endpoints, start time) + I1 retransmission timer
+//   I1-SENT      the attempt (I1 bytes, peer endpoints, start time) + I1 retransmission timer (which also
+//                counts the transmissions, and so picks the transport: raw HIP first, then UDP)
 //   I2-SENT      the attempt + keys, peer identity, our inbound SPI, I2 bytes + I2 retransmission timer
 //   R2-SENT      the session (keys, SPIs, peer identity, cached I2/R2) + Exchange Complete deadline
 //   ESTABLISHED  the session + deadlines: UPDATE retransmission, drains of replaced inbound SAs, rekey by
@@ -58,10 +59,10 @@ public struct Association: Sendable {
         case unassociated
     }
 
-    /// The Initiator's attempt: where the I1 goes and since when.
+    /// The Initiator's attempt: where the I1 goes (the order per transmission is in Association+Initiator)
+    /// and since when.
     struct Attempt: Sendable {
         let endpoints: [Endpoint]
-        var nextEndpoint: Int
         let startedAt: Instant
         let i1: [UInt8]
 
@@ -87,6 +88,8 @@ public struct Association: Sendable {
         let group: DHGroup
         let inboundSPI: UInt32
         var retransmission: Retransmission
+        /// How the R1 answered came (raw HIP, or UDP and whether as the fallback).
+        let transport: ExchangeTransport
     }
 
     /// An association with keys and SAs (R2-SENT and later): the peer's locators, our SA generations,
@@ -145,6 +148,9 @@ public struct Association: Sendable {
         /// When the peer was last heard (ESP counted or reported, a verified UPDATE or keepalive): on a direct
         /// path silent for long, traffic goes back through the relay.
         var lastReceived: Instant
+        /// How the base exchange ran: the transport of the peer's packets at the start, which the Initiator
+        /// refines (UDP as the fallback of unanswered raw HIP).
+        var exchangeTransport: ExchangeTransport
 
         init(role: Role, peerIdentity: PublicHostIdentity, keys: SessionKeys, group: DHGroup, inboundSPI: UInt32,
              outboundSPI: UInt32, peerEndpoint: Endpoint, localAddress: IPAddress?, cachedI2: HIPPacket?,
@@ -165,6 +171,7 @@ public struct Association: Sendable {
             lastActivity = now
             lastSent = now
             lastReceived = now
+            exchangeTransport = peerEndpoint.transport == .raw ? .raw : .udp
         }
 
         /// Where ESP goes.
@@ -284,6 +291,15 @@ extension Association {
         case .closing: .closing
         case .closed, .unassociated: .closed
         case .failed: .failed
+        }
+    }
+
+    /// How the base exchange reaches the peer: in I1-SENT how the last I1 went, then how the exchange ran.
+    public var exchangeTransport: ExchangeTransport? {
+        switch phase {
+        case .i1Sent(let attempt, let retransmission): attempt.transport(ofTransmission: retransmission.attempt)
+        case .i2Sent(let pending): pending.transport
+        default: session?.exchangeTransport
         }
     }
 

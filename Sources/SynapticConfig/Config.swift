@@ -23,7 +23,8 @@ public struct Config: Hashable, Sendable {
     public let crypto: Crypto
     /// `[log] level`.
     public let logLevel: LogLevel
-    /// `[status] socket`: the Unix socket `synaptic status` talks to (created 0600 by the node).
+    /// `[status] socket`: the Unix socket `synaptic status` talks to (created 0600 by the node); by default
+    /// one per TUN, `Config.defaultStatusSocket(tun:)`.
     public let statusSocket: String
     /// `[metrics] listen`: where to serve Prometheus metrics; nil (`""` in the file, the default) is off.
     public let metricsListen: Endpoint?
@@ -60,6 +61,16 @@ public struct Config: Hashable, Sendable {
         let config = try Config(&reader, baseDirectory: baseDirectory)
         try reader.checkUnknownKeys()
         return config
+    }
+
+    /// Where the nodes of a host keep their status sockets by default (`synaptic status` without arguments
+    /// asks every socket there).
+    public static let statusDirectory = "/run/synaptic"
+
+    /// The status socket of a node whose `[status] socket` is left out: one per TUN interface, as wg-quick
+    /// keeps one socket per WireGuard interface, so nodes on one host never share one.
+    public static func defaultStatusSocket(tun: String) -> String {
+        "\(statusDirectory)/\(tun).sock"
     }
 
     /// The HITs that may form associations with us, or nil when any peer may (`policy.allow = "any"`).
@@ -107,8 +118,8 @@ public struct Config: Hashable, Sendable {
         logLevel = try reader.table("log") { (table: inout TableReader) throws(ConfigError) in
             try table.value("level")?.choice(LogLevel.self) ?? ConfigDefaults.logLevel
         }
-        statusSocket = try reader.table("status") { (table: inout TableReader) throws(ConfigError) in
-            try table.value("socket")?.filePath(relativeTo: baseDirectory) ?? ConfigDefaults.statusSocket
+        statusSocket = try reader.table("status") { [tun] (table: inout TableReader) throws(ConfigError) in
+            try table.value("socket")?.filePath(relativeTo: baseDirectory) ?? Config.defaultStatusSocket(tun: tun.name)
         }
         metricsListen = try reader.table("metrics") { (table: inout TableReader) throws(ConfigError) -> Endpoint? in
             guard let value = table.value("listen"), try !value.string().isEmpty else { return nil }

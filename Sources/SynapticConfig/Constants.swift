@@ -72,7 +72,7 @@ enum ConfigDefaults {
     /// synaptic and HIPL Initiators solve at most. Same as HIPCore.HostSettings.
     static let puzzleDifficultyCeiling = 16
     static let logLevel = Config.LogLevel.info
-    static let statusSocket = "/run/synaptic/status.sock"
+    // [status] socket: /run/synaptic/<tun name>.sock (Config.defaultStatusSocket(tun:)).
     /// I1/I2/CLOSE retransmission: 1 s doubling up to 8 s, 4 retries (as HIPCore.HostSettings).
     static let retransmitInitialMilliseconds = 1000
     static let retransmitMaximumMilliseconds = 8000

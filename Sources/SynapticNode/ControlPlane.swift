@@ -158,8 +158,13 @@ final class ControlPlane: @unchecked Sendable {
 
     private func perform(_ actions: [Action], now: Instant) {
         executor.perform(actions, now: now)
-        // A configured peer's other locators become failover targets of its new association.
-        for case .report(.established(let peer, _, _)) in actions { offerConfiguredLocators(of: peer, now: now) }
+        for case .report(.established(let peer, _, _)) in actions {
+            // A configured peer's other locators become failover targets of its new association.
+            offerConfiguredLocators(of: peer, now: now)
+            if host.association(for: peer)?.exchangeTransport == .udpAfterRawUnanswered {
+                logger.notice("association with \(executor.label(peer)) runs over UDP: our I1s over raw HIP went unanswered (raw HIP blocked on the path, or the peer was not up yet)")
+            }
+        }
         // A server that stopped renewing our registration or answering our UPDATEs (it restarted, or is
         // gone): a new base exchange registers again (a CLOSE would wait for a CLOSE_ACK it cannot give).
         for case .report(let report) in actions where closingDeadline == nil {
@@ -445,7 +450,8 @@ final class ControlPlane: @unchecked Sendable {
             let relay = relay(for: association)
             return ControlSnapshot.Association(
                 peer: peer, name: directory.name(of: peer), lsi: directory.assignedLSI(of: peer),
-                state: association.state, role: association.role ?? record?.role, locator: association.peerEndpoint,
+                state: association.state, role: association.role ?? record?.role,
+                exchangeTransport: association.exchangeTransport, locator: association.peerEndpoint,
                 locators: association.peerLocators, inboundSPI: association.inboundSPI,
                 outboundSPI: association.outboundSPI, suite: association.espSuite,
                 exchangedAt: record?.completedAt, latency: record?.latency, relay: relay,

@@ -13,6 +13,8 @@ struct ControlSnapshot: Sendable {
         var lsi: UInt32?
         var state: AssociationState
         var role: Role?
+        /// How the base exchange reaches (or reached) the peer: raw HIP or UDP.
+        var exchangeTransport: ExchangeTransport? = nil
         var locator: Endpoint?
         var locators: [LocatorStatus] = []
         var inboundSPI: UInt32?

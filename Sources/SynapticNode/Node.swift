@@ -9,6 +9,8 @@
 // Threads (start()):
 //   control  HIPHost, raw HIP, timers, actions          inside   TUN → seal → sendmmsg
 //   outside  recvmmsg → demux → open → TUN               services status socket, metrics
+// "synaptic up" is logged once all of that is held and the threads run (start()): a node that cannot get
+// one of its resources (a status socket another node serves, a taken port) exits without announcing it.
 // Shutdown (stop()): CLOSE to every peer (≤ 1 s for CLOSE_ACKs) → the paths stop → sockets and TUN close
 // (the kernel removes the interface with its addresses and routes).
 import Foundation
@@ -40,6 +42,10 @@ public final class Node: Sendable {
     private let startedAt = MonotonicClock.now()
     private let servicesThread = Mutex<WorkerThread?>(nil)
     private let finished = Mutex(false)
+    /// The "synaptic up" line, logged by `start()`.
+    private let announcement: String
+    /// The node's facts as the status shows them.
+    private let summary: NodeStatus.Identity
 
     /// Sets everything up (see the file comment). Needs CAP_NET_ADMIN (TUN), and CAP_NET_RAW for raw HIP.
     public init(configuration: NodeConfiguration, logger: Logger) throws(NodeError) {
@@ -68,7 +74,7 @@ public final class Node: Sendable {
         tunName = tun.name
 
         let keyLog = try configuration.keylogPath.map { (path) throws(NodeError) in try KeyLog(path: path) }
-        let statusListener = try configuration.statusSocketPath.map { (path) throws(NodeError) in
+        let statusListener = try configuration.statusSocketPath(interface: tunName).map { (path) throws(NodeError) in
             try StreamListener.unix(path: path)
         }
         let metricsListener = try configuration.metricsListen.map { (locator) throws(NodeError) -> StreamListener in
@@ -81,12 +87,14 @@ public final class Node: Sendable {
                                 sockets: sockets, keyLog: keyLog, addressSource: monitor, localAddresses: addresses,
                                 logger: logger)
 
-        let identitySummary = NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP)
+        let summary = NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP,
+                                          statusSocket: statusListener?.unixPath)
+        self.summary = summary
         if statusListener != nil || metricsListener != nil {
             let (engine, startedAt) = (self.engine, self.startedAt)
             do {
                 services = try ServiceLoop(statusListener: statusListener, metricsListener: metricsListener, logger: logger) {
-                    engine.status(identity: identitySummary, startedAt: startedAt)
+                    engine.status(identity: summary, startedAt: startedAt)
                 }
             } catch {
                 throw .setup("status service", "\(error)")
@@ -94,12 +102,14 @@ public final class Node: Sendable {
         } else {
             services = nil
         }
+        let statusNote = statusListener?.unixPath.map { ", status \($0)" } ?? ""
         let keyLogNote = keyLog.map { ", keylog \($0.path)" } ?? ""
+        announcement = "synaptic up: HIT \(hit), LSI \(lsi), TUN \(tunName), UDP \(udpPort), raw HIP \(rawHIP ? "on" : "off")"
+            + statusNote + keyLogNote
         started = true
-        logger.info("synaptic up: HIT \(hit), LSI \(lsi), TUN \(tunName), UDP \(udpPort), raw HIP \(rawHIP ? "on" : "off")\(keyLogNote)")
     }
 
-    /// Starts the threads. Call once.
+    /// Starts the threads, then logs "synaptic up" (everything is held by then). Call once.
     public func start() {
         let services = self.services
         // When the control plane has finished its CLOSEs (and stopped the data paths), the services stop.
@@ -107,6 +117,7 @@ public final class Node: Sendable {
         if let services {
             servicesThread.withLock { $0 = WorkerThread(name: "synaptic-services") { services.run() } }
         }
+        logger.info("\(announcement)")
     }
 
     /// Sends CLOSE to every established peer, waits up to `NodeLimits.closeWait` for the CLOSE_ACKs, then
@@ -136,8 +147,7 @@ public final class Node: Sendable {
 
     /// A snapshot of the node (as `synaptic status` shows it); nil if its threads did not answer in time.
     public func status() -> NodeStatus? {
-        engine.status(identity: NodeStatus.Identity(hit: hit, lsi: lsi, tun: tunName, udpPort: udpPort, rawHIP: rawHIP),
-                      startedAt: startedAt)
+        engine.status(identity: summary, startedAt: startedAt)
     }
 
     // MARK: - Startup steps

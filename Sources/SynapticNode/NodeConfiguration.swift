@@ -5,6 +5,7 @@ import SynapticDataPlane
 import HIPCrypto
 import HIPWire
 import Logging
+import SynapticConfig
 
 /// The node's settings. A value type; build it anywhere and hand it to `Node.init` or `Node.reload`.
 public struct NodeConfiguration: Sendable {
@@ -81,8 +82,14 @@ public struct NodeConfiguration: Sendable {
     /// Diffie-Hellman choice are in `hostSettings`.
     public var rekeyThresholds = RekeyThresholds()
     public var logLevel: Logger.Level = .info
-    /// The status socket (mode 0600); nil: no status socket.
-    public var statusSocketPath: String? = NodeLimits.defaultStatusSocket
+    /// The status socket (mode 0600); nil: no status socket. Until set, the TUN's own one,
+    /// /run/synaptic/<tunName>.sock (`Config.defaultStatusSocket(tun:)`).
+    public var statusSocketPath: String? {
+        get { statusSocketPath(interface: tunName) }
+        set { statusSocketSetting = .some(newValue) }
+    }
+    /// `statusSocketPath` as set: nil while unset (the TUN's own socket), `.some(nil)` for none.
+    private var statusSocketSetting: String?? = nil
     /// Where Prometheus metrics are served (HTTP GET /metrics); nil: off.
     public var metricsListen: Locator?
     /// Where ESP SAs are appended in Wireshark's esp_sa format; nil: off.
@@ -90,6 +97,12 @@ public struct NodeConfiguration: Sendable {
 
     public init(identityKeyPath: String) {
         self.identityKeyPath = identityKeyPath
+    }
+
+    /// The status socket of a node whose TUN is `interface` (the kernel's name for it, which differs from
+    /// `tunName` when that is a pattern such as "hip%d").
+    func statusSocketPath(interface: String) -> String? {
+        statusSocketSetting ?? Config.defaultStatusSocket(tun: interface)
     }
 
     /// The policy in effect: `allowedPeers`, or exactly the configured peers; either way with the HITs of

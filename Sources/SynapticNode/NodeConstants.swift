@@ -92,8 +92,6 @@ public enum NodeLimits {
     /// How long a status or metrics client may take to send its request and take the reply, together (the
     /// time the node's threads take to answer is not counted); then it is cut off.
     static let requestTimeout: Duration = .seconds(1)
-    /// The default status socket.
-    public static let defaultStatusSocket = "/run/synaptic/status.sock"
     /// The shortest time between two reads of a transport's socket tables (/proc) by the outside path, which
     /// decide the family of the flows peers start: flows starting meanwhile use the last read, so a peer
     /// scanning our ports costs at most 50 reads a second. Also how late a new listener may be seen.

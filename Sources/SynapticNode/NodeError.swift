@@ -12,6 +12,10 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         case core(String)
         /// No node answers on the status socket.
         case notRunning(path: String, detail: String)
+        /// The status socket file exists but nothing listens on it (its node was killed).
+        case staleSocket(path: String)
+        /// No status socket in `directory` answers (those in `stale` are left by nodes that were killed).
+        case noneRunning(directory: String, stale: [String])
         /// The node answered something we cannot read.
         case badReply(String)
     }
@@ -26,11 +30,23 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
     static func notRunning(_ path: String, _ detail: String) -> NodeError {
         NodeError(.notRunning(path: path, detail: detail))
     }
+    static func staleSocket(_ path: String) -> NodeError { NodeError(.staleSocket(path: path)) }
+    static func noneRunning(in directory: String, stale: [String]) -> NodeError {
+        NodeError(.noneRunning(directory: directory, stale: stale))
+    }
     static func badReply(_ detail: String) -> NodeError { NodeError(.badReply(detail)) }
 
-    /// True when no node is listening on the status socket.
+    /// True when no node is listening on the status socket (or on any socket of the directory asked).
     public var isNotRunning: Bool {
-        if case .notRunning = reason { return true }
+        switch reason {
+        case .notRunning, .staleSocket, .noneRunning: true
+        case .file, .setup, .core, .badReply: false
+        }
+    }
+
+    /// True when the status socket file exists but nothing listens on it.
+    public var isStaleSocket: Bool {
+        if case .staleSocket = reason { return true }
         return false
     }
 
@@ -40,6 +56,10 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .setup(let what, let detail): "\(what): \(detail)"
         case .core(let detail): "HIP host: \(detail)"
         case .notRunning(let path, let detail): "no synaptic node is running (status socket \(path): \(detail))"
+        case .staleSocket(let path): "no synaptic node is running (status socket \(path): nothing listens on it, a stale file)"
+        case .noneRunning(let directory, let stale):
+            "no synaptic node is running (no status socket in \(directory) answers"
+                + (stale.isEmpty ? ")" : "; stale: \(stale.joined(separator: ", ")))")
         case .badReply(let detail): "unreadable reply from the node: \(detail)"
         }
     }

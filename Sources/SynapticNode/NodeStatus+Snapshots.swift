@@ -19,6 +19,8 @@ extension NodeStatus {
         var tun: String
         var udpPort: UInt16
         var rawHIP: Bool
+        /// The status socket it serves, if any.
+        var statusSocket: String? = nil
     }
 
     /// `tun`: the kernel's drop counters of our TUN (nil: unknown, e.g. an in-memory device).
@@ -60,6 +62,7 @@ extension NodeStatus {
                 name: association.name, hit: peer.description, lsi: association.lsi.map { IPAddress.v4($0).description },
                 state: association.state.description,
                 role: association.role.map { $0 == .initiator ? "initiator" : "responder" },
+                hipTransport: association.exchangeTransport?.rawValue,
                 locator: association.locator?.description, spiIn: association.inboundSPI,
                 spiOut: association.outboundSPI, suite: association.suite?.displayName,
                 lastExchange: association.exchangedAt.map { formatter.string(from: $0) },
@@ -103,7 +106,8 @@ extension NodeStatus {
         for reason in RejectReason.allCases { rejections[StatusLabel.label(reason)] = control.core.rejected(reason) }
 
         self.init(hit: identity.hit.description, lsi: identity.lsi.description, tun: identity.tun,
-                  udpPort: Int(identity.udpPort), rawHIP: identity.rawHIP, uptimeSeconds: uptime.milliseconds / 1000,
+                  udpPort: Int(identity.udpPort), rawHIP: identity.rawHIP, statusSocket: identity.statusSocket,
+                  uptimeSeconds: uptime.milliseconds / 1000,
                   associations: associations, hipPacketsSent: sent.filter { $0.value > 0 },
                   hipPacketsReceived: received.filter { $0.value > 0 }, rejections: rejections.filter { $0.value > 0 },
                   drops: drops,

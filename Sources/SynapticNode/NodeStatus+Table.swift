@@ -3,14 +3,15 @@
 // it has routes or relayed anything, and the node-wide counters that are not zero.
 //
 //   synaptic 2001:22:…  LSI 1.2.3.4  TUN hip0  UDP 10500  raw HIP on  up 1h02m03s
-//   PEER  HIT        LSI      STATE        LOCATOR               SPI IN      SPI OUT     SUITE        PKTS IN …
-//   db    2001:22:…  1.0.0.9  ESTABLISHED  198.18.0.2 udp/10500  0x1a2b3c4d  0x5e6f7a8b  AES-128-GCM  12      …
+//   PEER  HIT        LSI      STATE        HIP VIA  LOCATOR               SPI IN      SPI OUT     SUITE        …
+//   db    2001:22:…  1.0.0.9  ESTABLISHED  raw HIP  198.18.0.2 (raw)      0x1a2b3c4d  0x5e6f7a8b  AES-128-GCM  …
 //   locators of db: 198.18.0.2:10500 ACTIVE*, [fd00::2]:10500 UNVERIFIED     (a star: carries traffic)
 //   path to web: relayed via hub                                  (a path through a server's relay)
 //   registered with hub: relay-hip, relay-esp, 3412 s left, at 198.18.10.2 udp/10500
 //   registered client web: relay-hip, relay-esp, 3390 s left, at 198.18.11.2 udp/10500, 1 relay routes
 //   relay: 3 routes for 2 clients, relayed 1200 packets, 1680000 bytes
 import Foundation
+import HIPCore
 
 extension NodeStatus {
     /// The table, ending with a newline.
@@ -20,10 +21,11 @@ extension NodeStatus {
         if associations.isEmpty {
             lines.append("no associations")
         } else {
-            let header = ["PEER", "HIT", "LSI", "STATE", "LOCATOR", "SPI IN", "SPI OUT", "SUITE", "PKTS IN", "BYTES IN",
-                          "PKTS OUT", "BYTES OUT", "DROPS", "LAST EXCHANGE", "LATENCY"]
+            let header = ["PEER", "HIT", "LSI", "STATE", "HIP VIA", "LOCATOR", "SPI IN", "SPI OUT", "SUITE", "PKTS IN",
+                          "BYTES IN", "PKTS OUT", "BYTES OUT", "DROPS", "LAST EXCHANGE", "LATENCY"]
             let rows = associations.map { association in
                 [association.name ?? "-", association.hit, association.lsi ?? "-", association.state,
+                 association.hipTransport.map { ExchangeTransport(rawValue: $0)?.description ?? $0 } ?? "-",
                  association.locator ?? "-", association.spiIn.map(hex) ?? "-", association.spiOut.map(hex) ?? "-",
                  association.suite ?? "-", "\(association.packetsIn)", "\(association.bytesIn)",
                  "\(association.packetsOut)", "\(association.bytesOut)", Self.counts(association.drops),

@@ -12,6 +12,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public var tun: String
     public var udpPort: Int
     public var rawHIP: Bool
+    /// The status socket this came from (nil: the node serves none, or is older than this field).
+    public var statusSocket: String?
     public var uptimeSeconds: Double
     public var associations: [AssociationStatus]
     /// HIP packets by type label (i1, r1, ..., close_ack).
@@ -33,7 +35,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// Hosts registered with us (`[server]`: rendezvous and relay clients, RFC 8003).
     public var registrations: [RegistrationInfo]
 
-    public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, uptimeSeconds: Double,
+    public init(hit: String, lsi: String, tun: String, udpPort: Int, rawHIP: Bool, statusSocket: String? = nil,
+                uptimeSeconds: Double,
                 associations: [AssociationStatus], hipPacketsSent: [String: UInt64] = [:],
                 hipPacketsReceived: [String: UInt64] = [:], rejections: [String: UInt64] = [:],
                 drops: [String: UInt64] = [:], associationEvents: [String: UInt64] = [:],
@@ -44,6 +47,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.tun = tun
         self.udpPort = udpPort
         self.rawHIP = rawHIP
+        self.statusSocket = statusSocket
         self.uptimeSeconds = uptimeSeconds
         self.associations = associations
         self.hipPacketsSent = hipPacketsSent
@@ -122,6 +126,9 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
     public var state: String
     /// "initiator" or "responder" of the last base exchange.
     public var role: String?
+    /// How the base exchange reaches (I1-SENT: the last I1) or reached the peer: "raw" (raw HIP, IP protocol
+    /// 139), "udp", or "udp_raw_unanswered" (UDP as the fallback: our raw HIP I1s went unanswered).
+    public var hipTransport: String?
     /// The peer's current locator ("198.18.0.2 udp/10500").
     public var locator: String?
     /// "direct", or "relayed" when our packets to the peer go through `relay` (a server's name or HIT).
@@ -148,7 +155,7 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
     public var latencyMilliseconds: Double?
 
     public init(name: String? = nil, hit: String, lsi: String? = nil, state: String, role: String? = nil,
-                locator: String? = nil, spiIn: UInt32? = nil, spiOut: UInt32? = nil, suite: String? = nil,
+                hipTransport: String? = nil, locator: String? = nil, spiIn: UInt32? = nil, spiOut: UInt32? = nil, suite: String? = nil,
                 packetsIn: UInt64 = 0, bytesIn: UInt64 = 0, packetsOut: UInt64 = 0, bytesOut: UInt64 = 0,
                 drops: [String: UInt64] = [:], queued: Int = 0, lastExchange: String? = nil,
                 latencyMilliseconds: Double? = nil, locators: [LocatorInfo] = [], path: String? = nil,
@@ -162,6 +169,7 @@ public struct AssociationStatus: Codable, Sendable, Equatable {
         self.lsi = lsi
         self.state = state
         self.role = role
+        self.hipTransport = hipTransport
         self.locator = locator
         self.spiIn = spiIn
         self.spiOut = spiOut

@@ -15,7 +15,7 @@ struct PeerDirectory {
     let ownHIT: HIT
     let ownLSI: UInt32
     let udpPort: UInt16
-    /// The families with a raw HIP socket (I1s also go over raw IP to locators of these families).
+    /// The families with a raw HIP socket (I1s go over raw IP first to locators of these families).
     let rawFamilies: Set<AddressFamily>
     private(set) var configured: [HIT: NodeConfiguration.Peer] = [:]
     /// Where each peer's last base exchange ran (peers that contacted us need not be configured).
@@ -78,11 +78,12 @@ struct PeerDirectory {
 
     func name(of peer: HIT) -> String? { configured[peer]?.name }
 
-    /// Where to send I1s for `peer`: each configured locator over UDP, then each over raw HIP when enabled;
-    /// for a peer that is not configured, the endpoint of its last base exchange.
+    /// Where to send I1s for `peer`: each configured locator over raw HIP (families with a raw socket), then
+    /// each over UDP (the core sends over raw HIP first and falls back to UDP); for a peer that is not
+    /// configured, the endpoint of its last base exchange.
     func endpoints(for peer: HIT) -> [Endpoint] {
         guard let entry = configured[peer] else { return lastEndpoints[peer].map { [$0] } ?? [] }
-        return endpoints(of: entry, raw: false) + endpoints(of: entry, raw: true)
+        return endpoints(of: entry, raw: true) + endpoints(of: entry, raw: false)
     }
 
     /// The configured locators of `peer` over the transport `current` uses (UDP with each locator's port, or

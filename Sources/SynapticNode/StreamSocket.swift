@@ -1,7 +1,8 @@
 // StreamSocket: the small stream sockets of the node's services: the status socket (Unix, 0600) and the
 // metrics listener (TCP), both answering one short request per connection, and the status client.
 //
-//   listener: socket → bind (Unix: stale file removed first, mode 0600) → listen; accept is non-blocking
+//   listener: socket → bind (Unix: mode 0600; a file in the way is another node's socket (refused) or a
+//             stale one (replaced)) → listen; accept is non-blocking
 //   connection: read until the request is complete, a byte limit, or a deadline → write all by a deadline
 //               → close. Reads and writes never block (MSG_DONTWAIT, poll until the deadline), so one
 //               slow client (trickling its request, or never reading the reply) costs its deadline at most.
@@ -22,36 +23,49 @@ final class StreamListener: Sendable {
     }
 
     /// A Unix stream socket at `path` with mode 0600, its directory created (0755) if missing. Refuses a
-    /// path where another node answers; removes a stale socket file.
+    /// path where another node answers; replaces a stale socket file (nothing listens on it). The bind comes
+    /// first, so of two nodes starting at once on one path exactly one gets it.
     static func unix(path: String) throws(NodeError) -> StreamListener {
         guard path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else {
             throw .file(path, "socket path too long")
         }
         try FileSystem.createParentDirectory(of: path, mode: 0o755)
-        if let connection = try? StreamConnection.connect(unixPath: path) {
-            connection.close()
-            throw .file(path, "another synaptic node is already serving this status socket")
-        }
-        var status = stat()
-        if lstat(path, &status) == 0 {
-            guard status.st_mode & S_IFMT == S_IFSOCK else { throw .file(path, "exists and is not a socket") }
-            unlink(path)
-        }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw .file(path, "socket: \(lastError())") }
-        var address = unixAddress(path)
-        // The socket file gets mode 0600 from the umask at bind time; startup is single-threaded here.
-        let previous = umask(0o177)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        var bound = bindUnix(fd, path)
+        if !bound && errno == EADDRINUSE {
+            // The file exists: another node's socket, a stale one (a node that was killed), or something else.
+            if let connection = try? StreamConnection.connect(unixPath: path) {
+                connection.close()
+                Glibc.close(fd)
+                throw .file(path, "another synaptic node is already serving this status socket "
+                            + "(give this node its own [status] socket, or another [tun] name)")
+            }
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFSOCK else {
+                Glibc.close(fd)
+                throw .file(path, "exists and is not a socket")
+            }
+            unlink(path)
+            bound = bindUnix(fd, path)
         }
-        umask(previous)
-        guard bound == 0, chmod(path, 0o600) == 0, listen(fd, 16) == 0 else {
+        guard bound, chmod(path, 0o600) == 0, listen(fd, 16) == 0 else {
             let error = lastError()
             Glibc.close(fd)
             throw .file(path, "cannot serve the status socket: \(error)")
         }
         return StreamListener(fileDescriptor: fd, unixPath: path)
+    }
+
+    /// Binds `fd` to `path`; the file gets mode 0600 from the umask at bind time (startup is single-threaded
+    /// here). False with errno set on failure.
+    private static func bindUnix(_ fd: Int32, _ path: String) -> Bool {
+        var address = unixAddress(path)
+        let previous = umask(0o177)
+        defer { umask(previous) }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
     }
 
     /// A TCP listener on `address` (SO_REUSEADDR, so a restart can bind at once).
@@ -100,7 +114,8 @@ final class StreamConnection {
 
     deinit { close() }
 
-    /// Connects to the Unix socket at `path`.
+    /// Connects to the Unix socket at `path`. Errors: `NodeError.staleSocket` when the file is there but
+    /// nothing listens, `notRunning` for anything else (no such file, no permission).
     static func connect(unixPath path: String) throws(NodeError) -> StreamConnection {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .notRunning(path, "socket: \(lastError())") }
@@ -111,7 +126,7 @@ final class StreamConnection {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else { throw .notRunning(path, lastError()) }
+        guard connected == 0 else { throw errno == ECONNREFUSED ? .staleSocket(path) : .notRunning(path, lastError()) }
         return connection
     }
 

@@ -14,8 +14,12 @@ struct UpCommand: ParsableCommand {
             Loads CONFIG (TOML, see Configs/synaptic.example.toml), creates the host identity key if it is \
             missing, and runs until SIGTERM or SIGINT (CLOSE is sent to every peer, the TUN is removed, exit \
             status 0; a second signal exits at once). SIGHUP reloads the peers and the policy from CONFIG; a file with errors is reported and \
-            the running settings are kept. Logs go to standard error. Needs CAP_NET_ADMIN, and CAP_NET_RAW for \
-            HIP on raw IP protocol 139 (without it HIP runs over UDP only).
+            the running settings are kept. Logs go to standard error; "synaptic up" is logged once the node \
+            holds everything it needs. `synaptic status` reads the node's status socket: [status] socket, by \
+            default \(Config.defaultStatusSocket(tun: "<tun name>")) (one per TUN; another node's socket is \
+            refused). Needs CAP_NET_ADMIN, and CAP_NET_RAW for HIP on raw IP protocol 139 (without it HIP runs \
+            over UDP only); with it, I1s go over raw HIP first and fall back to UDP when no R1 came by the \
+            first I1 timeout.
             """)
 
     @Argument(help: ArgumentHelp("The configuration file.", valueName: "config"))

@@ -25,7 +25,7 @@ import Testing
         #expect(config.crypto.puzzleDifficulty == 4)
         #expect(config.crypto.puzzleDifficultyCeiling == 16)
         #expect(config.logLevel == .info)
-        #expect(config.statusSocket == "/run/synaptic/status.sock")
+        #expect(config.statusSocket == "/run/synaptic/hip0.sock")   // commented out: the TUN's own socket
         #expect(config.metricsListen == nil)
         #expect(config.keylogPath == nil)
         #expect(config.timers.retransmitInitial == .seconds(1))
@@ -78,6 +78,14 @@ import Testing
         #expect(hub.services == [.rendezvous, .relay])
         #expect(config.peers[0].via == "hub")
         #expect(config.allowedPeers?.contains(hub.hit) == true)
+    }
+
+    /// One status socket per TUN by default (as wg-quick has one per interface); a set one wins.
+    @Test func statusSocketDefaultsToOnePerTUN() throws {
+        #expect(try Config.parse("[tun]\nname = \"hipa\"\n").statusSocket == "/run/synaptic/hipa.sock")
+        #expect(try Config.parse("[tun]\nname = \"hipb\"\n").statusSocket == "/run/synaptic/hipb.sock")
+        let set = try Config.parse("[tun]\nname = \"hipa\"\n[status]\nsocket = \"s.sock\"\n", baseDirectory: "/etc/synaptic")
+        #expect(set.statusSocket == "/etc/synaptic/s.sock")
     }
 
     @Test func emptyFileHasTheExampleDefaults() throws {

@@ -109,8 +109,26 @@ import Testing
         #expect((1...4).contains(configuration.dataPlaneWorkers))
         #expect(configuration.rawHIP && configuration.metricsListen == nil && configuration.keylogPath == nil)
         #expect(!configuration.hostSettings.exportsKeymatInputs)
-        #expect(configuration.statusSocketPath == NodeLimits.defaultStatusSocket)
+        #expect(configuration.statusSocketPath == "/run/synaptic/hip0.sock")
         #expect(configuration.hostSettings.espSuites == [.aesGCM16, .aes128CBCSHA256, .aes256CBCSHA256])
+    }
+
+    /// Each TUN has its own status socket unless one is set: from the file, and for a configuration built
+    /// in code (where the kernel's name for a "hip%d" TUN decides it).
+    @Test func theStatusSocketFollowsTheTUNUnlessSet() throws {
+        let named = NodeConfiguration(try Config.parse("[tun]\nname = \"hipdb\"\n"))
+        #expect(named.statusSocketPath == "/run/synaptic/hipdb.sock")
+        let set = NodeConfiguration(try Config.parse("[tun]\nname = \"hipdb\"\n[status]\nsocket = \"/tmp/s.sock\"\n"))
+        #expect(set.statusSocketPath == "/tmp/s.sock")
+
+        var built = NodeConfiguration(identityKeyPath: "/k")
+        #expect(built.statusSocketPath == "/run/synaptic/hip0.sock")
+        built.tunName = "hip%d"
+        #expect(built.statusSocketPath(interface: "hip3") == "/run/synaptic/hip3.sock")
+        built.statusSocketPath = "/tmp/mine.sock"
+        #expect(built.statusSocketPath(interface: "hip3") == "/tmp/mine.sock")
+        built.statusSocketPath = nil
+        #expect(built.statusSocketPath == nil && built.statusSocketPath(interface: "hip3") == nil)
     }
 
     @Test func serversRegistrarAndKeepaliveReachTheNode() throws {
@@ -233,7 +251,8 @@ import Testing
         new.udpPort = 1
         new.tunName = "hip9"
         new.keylogPath = "/tmp/k"
-        #expect(old.restartOnlyChanges(to: new) == ["tun", "transport", "keylog"])
+        // The status socket follows the TUN's name (none is set).
+        #expect(old.restartOnlyChanges(to: new) == ["tun", "transport", "status socket", "keylog"])
         // [crypto], the auth-only ESP policy and retransmission timers are read by the HIP host at start.
         new = old
         new.hostSettings.espSuites = [.aes128CBCSHA256]

@@ -18,11 +18,11 @@ import Testing
         .init(hit: web, locators: [], lsi: 0x0100_0014),
     ]
 
-    @Test func i1GoesToEachLocatorOverUDPThenRaw() {
+    @Test func i1GoesToEachLocatorOverRawThenUDP() {
         let raw = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [.v4, .v6])
         #expect(raw.endpoints(for: Self.db) == [
-            Endpoint(address: Self.v4, transport: .udp(port: 10500)), Endpoint(address: Self.v6, transport: .udp(port: 10600)),
             Endpoint(address: Self.v4, transport: .raw), Endpoint(address: Self.v6, transport: .raw),
+            Endpoint(address: Self.v4, transport: .udp(port: 10500)), Endpoint(address: Self.v6, transport: .udp(port: 10600)),
         ])
         // Raw HIP over IPv4 only (no raw IPv6 socket): no raw endpoint for the IPv6 locator.
         let raw4 = PeerDirectory(ownHIT: Self.own, peers: Self.peers, udpPort: 10500, rawFamilies: [.v4])

@@ -10,19 +10,20 @@ import Testing
 @testable import SynapticNode
 
 @Suite struct ServiceLoopTests {
-    /// A status service on a Unix socket in a fresh directory, run on its own thread.
+    /// A status service on a Unix socket (`path`, by default in a fresh directory), run on its own thread.
+    /// The socket's directory is removed with it.
     final class Service: Sendable {
         let path: String
         let loop: ServiceLoop
         private let finished = DispatchSemaphore(value: 0)
 
-        init(associations: Int = 1) throws {
+        init(associations: Int = 1, path: String? = nil) throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString)").path
-            path = "\(directory)/status.sock"
+            self.path = path ?? "\(directory)/status.sock"
             let status = NodeStatus(hit: "2001:20::1", lsi: "1.0.0.1", tun: "hip0", udpPort: 10500, rawHIP: false,
                                     uptimeSeconds: 1,
                                     associations: (0..<associations).map { AssociationStatus(hit: "2001:20::\($0)", state: "ESTABLISHED") })
-            loop = try ServiceLoop(statusListener: try StreamListener.unix(path: path), metricsListener: nil,
+            loop = try ServiceLoop(statusListener: try StreamListener.unix(path: self.path), metricsListener: nil,
                                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) { status }
             let (loop, finished) = (self.loop, self.finished)
             _ = WorkerThread(name: "services-test") {

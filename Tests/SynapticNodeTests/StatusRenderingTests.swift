@@ -18,11 +18,11 @@ import Testing
             rawHIP: true, uptimeSeconds: 3723.9,
             associations: [
                 AssociationStatus(name: "db", hit: peerHIT, lsi: "1.46.2.212", state: "ESTABLISHED", role: "initiator",
-                                  locator: "198.18.0.2 udp/10500", spiIn: 0x11d6_3fcd, spiOut: 0x0402_f5e3,
+                                  hipTransport: "udp_raw_unanswered", locator: "198.18.0.2 udp/10500", spiIn: 0x11d6_3fcd, spiOut: 0x0402_f5e3,
                                   suite: "AES-128-GCM", packetsIn: 9, bytesIn: 576, packetsOut: 10, bytesOut: 640,
                                   drops: ["replay": 2, "authentication_failed": 1], queued: 0,
                                   lastExchange: "2026-11-24T19:21:14Z", latencyMilliseconds: 4.75),
-                AssociationStatus(hit: "2001:22:1::2", state: "I1-SENT", queued: 3),
+                AssociationStatus(hit: "2001:22:1::2", state: "I1-SENT", hipTransport: "raw", queued: 3),
             ],
             hipPacketsSent: ["i1": 1, "i2": 1], hipPacketsReceived: ["r1": 1, "r2": 1],
             rejections: ["stale_r1": 1], drops: ["unknown_spi": 4, "unroutable": 1],
@@ -35,13 +35,14 @@ import Testing
         #expect(lines[0] == "synaptic 2001:22:3ea8:fab9:e904:2eae:3cf8:3f98  LSI 1.248.63.152  TUN hip0  UDP 10500  "
                 + "raw HIP on  up 1h02m03s")
         #expect(lines[1].hasPrefix("PEER  HIT "))
-        #expect(lines[2].hasPrefix("db    \(Self.peerHIT)  1.46.2.212  ESTABLISHED  198.18.0.2 udp/10500  0x11d63fcd  0x0402f5e3  AES-128-GCM  9 "))
+        #expect(lines[2].hasPrefix("db    \(Self.peerHIT)  1.46.2.212  ESTABLISHED  UDP (raw HIP unanswered)  "
+                                   + "198.18.0.2 udp/10500  0x11d63fcd  0x0402f5e3  AES-128-GCM  9 "))
         #expect(lines[2].contains("authentication_failed=1,replay=2"))
         #expect(lines[2].hasSuffix("2026-11-24T19:21:14Z  4.8 ms"))
         #expect(lines[3].hasPrefix("-     2001:22:1::2 "))
-        #expect(lines[3].contains("I1-SENT"))
+        #expect(lines[3].contains("I1-SENT      raw HIP  "))
         // Every column starts at the same offset in the header and the rows.
-        for column in ["STATE", "LOCATOR", "SUITE", "DROPS"] {
+        for column in ["STATE", "HIP VIA", "LOCATOR", "SUITE", "DROPS"] {
             let offset = lines[1].range(of: column)!.lowerBound.utf16Offset(in: lines[1])
             #expect(lines[2].utf16.count > offset && lines[2].utf16[lines[2].utf16.index(lines[2].startIndex, offsetBy: offset - 1)] == 32)
         }
@@ -71,6 +72,7 @@ import Testing
         #expect(locators[1]["address"] as? String == "fd00::2" && locators[1]["port"] as? Int == 10500
                 && locators[1]["state"] as? String == "ACTIVE" && locators[1]["active"] as? Bool == true)
         #expect(association["spiIn"] as? Int == 0x11d6_3fcd && association["spiOut"] as? Int == 0x0402_f5e3)
+        #expect(association["hipTransport"] as? String == "udp_raw_unanswered")
     }
 
     /// A relay whose routes are gone still shows what it relayed; a node that never relayed shows no line.
@@ -153,7 +155,7 @@ import Testing
         let stranger = try #require(HIT("2001:22::99"))
         let control = ControlSnapshot(
             associations: [.init(peer: peer, name: "db", lsi: 0x012E_02D4, state: .established, role: .responder,
-                                 locator: Endpoint(address: IPAddress("198.18.0.2")!, transport: .raw),
+                                 exchangeTransport: .raw, locator: Endpoint(address: IPAddress("198.18.0.2")!, transport: .raw),
                                  inboundSPI: 300, outboundSPI: 400, suite: .aes128CBCSHA256,
                                  exchangedAt: Date(timeIntervalSince1970: 0), latency: nil)],
             core: Counters(), sendFailures: 2)
@@ -185,7 +187,7 @@ import Testing
         #expect(association.lsi == "1.46.2.212")
         #expect(association.state == "ESTABLISHED")
         #expect(association.role == "responder")
-        #expect(association.locator == "198.18.0.2 (raw)")
+        #expect(association.locator == "198.18.0.2 (raw)" && association.hipTransport == "raw")
         #expect(association.spiIn == 300 && association.spiOut == 400)
         #expect(association.suite == "AES-128-CBC-HMAC-SHA-256")
         #expect(association.queued == 1)

@@ -1,5 +1,6 @@
 // TestNetwork: two (or more) HIPHosts in memory, a virtual network and a manual clock. It performs the
-// actions the way the shell will: sends (filling the HIP checksum over raw IP), installs/moves/removes SAs,
+// actions the way the shell will: sends (each on the transport of its destination, filling the HIP checksum
+// over raw IP), installs/moves/removes SAs,
 // releases nothing itself (the host does), keeps the latest wake request, collects reports. The network is a
 // router double: a datagram reaches the host that holds its destination address now (hosts move by changing
 // their addresses; a source address the host no longer holds cannot send), and `intercept` can drop,
@@ -51,6 +52,8 @@ struct TestNetwork {
     var queue: [Datagram] = []
     /// Every datagram sent, in order (for pcaps and assertions).
     var sent: [Datagram] = []
+    /// The transport `endpoint(_:)` reaches hosts on (and ESP comes from); each HIP packet travels on the
+    /// transport of its destination.
     let transport: Transport
     /// Sees each datagram before delivery and returns what to deliver instead ([] drops it).
     var intercept: ((Datagram) -> [Datagram])?
@@ -83,12 +86,14 @@ struct TestNetwork {
                     unsendable += 1
                     continue
                 }
-                if case .raw = transport {
+                // The packet travels on the transport it was sent on (hosts share one UDP port).
+                let carrier = packet.destination.transport
+                if case .raw = carrier {
                     HIPChecksum.fill(&bytes, source: source, destination: packet.destination.address)
                 }
                 let target = peers.firstIndex { $0.addresses.contains(packet.destination.address) }
                 let datagram = Datagram(bytes: bytes, type: packet.type, from: index, to: target,
-                                        source: Endpoint(address: source, transport: transport),
+                                        source: Endpoint(address: source, transport: carrier),
                                         destination: packet.destination.address,
                                         isRetransmission: packet.isRetransmission, sentAt: now)
                 sent.append(datagram)
