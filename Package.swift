@@ -48,8 +48,10 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 
-        // Shared by the test targets only: vector loading, pcap writing, tshark and network-namespace helpers.
-        .target(name: "SynapticTestSupport", dependencies: ["HIPWire", "CSynapticShims"], swiftSettings: strict),
+        // Shared by the test targets only: vector loading, pcap writing, tshark and network-namespace helpers,
+        // datagram batches backed by PacketBatch memory.
+        .target(name: "SynapticTestSupport", dependencies: ["HIPWire", "CSynapticShims", "SynapticPlatform", "SynapticDataPlane"],
+                swiftSettings: strict),
 
         .testTarget(name: "HIPWireTests", dependencies: ["HIPWire", "SynapticTestSupport"],
                     swiftSettings: strict),
@@ -58,7 +60,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "HIPCoreTests", dependencies: ["SynapticTestSupport", "HIPCore", "HIPWire", "HIPCrypto"], swiftSettings: strict),
         .testTarget(name: "SynapticConfigTests", dependencies: ["SynapticTestSupport", "SynapticConfig"], swiftSettings: strict),
-        .testTarget(name: "SynapticPlatformTests", dependencies: ["SynapticTestSupport", "SynapticPlatform", "CSynapticShims"],
+        .testTarget(name: "SynapticPlatformTests", dependencies: ["SynapticTestSupport", "SynapticPlatform", "SynapticDataPlane",
+                                                               "CSynapticShims"],
                     swiftSettings: strict),
         .testTarget(name: "SynapticDataPlaneTests", dependencies: ["SynapticTestSupport", "SynapticDataPlane", "HIPCrypto", "HIPWire"],
                     swiftSettings: strict),

@@ -41,12 +41,12 @@ enum ProtocolConstants {
 
 /// Implementation limits of the data plane. Anyone may read them.
 public enum DataPlaneLimits {
-    /// Bytes kept free before a packet in every slab buffer: room for an IPv4→IPv6 header growth (20) and
+    /// Bytes kept free before a packet in every PacketBatch buffer: room for an IPv4→IPv6 header growth (20) and
     /// for rebuilding a 40-byte inner IPv6 header in front of an ESP payload (ESP header 8 + IV 0…16).
     public static let headroom = 64
     /// Bytes kept free after a packet: ESP padding (≤ 15 for AES-CBC), Pad Length, Next Header, ICV (16).
     public static let tailroom = 64
-    /// Default size of one slab buffer (headroom + largest packet + tailroom), a multiple of 64.
+    /// Default size of one PacketBatch buffer (headroom + largest packet + tailroom), a multiple of 64.
     public static let defaultBufferSize = 2048
     /// Packets per batch by default (one recvmmsg/sendmmsg or TUN batch).
     public static let defaultBatchCapacity = 64

@@ -19,8 +19,6 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case noSecurityAssociation
     /// The outbound sequence number space is exhausted: the SA must be rekeyed (RFC 4303 §3.3.3).
     case sequenceExhausted
-    /// A batch was dropped because the next stage's queue was full.
-    case queueFull
     /// libcrypto failed on a correctly keyed context (not expected; counted rather than trapped).
     case cryptoFailure
 
@@ -35,7 +33,6 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .untranslatable: "untranslatable"
         case .noSecurityAssociation: "no SA"
         case .sequenceExhausted: "sequence exhausted"
-        case .queueFull: "queue full"
         case .cryptoFailure: "crypto failure"
         }
     }

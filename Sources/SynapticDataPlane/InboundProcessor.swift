@@ -65,7 +65,7 @@ public struct InboundProcessor {
     }
 
     /// Opens the ESP packet at `buffer[offset ..< offset + length]` (the UDP payload after demux) on the
-    /// SA's first context. Needs 40 bytes before the ESP payload for the rebuilt header (the slab's
+    /// SA's first context. Needs 40 bytes before the ESP payload for the rebuilt header (the batch's
     /// headroom provides it). Counts what it drops (in the SA's counters once known, else in
     /// `database.inboundCounters`).
     public func process(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int,

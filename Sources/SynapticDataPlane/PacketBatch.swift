@@ -1,19 +1,21 @@
-// PacketBatch: up to `capacity` packets that travel through the pipeline together.
+// PacketBatch: the packet memory of the data plane. Every packet buffer synaptic reads into, seals or
+// opens in place, and sends or writes from is a slot of a PacketBatch.
 //
-//   buffer i:  | headroom (64) | packet bytes (offset[i] ..< offset[i] + length[i]) … | tailroom |
-//              ^ buffer(at: i).baseAddress, fixed slab memory of `bufferSize` bytes
+//   memory:    | slot 0 | slot 1 | … | slot capacity−1 |   one allocation, slots 64-byte aligned
+//   slot i:    | headroom (64) | packet bytes (offset[i] ..< offset[i] + length[i]) … | tailroom |
+//              ^ buffer(at: i).baseAddress, `bufferSize` bytes, fixed for the life of the batch
 //
 // Stages move the packet window inside its buffer (strip/grow headers, seal/open in place) by changing
-// offset and length; the memory never moves and is never reallocated.
-//
-// A view batch (`init(viewing:bufferSize:)`) owns no packet memory: `setView` points each slot at a buffer
-// someone else owns (the node's platform DatagramBatch slots), so the processors' batch stages run on those
-// packets in place, without copying them.
+// offset and length; the memory never moves and is never reallocated. The platform's I/O (TUN reads and
+// writes, recvmmsg/sendmmsg through a DatagramBatch) is pointed at these windows; it owns no packet memory.
 
-/// A batch of packet buffers carved from a `PacketSlab`. Owned by one stage at a time: a stage may touch
-/// a batch only between taking it (from the slab or a `BatchRing`) and handing it on, so it is
-/// `@unchecked Sendable`; the ring's acquire/release orders the handoff.
+/// A fixed set of packet buffers that travel through the pipeline together, with each packet's window and
+/// metadata. Owned by one stage at a time: a stage touches a batch only between taking it and handing it
+/// on, so it is `@unchecked Sendable` (the StageWorkers' semaphores order the handoff to helper threads).
 public final class PacketBatch: @unchecked Sendable {
+    /// Slots start on cache-line boundaries.
+    private static let slotAlignment = 64
+
     /// Packets this batch can hold.
     public let capacity: Int
     /// Bytes of every buffer.
@@ -21,8 +23,8 @@ public final class PacketBatch: @unchecked Sendable {
     /// Packets currently in the batch (0…capacity); set by whoever fills it.
     public var count = 0
 
-    /// Where each buffer starts: slab memory, or the buffers `setView` attached (nil until then).
-    private let bases: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private let stride: Int
+    private let memory: UnsafeMutableRawPointer
     private let offsets: UnsafeMutablePointer<Int>
     private let lengths: UnsafeMutablePointer<Int>
     private let metadata: UnsafeMutablePointer<PacketMetadata>
@@ -31,25 +33,16 @@ public final class PacketBatch: @unchecked Sendable {
     let stages: UnsafeMutablePointer<PacketStage>
     let associations: UnsafeMutablePointer<AnyObject?>
 
-    /// Buffers live in `memory` (owned by the slab, which outlives its batches).
-    convenience init(memory: UnsafeMutableRawPointer, capacity: Int, bufferSize: Int) {
-        self.init(capacity: capacity, bufferSize: bufferSize)
-        for index in 0..<capacity { bases[index] = memory + index * bufferSize }
-    }
-
-    /// A batch of `capacity` slots that view buffers of exactly `bufferSize` bytes owned elsewhere, attached
-    /// with `setView`. The owner of those buffers keeps them alive and leaves them alone while the batch is
-    /// processed. Allocates its bookkeeping once, here.
-    public convenience init(viewing capacity: Int, bufferSize: Int) {
-        precondition(capacity > 0 && bufferSize > 0, "a batch needs at least one non-empty buffer")
-        self.init(capacity: capacity, bufferSize: bufferSize)
-    }
-
-    private init(capacity: Int, bufferSize: Int) {
+    /// `capacity` buffers of `bufferSize` bytes each, zeroed, every window empty at the headroom. Allocates
+    /// once, here; nothing else in the batch allocates.
+    public init(capacity: Int, bufferSize: Int = DataPlaneLimits.defaultBufferSize) {
+        precondition(capacity > 0, "a batch needs at least one slot")
+        precondition(bufferSize >= DataPlaneLimits.headroom + DataPlaneLimits.tailroom + 1280, "buffers too small")
         self.capacity = capacity
         self.bufferSize = bufferSize
-        bases = .allocate(capacity: capacity)
-        bases.initialize(repeating: nil, count: capacity)
+        stride = (bufferSize + Self.slotAlignment - 1) / Self.slotAlignment * Self.slotAlignment
+        memory = .allocate(byteCount: capacity * stride, alignment: Self.slotAlignment)
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * stride)
         offsets = .allocate(capacity: capacity)
         offsets.initialize(repeating: DataPlaneLimits.headroom, count: capacity)
         lengths = .allocate(capacity: capacity)
@@ -63,7 +56,7 @@ public final class PacketBatch: @unchecked Sendable {
     }
 
     deinit {
-        bases.deallocate()
+        memory.deallocate()
         offsets.deallocate()
         lengths.deallocate()
         metadata.deinitialize(count: capacity)
@@ -87,18 +80,14 @@ public final class PacketBatch: @unchecked Sendable {
     @inline(__always)
     public func buffer(at index: Int) -> UnsafeMutableRawBufferPointer {
         precondition(index >= 0 && index < capacity, "packet index out of range")
-        guard let base = bases[index] else { preconditionFailure("no buffer attached to this slot") }
-        return UnsafeMutableRawBufferPointer(start: base, count: bufferSize)
+        return UnsafeMutableRawBufferPointer(start: memory + index * stride, count: bufferSize)
     }
 
-    /// Makes slot `index` of a view batch a view of `buffer` (exactly `bufferSize` bytes) with the packet
-    /// at `offset ..< offset + length`, and clears its metadata.
+    /// The buffer of packet `index` after the headroom and before the tailroom: where a packet that stages
+    /// will grow and seal in place is read or copied to (its window then starts at the headroom).
     @inline(__always)
-    public func setView(_ index: Int, buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int) {
-        precondition(index >= 0 && index < capacity && buffer.count == bufferSize, "view does not fit the batch")
-        bases[index] = buffer.baseAddress
-        setPacket(index, offset: offset, length: length)
-        metadata[index] = PacketMetadata()
+    public func readArea(at index: Int) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(rebasing: buffer(at: index)[DataPlaneLimits.headroom..<bufferSize - DataPlaneLimits.tailroom])
     }
 
     /// The packet bytes of packet `index`.
@@ -123,6 +112,13 @@ public final class PacketBatch: @unchecked Sendable {
                      && offset + length <= bufferSize, "packet window outside its buffer")
         offsets[index] = offset
         lengths[index] = length
+    }
+
+    /// Marks packet `index` as `length` bytes in its read area (after the headroom), with no metadata.
+    @inline(__always)
+    public func setRead(_ index: Int, length: Int) {
+        setPacket(index, offset: DataPlaneLimits.headroom, length: length)
+        metadata[index] = PacketMetadata()
     }
 
     /// The metadata of packet `index`.

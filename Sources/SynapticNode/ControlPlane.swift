@@ -31,6 +31,7 @@
 import HIPCore
 import HIPWire
 import Logging
+import SynapticDataPlane
 import SynapticPlatform
 
 /// The control plane. Its thread runs `run()`; other threads only `inbox.post`. Hence `@unchecked Sendable`.
@@ -45,8 +46,10 @@ final class ControlPlane: @unchecked Sendable {
     private let logger: Logger
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
-    private let rawBatch = DatagramBatch(capacity: NodeLimits.rawHIPBatchCapacity,
-                                         bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
+    /// Raw HIP packets are received into `rawMemory`'s slots (room for an IPv4 header and the largest packet).
+    private let rawMemory = PacketBatch(capacity: NodeLimits.rawHIPBatchCapacity,
+                                        bufferSize: 2 * NodeProtocol.maximumHIPPacketLength)
+    private let rawBatch = DatagramBatch(capacity: NodeLimits.rawHIPBatchCapacity)
     private var configuration: NodeConfiguration
     private var closingDeadline: Instant?
     /// Per-SA packet counts of the data paths (taken on their threads), for the idle check.
@@ -85,6 +88,7 @@ final class ControlPlane: @unchecked Sendable {
         self.policy = policy
         self.raw4 = raw4
         self.raw6 = raw6
+        for index in 0..<rawMemory.capacity { rawBatch.setReceiveBuffer(at: index, rawMemory.buffer(at: index)) }
         self.configuration = configuration
         self.logger = logger
         self.inbox = inbox

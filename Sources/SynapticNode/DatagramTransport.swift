@@ -9,7 +9,7 @@
 //
 // The paths take the transport as a generic parameter, so UDPSocket's batch calls are direct; the
 // datagrams travel in a `DatagramBatch` either way (a double fills it with `DatagramBatch.setReceived` and
-// reads the slots it is given to send). A double makes itself pollable with a descriptor of its own (an
+// reads the datagrams it is given to send, piece by piece). A double makes itself pollable with a descriptor of its own (an
 // eventfd that is readable while datagrams wait, and always writable).
 import SynapticPlatform
 
@@ -24,7 +24,7 @@ protocol DatagramTransport: AnyObject, Sendable {
     /// Receives up to `batch.capacity` datagrams (with source and local destination); returns how many (0:
     /// none waited) and sets `batch.count`.
     func receive(into batch: DatagramBatch) throws(SystemError) -> Int
-    /// Sends `batch` slots `start..<batch.count`.
+    /// Sends `batch` datagrams `start..<batch.count`.
     func send(_ batch: DatagramBatch, from start: Int) throws(SystemError) -> BatchProgress
     /// Closes the transport. Idempotent; stop the threads using it first.
     func close()

@@ -18,9 +18,9 @@ final class HIPSockets<Transport: DatagramTransport>: HIPTransmitter, @unchecked
     let udp6: Transport?
     let raw4: RawHIPSocket?
     let raw6: RawHIPSocket?
-    /// One datagram, built in place (control thread only).
-    private let batch = DatagramBatch(capacity: 1,
-                                      bufferSize: NodeProtocol.udpZeroMarkerLength + NodeProtocol.maximumHIPPacketLength)
+    /// One datagram of up to two pieces (zero marker, HIP packet), pointing at the bytes while they are sent
+    /// (control thread only).
+    private let batch = DatagramBatch(capacity: 1, pieceCapacity: 2)
 
     init(udp4: Transport?, udp6: Transport?, raw4: RawHIPSocket?, raw6: RawHIPSocket?) {
         self.udp4 = udp4
@@ -40,16 +40,17 @@ final class HIPSockets<Transport: DatagramTransport>: HIPTransmitter, @unchecked
               packet.bytes.count <= NodeProtocol.maximumHIPPacketLength else { return false }
         // A source of the other family cannot be used (it would not be ours on this path anyway).
         let source = packet.source?.inetAddress.flatMap { $0.family == destination.family ? $0 : nil }
-        let buffer = batch.buffer(at: 0)
         switch packet.destination.transport {
         case .udp(let port):
             guard let socket = destination.family == .v4 ? udp4 : udp6 else { return false }
-            buffer.storeBytes(of: 0, as: UInt32.self)
-            UnsafeMutableRawBufferPointer(rebasing: buffer[NodeProtocol.udpZeroMarkerLength...]).copyBytes(from: packet.bytes)
-            batch.setDatagram(at: 0, length: NodeProtocol.udpZeroMarkerLength + packet.bytes.count,
-                              to: SocketAddress(destination, port: port), from: source)
-            batch.count = 1
-            return (try? socket.send(batch, from: 0).sent) == 1
+            return withUnsafeBytes(of: UInt32(0)) { marker in
+                packet.bytes.withUnsafeBytes { bytes in
+                    batch.removeAll()
+                    batch.append(marker, to: SocketAddress(destination, port: port), from: source)
+                    batch.appendPiece(bytes)
+                    return (try? socket.send(batch, from: 0).sent) == 1
+                }
+            }
         case .raw:
             var bytes = packet.bytes
             var from = source
@@ -69,10 +70,11 @@ final class HIPSockets<Transport: DatagramTransport>: HIPTransmitter, @unchecked
 
     private func transmit(_ bytes: [UInt8], on socket: RawHIPSocket, to destination: InetAddress,
                           from source: InetAddress?) -> Bool {
-        batch.buffer(at: 0).copyBytes(from: bytes)
-        batch.setDatagram(at: 0, length: bytes.count, to: SocketAddress(destination, port: 0), from: source)
-        batch.count = 1
-        return (try? socket.send(batch).sent) == 1
+        bytes.withUnsafeBytes { bytes in
+            batch.removeAll()
+            batch.append(bytes, to: SocketAddress(destination, port: 0), from: source)
+            return (try? socket.send(batch).sent) == 1
+        }
     }
 
     /// Closes every socket (after the threads using them stopped).

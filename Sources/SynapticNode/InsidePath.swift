@@ -1,8 +1,8 @@
 // InsidePath: the TUN → ESP direction, on one thread (plus the seal workers of its SADatabase).
 //
 // Stages, per batch of up to 64 packets:
-//   TUN read (one packet per read, straight into a send slot after the headroom; the slot is attached as a
-//     view to a SynapticDataPlane.PacketBatch, so the packet is never copied)
+//   TUN read (one packet per read, straight into a slot of the PacketBatch `sealing` after the headroom, so
+//     the packet is never copied)
 //   → OutboundProcessor.process(batch), three stages over the whole batch:
 //       prepare (this thread, in batch order): SA by destination HIT or LSI, LSI→HIT translation, BEET strip,
 //         ESP sequence number — so per SA, sequence numbers follow the TUN's order; an SA past
@@ -18,8 +18,9 @@
 //            idle or the longest-waiting peer when full), base exchange requested (at most once per second
 //            per peer), slot left out of the send
 //     dropped (malformed, untranslatable, ...): counted by the data plane, slot left out
-//   → sendmmsg per run of consecutive kept slots of one address family (ESP in UDP to the peer's locator,
-//     shared port), so packets leave in batch order.
+//   → one datagram per kept slot, pointing at its ESP window (DatagramBatch: no copy); sendmmsg per run of
+//     consecutive datagrams of one address family (ESP in UDP to the peer's locator, shared port), so
+//     packets leave in batch order.
 // SA changes arrive in the inbox and are applied between batches (the TUN is read for at most
 // `NodeLimits.batchesPerWakeup` batches per wait); installing an SA sends that peer's queued packets first,
 // in order. Installing a peer's new SA (rekey) replaces its old one between two batches: no packet is
@@ -50,10 +51,10 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
     private let writable: EventPoller
     private let events = ReadyEvents(capacity: 8)
     private let writableEvents = ReadyEvents(capacity: 2)
-    private let batch: DatagramBatch
-    /// Views of `batch`'s slots for the processor's batch stages.
-    private let sealing: SynapticDataPlane.PacketBatch
-    /// The address family of each slot to send; nil: the slot is not sent (queued or dropped).
+    /// The packets of one batch: read from the TUN, sealed in place, sent from there.
+    private let sealing: PacketBatch
+    /// The sealed packets of `sealing` to send, and the address family of each.
+    private let datagrams: DatagramBatch
     private var families: [AddressFamily?]
     /// The outbound SAs by tag (freed when the SA is removed or replaced).
     private var outbound = TagTable<Outbound>()
@@ -86,11 +87,11 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         poller = try EventPoller()
         writable = try EventPoller()
         inbox = Inbox(poller: poller)
-        batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu))
-        sealing = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: batch.bufferSize)
+        sealing = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu))
+        datagrams = DatagramBatch(capacity: NodeLimits.batchCapacity)
         families = Array(repeating: nil, count: NodeLimits.batchCapacity)
         pending = PendingTable(peerLimit: NodeLimits.pendingPeers, packetsPerPeer: NodeLimits.pendingPacketsPerPeer,
-                               slotSize: batch.bufferSize - NodeLimits.headroom - NodeLimits.tailroom,
+                               slotSize: sealing.readArea(at: 0).count,
                                requestInterval: NodeLimits.outboundRequestInterval)
         try poller.register(tun.fileDescriptor, token: Self.tunToken, for: .readable)
     }
@@ -181,12 +182,6 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
 
     // MARK: - TUN → ESP
 
-    /// The part of slot `index` a packet is read or copied into.
-    private func readArea(_ index: Int) -> UnsafeMutableRawBufferPointer {
-        let buffer = batch.buffer(at: index)
-        return UnsafeMutableRawBufferPointer(rebasing: buffer[NodeLimits.headroom..<buffer.count - NodeLimits.tailroom])
-    }
-
     /// Reads and sends batches until the TUN has nothing more or `NodeLimits.batchesPerWakeup` batches were
     /// read (the poller, level-triggered, reports the TUN again), so SA changes in the inbox are applied
     /// while local applications keep the TUN full.
@@ -194,10 +189,10 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         for _ in 0..<NodeLimits.batchesPerWakeup {
             var filled = 0
             var exhausted = false
-            while filled < batch.capacity {
+            while filled < sealing.capacity {
                 let length: Int?
                 do {
-                    length = try tun.readPacket(into: readArea(filled))
+                    length = try tun.readPacket(into: sealing.readArea(at: filled))
                 } catch {
                     counters.readErrors += 1
                     stopReadingTUN(after: error)
@@ -209,7 +204,7 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
                     break
                 }
                 counters.packetsRead += 1
-                sealing.setView(filled, buffer: batch.buffer(at: filled), offset: NodeLimits.headroom, length: length)
+                sealing.setRead(filled, length: length)
                 filled += 1
             }
             sealAndSend(filled)
@@ -225,7 +220,7 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         logger.critical("inside path: reading the TUN failed (\(error)); no more packets are read from it, restart synaptic")
     }
 
-    /// Seals the packets in slots 0..<count (attached to `sealing`) as one batch and sends them in order;
+    /// Seals the packets in slots 0..<count of `sealing` as one batch and sends them in order;
     /// packets without an SA are queued for a base exchange, dropped ones are left out. Each run of one
     /// SA's packets checks that SA's rekey thresholds once.
     private func sealAndSend(_ count: Int) {
@@ -233,9 +228,9 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         sealing.count = count
         processor.process(sealing)
         var checked: Int?
+        datagrams.removeAll()
         for slot in 0..<count {
             let metadata = sealing[metadata: slot]
-            families[slot] = nil
             if let drop = metadata.drop {
                 if drop == .noSecurityAssociation { queue(UnsafeRawBufferPointer(sealing.packet(at: slot))) }
                 continue
@@ -245,12 +240,11 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
                 requestRekeyIfDue(metadata.peer)
             }
             let destination = outbound[metadata.peer].destination
-            batch.setDatagram(at: slot, offset: sealing.offset(of: slot), length: sealing.length(of: slot),
-                              to: destination)
-            families[slot] = destination.family
+            families[datagrams.count] = destination.family
+            datagrams.append(UnsafeRawBufferPointer(sealing.packet(at: slot)), to: destination)
         }
         sealing.count = 0
-        send(count)
+        send()
     }
 
     /// Tells the control plane, the first time only, that the SA with `tag` reached its rekey thresholds.
@@ -299,8 +293,9 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         var remaining = queue.count
         while remaining > 0 {
             var filled = 0
-            while filled < min(batch.capacity, remaining), let length = queue.removeFirst(into: readArea(filled)) {
-                sealing.setView(filled, buffer: batch.buffer(at: filled), offset: NodeLimits.headroom, length: length)
+            while filled < min(sealing.capacity, remaining),
+                  let length = queue.removeFirst(into: sealing.readArea(at: filled)) {
+                sealing.setRead(filled, length: length)
                 filled += 1
             }
             guard filled > 0 else { return }
@@ -309,38 +304,39 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         }
     }
 
-    /// Sends the kept slots of 0..<count, one sendmmsg per run of consecutive kept slots of one address family;
-    /// a full socket is waited for at most once per batch.
-    private func send(_ count: Int) {
+    /// Sends `datagrams`, one sendmmsg per run of consecutive datagrams of one address family; a full socket
+    /// is waited for at most once per batch.
+    private func send() {
         var waited = false
+        let count = datagrams.count
         families.forEachRun(upTo: count) { family, run in
-            batch.count = run.upperBound
+            datagrams.count = run.upperBound
             if let socket = family == .v4 ? udp4 : udp6 {
                 send(from: run.lowerBound, on: socket, waited: &waited)
             } else {
                 counters.sendDropped += UInt64(run.count)
             }
         }
-        batch.count = 0
+        datagrams.removeAll()
     }
 
-    /// Sends slots start..<batch.count; if the socket is full, waits briefly for room unless the batch
-    /// `waited` already, then drops.
+    /// Sends datagrams start..<datagrams.count; if the socket is full, waits briefly for room unless the
+    /// batch `waited` already, then drops.
     private func send(from start: Int, on socket: Transport, waited: inout Bool) {
         var next = start
-        while next < batch.count {
+        while next < datagrams.count {
             do {
-                let progress = try socket.send(batch, from: next)
+                let progress = try socket.send(datagrams, from: next)
                 counters.sendRejected += UInt64(progress.rejected)
                 next = progress.next
             } catch {
                 break
             }
-            guard next < batch.count, !waited else { break }
+            guard next < datagrams.count, !waited else { break }
             waited = true
             guard waitUntilWritable(socket) else { break }
         }
-        counters.sendDropped += UInt64(batch.count - next)
+        counters.sendDropped += UInt64(datagrams.count - next)
     }
 
     /// Waits at most `NodeLimits.sendBlockedWaitMilliseconds` for room in `socket`'s send buffer.

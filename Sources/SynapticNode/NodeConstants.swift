@@ -1,6 +1,7 @@
 // Constants of the node, in one place: protocol values (from RFCs and IANA), then implementation limits.
 import Glibc
 import HIPWire
+import SynapticDataPlane
 
 /// Numbers fixed by RFCs and registries that the node's shell uses.
 public enum NodeProtocol {
@@ -43,9 +44,6 @@ public enum NodeLimits {
     public static let pendingPeers = 64
     /// Minimum time between two `.outboundData` requests for the same peer while packets wait.
     static let outboundRequestInterval: Duration = .seconds(1)
-    /// Bytes in front of and after every packet buffer (ESP header growth, BEET rebuild, ESP trailer).
-    static let headroom = 64
-    static let tailroom = 64
     /// Per-packet ESP overhead the outside buffers allow beyond the MTU (header, IV, padding, trailer, ICV).
     static let espOverhead = 64
     /// The shortest buffer a slot gets (room for a 1500-byte packet and its ESP overhead).
@@ -103,9 +101,10 @@ public enum NodeLimits {
 }
 
 extension NodeLimits {
-    /// The slot size for packets of `mtu` bytes plus ESP overhead, headroom and tailroom (multiple of 64).
+    /// The slot size for packets of `mtu` bytes plus ESP overhead and the data plane's headroom and
+    /// tailroom (multiple of 64).
     static func bufferSize(mtu: Int) -> Int {
-        let needed = headroom + mtu + espOverhead + tailroom
+        let needed = DataPlaneLimits.headroom + mtu + espOverhead + DataPlaneLimits.tailroom
         return max(minimumBufferSize, (needed + 63) / 64 * 64)
     }
 }

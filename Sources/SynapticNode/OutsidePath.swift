@@ -5,17 +5,17 @@
 //                                         rate (HIPSenderLimiter), copied to the control plane with its
 //                                         source and local address (known peers' packets have room of
 //                                         their own in its queue)
-//                           SPI ≠ 0     → ESP for one of our inbound SAs: the slot is attached as a view to a
-//                                         SynapticDataPlane.PacketBatch (no copy), opened below with the
-//                                         batch's other ESP datagrams; its UDP source is kept next to it
+//                           SPI ≠ 0     → ESP for one of our inbound SAs: copied into the next slot of the
+//                                         PacketBatch `opening`, opened below with the batch's other ESP
+//                                         datagrams; its UDP source is kept next to it
 //                                       → ESP for another SPI that a Data Relay route (RelayTable, RFC 9028
 //                                         §4.12.3) matches together with its UDP source (address and port):
 //                                         the slot is readied, unchanged, to be sent to the route's other end
 //                                       → other ESP: an unknown SPI (below)
 //                           0xFF        → NAT keepalive, dropped
-//   → relay: the readied slots leave from the receive batch itself (no copy), one sendmmsg per run of
-//     consecutive slots of one address family, on that family's socket (the node's shared port); what the
-//     socket does not take at once is dropped and counted (the path does not wait: receiving goes on)
+//   → relay: the readied datagrams leave from the receive buffers themselves (no copy), one sendmmsg per run
+//     of consecutive datagrams of one address family, on that family's socket (the node's shared port); what
+//     the socket does not take at once is dropped and counted (the path does not wait: receiving goes on)
 //   → open the ESP batch in place (InboundProcessor.process(batch)), three stages:
 //     prepare (this thread, in batch order): SA by SPI, anti-replay check
 //     open (parallel): ICV, decrypt; packet i on worker i mod n, on the SADatabase's StageWorkers
@@ -62,9 +62,11 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private let clock: any NodeClock
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
-    private let batch: DatagramBatch
-    /// Views of the ESP datagrams of `batch` for the processor's batch stages; `espCount` attached so far.
-    private let opening: SynapticDataPlane.PacketBatch
+    /// Where datagrams are received (`datagrams`' receive buffers, one slot each).
+    private let received: PacketBatch
+    private let datagrams: DatagramBatch
+    /// The ESP datagrams of a receive to open, copied out of `received`; `espCount` so far.
+    private let opening: PacketBatch
     private var espCount = 0
     /// The UDP source of each ESP datagram attached to `opening`.
     private var espSources: [SocketAddress]
@@ -72,9 +74,9 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private var inbound = TagTable<Inbound>()
     /// The Data Relay's routes (changed only in `handleInbox`, so a lookup never copies the table).
     private var relayRoutes = RelayTable<SocketAddress>()
-    /// The address family of each slot of `batch` readied for relaying (nil: not relayed), and how many.
+    /// The datagrams of a receive readied for relaying (pointing into `received`), and the family of each.
+    private let relayed: DatagramBatch
     private var relayFamilies: [AddressFamily?]
-    private var relayCount = 0
     private var thresholds: RekeyThresholds
     private var counters = OutsideCounters()
     /// Which unknown SPIs are reported to the control plane (per source and in all).
@@ -86,7 +88,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private var hipSenders: HIPSenderLimiter
     /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
     private let parked: PendingPackets
-    private let scratch: UnsafeMutableRawBufferPointer
+    private let scratch: PacketBatch
 
     /// An inbound SA, what the control plane was told of its sources, and whether it was told the SA is due
     /// for rekeying.
@@ -116,19 +118,21 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         poller = try EventPoller()
         inbox = Inbox(poller: poller)
         let bufferSize = NodeLimits.bufferSize(mtu: mtu)
-        batch = DatagramBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize, headroom: NodeLimits.headroom)
-        opening = SynapticDataPlane.PacketBatch(viewing: NodeLimits.batchCapacity, bufferSize: bufferSize)
+        received = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize)
+        datagrams = DatagramBatch(capacity: NodeLimits.batchCapacity)
+        for index in 0..<received.capacity { datagrams.setReceiveBuffer(at: index, received.buffer(at: index)) }
+        opening = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize)
         espSources = Array(repeating: SocketAddress(.v4(IPv4Address(0)), port: 0), count: NodeLimits.batchCapacity)
+        relayed = DatagramBatch(capacity: NodeLimits.batchCapacity)
         relayFamilies = Array(repeating: nil, count: NodeLimits.batchCapacity)
-        parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: bufferSize - NodeLimits.headroom)
-        scratch = .allocate(byteCount: bufferSize, alignment: 64)
+        scratch = PacketBatch(capacity: 1, bufferSize: bufferSize)
+        parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: scratch.readArea(at: 0).count)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
         if let udp6 { try poller.register(udp6.fileDescriptor, token: 6, for: .readable) }
     }
 
     deinit {
         poller.close()
-        scratch.deallocate()
     }
 
     /// The loop: returns after `.stop`.
@@ -172,13 +176,13 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
 
     /// Retries every parked packet once: those whose SA now exists are opened, the others parked again.
     private func retryParked(now: Instant) {
-        let area = UnsafeMutableRawBufferPointer(rebasing: scratch[NodeLimits.headroom...])
+        let area = scratch.readArea(at: 0)
         for _ in 0..<parked.count {
             guard let arrival = parked.oldestArrival, let source = parked.oldestSource,
                   let length = parked.removeFirst(into: area) else { return }
             let spi = UInt32(bigEndian: area.loadUnaligned(as: UInt32.self))
             if database.inbound(spi: spi) != nil {
-                open(scratch, offset: NodeLimits.headroom, length: length, source: source, now: now)
+                open(scratch.buffer(at: 0), offset: DataPlaneLimits.headroom, length: length, source: source, now: now)
             } else {
                 parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival, source: source)
             }
@@ -239,46 +243,52 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         for _ in 0..<NodeLimits.batchesPerWakeup {
             let received: Int
             do {
-                received = try socket.receive(into: batch)
+                received = try socket.receive(into: datagrams)
             } catch {
                 counters.receiveErrors += 1
                 return
             }
             let now = clock.now()
             for index in 0..<received { handle(index, now: now) }
-            sendRelayed(received)
+            sendRelayed()
             openESP(now: now)
-            if received < batch.capacity { return }
+            if received < datagrams.capacity { return }
         }
     }
 
     private func handle(_ index: Int, now: Instant) {
         counters.datagrams += 1
-        guard !batch.isTruncated(at: index) else {
+        guard !datagrams.isTruncated(at: index) else {
             counters.oversized += 1
             return
         }
-        let packet = batch.packet(at: index)
+        let packet = datagrams.packet(at: index)
         switch UDPPayload.classify(UnsafeRawBufferPointer(packet)) {
         case .esp(let spi):
-            guard let source = batch.peer(at: index) else {
+            guard let source = datagrams.peer(at: index) else {
                 counters.invalid += 1
                 return
             }
             if database.inbound(spi: spi) == nil {
                 if let destination = relayRoutes.destination(spi: spi, from: source) {
-                    prepareRelay(index, length: packet.count, to: destination)
+                    relay(UnsafeRawBufferPointer(packet), to: destination)
                     return
                 }
                 reportUnknownSPI(source.address, now: now)
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
                 if parked.append(UnsafeRawBufferPointer(packet), arrival: now, source: source) { return }
             }
-            opening.setView(espCount, buffer: batch.buffer(at: index), offset: batch.headroom, length: packet.count)
+            let area = opening.readArea(at: espCount)
+            guard packet.count <= area.count else {
+                counters.oversized += 1
+                return
+            }
+            area.copyMemory(from: UnsafeRawBufferPointer(packet))
+            opening.setRead(espCount, length: packet.count)
             espSources[espCount] = source
             espCount += 1
         case .hip(let offset):
-            guard let source = batch.peer(at: index), let destination = batch.destination(at: index) else {
+            guard let source = datagrams.peer(at: index), let destination = datagrams.destination(at: index) else {
                 counters.invalid += 1
                 return
             }
@@ -305,35 +315,34 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         }
     }
 
-    /// Readies slot `index`, a datagram of `length` bytes that a relay route matched, to be sent unchanged to
-    /// `destination` with the batch's other relayed datagrams (counted as relayed).
-    private func prepareRelay(_ index: Int, length: Int, to destination: SocketAddress) {
-        batch.setDatagram(at: index, offset: batch.headroom, length: length, to: destination)
-        relayFamilies[index] = destination.family
-        relayCount += 1
+    /// Readies `datagram`, which a relay route matched, to be sent unchanged to `destination` with the
+    /// receive's other relayed datagrams (counted as relayed).
+    private func relay(_ datagram: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        relayFamilies[relayed.count] = destination.family
+        relayed.append(datagram, to: destination)
         counters.relayedPackets += 1
-        counters.relayedBytes += UInt64(length)
+        counters.relayedBytes += UInt64(datagram.count)
     }
 
-    /// Sends the slots of `0..<count` readied for relaying: one sendmmsg per run of one address family, on
-    /// that family's socket. Datagrams the socket refuses or has no room for are dropped and counted; the
-    /// path does not wait for room (it would stop receiving meanwhile).
-    private func sendRelayed(_ count: Int) {
-        guard relayCount > 0 else { return }
+    /// Sends the datagrams readied for relaying: one sendmmsg per run of one address family, on that
+    /// family's socket. Datagrams the socket refuses or has no room for are dropped and counted; the path
+    /// does not wait for room (it would stop receiving meanwhile).
+    private func sendRelayed() {
+        let count = relayed.count
+        guard count > 0 else { return }
         relayFamilies.forEachRun(upTo: count) { family, run in
-            batch.count = run.upperBound
+            relayed.count = run.upperBound
             var next = run.lowerBound
-            if let socket = family == .v4 ? udp4 : udp6, let progress = try? socket.send(batch, from: run.lowerBound) {
+            if let socket = family == .v4 ? udp4 : udp6, let progress = try? socket.send(relayed, from: run.lowerBound) {
                 counters.relaySendFailures += UInt64(progress.rejected)
                 next = progress.next
             }
             counters.relaySendFailures += UInt64(run.upperBound - next)
         }
-        for index in 0..<count { relayFamilies[index] = nil }
-        relayCount = 0
+        relayed.removeAll()
     }
 
-    /// Opens the ESP packets attached to `opening` as one batch and writes the inner packets to the TUN in
+    /// Opens the ESP packets copied into `opening` as one batch and writes the inner packets to the TUN in
     /// order; each run of one SA's packets checks that SA's rekey thresholds once. Drops are counted by the
     /// data plane.
     private func openESP(now: Instant) {

@@ -1,8 +1,8 @@
-// BatchProgress: how far a batched write or send got.
+// BatchProgress: how far a batched send got.
 
 import Glibc
 
-/// The result of writing a batch (TUN packets or datagrams) from some start index.
+/// The result of sending a batch of datagrams from some start index.
 ///
 /// `next == count` means the whole batch was handled. `next < count` means the descriptor would block:
 /// wait until it is writable (EventPoller) and call again from `next`. Packets the kernel refuses one by

@@ -1,6 +1,6 @@
 // DatagramBatch+IO: recvmmsg and sendmmsg over a batch (used by UDPSocket and RawHIPSocket).
 //
-// Receive: reset every slot → one recvmmsg for up to `capacity` datagrams → record lengths.
+// Receive: reset every datagram → one recvmmsg for up to `capacity` datagrams → `count`.
 // Send: sendmmsg from `next`; it returns how many went out; on a failure of the first remaining datagram,
 // EAGAIN stops (wait for writability), a per-datagram error (unreachable, too big, ...) skips that one.
 
@@ -17,11 +17,11 @@ extension DatagramBatch {
         let received = try SystemCall.unlessWouldBlock(call) {
             synaptic_recvmmsg(fd, headers, capacity, Int32(MSG_DONTWAIT), nil)
         }
-        finishReceive(Int(received ?? 0))
+        count = Int(received ?? 0)
         return count
     }
 
-    /// Sends slots `start..<count` to the socket `fd`. See `BatchProgress`.
+    /// Sends datagrams `start..<count` to the socket `fd`. See `BatchProgress`.
     func send(to fd: Int32, from start: Int, call: String) throws(SystemError) -> BatchProgress {
         var progress = BatchProgress(next: start)
         while progress.next < count {

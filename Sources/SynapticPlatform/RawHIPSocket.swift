@@ -59,7 +59,7 @@ public final class RawHIPSocket: Sendable {
         try batch.receive(from: descriptor.rawValue, call: "recvmmsg(raw 139)")
     }
 
-    /// Sends `batch` slots `start..<batch.count` with sendmmsg (peers with port 0). See `BatchProgress`.
+    /// Sends `batch` datagrams `start..<batch.count` with sendmmsg (peers with port 0). See `BatchProgress`.
     public func send(_ batch: DatagramBatch, from start: Int = 0) throws(SystemError) -> BatchProgress {
         try batch.send(to: descriptor.rawValue, from: start, call: "sendmmsg(raw 139)")
     }

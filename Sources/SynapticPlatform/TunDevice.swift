@@ -1,4 +1,4 @@
-// TunDevice: a layer-3 TUN interface (IFF_TUN | IFF_NO_PI), non-blocking, with batched reads and writes.
+// TunDevice: a layer-3 TUN interface (IFF_TUN | IFF_NO_PI), non-blocking, one packet per read or write.
 //
 // Stages: open /dev/net/tun → TUNSETIFF (name, flags) → optional TUNSETOFFLOAD → interface index.
 // Configuration (MTU, addresses, routes, link up) goes through rtnetlink: see TunDevice+Configuration.
@@ -87,8 +87,6 @@ public final class TunDevice: Sendable {
         descriptor.close()
     }
 
-    // MARK: - Single packets
-
     /// Reads one packet into `buffer`; nil when none is waiting. A packet longer than the buffer is cut.
     public func readPacket(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
         let fd = descriptor.rawValue
@@ -99,51 +97,5 @@ public final class TunDevice: Sendable {
     public func writePacket(_ packet: UnsafeRawBufferPointer) throws(SystemError) -> Bool {
         let fd = descriptor.rawValue
         return try SystemCall.unlessWouldBlock("write(tun)") { Glibc.write(fd, packet.baseAddress, packet.count) } != nil
-    }
-
-    // MARK: - Batches
-
-    /// Reads packets into the batch's slots from 0 until none is waiting or the batch is full, and sets
-    /// `batch.count`. Returns the count (0 when nothing was waiting). An error after some packets were read
-    /// ends the batch early; the next call reports it.
-    @discardableResult
-    public func read(into batch: PacketBatch) throws(SystemError) -> Int {
-        let fd = descriptor.rawValue
-        var count = 0
-        while count < batch.capacity {
-            let area = batch.slots.receiveArea(at: count)
-            let length: Int?
-            do {
-                length = try SystemCall.unlessWouldBlock("read(tun)") { Glibc.read(fd, area.baseAddress, area.count) }
-            } catch {
-                if count == 0 { throw error }
-                break
-            }
-            guard let length else { break }
-            batch.slots.setPacket(at: count, offset: batch.headroom, length: length)
-            count += 1
-        }
-        batch.count = count
-        return count
-    }
-
-    /// Writes the batch's packets from index `start` to `batch.count`, one write(2) each (a TUN takes one
-    /// packet per write). See `BatchProgress` for would-block and refused packets.
-    public func write(_ batch: PacketBatch, from start: Int = 0) throws(SystemError) -> BatchProgress {
-        let fd = descriptor.rawValue
-        var progress = BatchProgress(next: start)
-        while progress.next < batch.count {
-            let packet = batch.packet(at: progress.next)
-            do {
-                guard try SystemCall.unlessWouldBlock("write(tun)", {
-                    Glibc.write(fd, packet.baseAddress, packet.count)
-                }) != nil else { return progress }
-                progress.sent += 1
-                progress.next += 1
-            } catch {
-                try progress.skip(failedWith: error)
-            }
-        }
-        return progress
     }
 }

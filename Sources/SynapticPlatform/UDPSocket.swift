@@ -87,7 +87,7 @@ public final class UDPSocket: Sendable {
         try batch.receive(from: descriptor.rawValue, call: "recvmmsg(UDP)")
     }
 
-    /// Sends `batch` slots `start..<batch.count` with sendmmsg. See `BatchProgress`.
+    /// Sends `batch` datagrams `start..<batch.count` with sendmmsg. See `BatchProgress`.
     public func send(_ batch: DatagramBatch, from start: Int = 0) throws(SystemError) -> BatchProgress {
         try batch.send(to: descriptor.rawValue, from: start, call: "sendmmsg(UDP)")
     }

@@ -301,8 +301,7 @@ struct DataPathTests {
     @Test("batches: every packet sealed, opened and dropped in place with metadata")
     func batches() throws {
         let (a, b) = try Self.pair()
-        let slab = PacketSlab(batchCount: 2, batchCapacity: 8)
-        let batch = try #require(slab.take())
+        let batch = PacketBatch(capacity: 8)
         var originals: [[UInt8]] = []
         for index in 0..<8 {
             let packet = index == 5
@@ -327,17 +326,16 @@ struct DataPathTests {
             #expect(batch[metadata: index].sequence == UInt64(index < 5 ? index + 1 : index))
         }
         #expect(batch[metadata: 5].drop == .unknownSPI)   // the untouched IPv6 bytes do not name an SA
-        slab.recycle(batch)
     }
 
     @Test("parallel batches on three worker contexts: every packet in order, a duplicate in the same batch dropped",
           arguments: [ESPSuiteID.aesGCM16, .aes128CBCSHA256])
     func parallelBatches(suite: ESPSuiteID) throws {
         let (a, b) = try Self.pair(suite, workers: 3)
-        let slab = PacketSlab(batchCount: 2, batchCapacity: 32)
+        let batch = PacketBatch(capacity: 32)
         var generator = SeededGenerator(seed: 5)
         for round in 0..<4 {
-            let batch = try #require(slab.take())
+            batch.reset()
             var originals: [[UInt8]] = []
             for index in 0..<32 {
                 let packet = P.ipv6(Self.hitA, Self.hitB, nextHeader: 17,
@@ -363,47 +361,9 @@ struct DataPathTests {
                 #expect(Array(batch.packet(at: index)) == originals[index], "round \(round) packet \(index)")
             }
             #expect(batch[metadata: 31].drop == .replay)
-            slab.recycle(batch)
         }
         #expect(a.database.outbound(peer: Self.hitB)?.counters.packetsOut == 128)
         #expect(b.database.inbound(spi: Self.spiAB)?.counters.packetsIn == 124)
         #expect(b.database.inbound(spi: Self.spiAB)?.counters.drops(.replay) == 4)
-    }
-
-    @Test("a view batch seals and opens in place in buffers it does not own, slot i viewing buffer 15 − i")
-    func viewBatches() throws {
-        let (a, b) = try Self.pair(workers: 2)
-        let size = DataPlaneLimits.defaultBufferSize
-        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * size, alignment: 64)
-        defer { memory.deallocate() }
-        func external(_ slot: Int) -> UnsafeMutableRawBufferPointer {
-            UnsafeMutableRawBufferPointer(rebasing: memory[(15 - slot) * size..<(16 - slot) * size])
-        }
-        let batch = PacketBatch(viewing: 16, bufferSize: size)
-        var originals: [[UInt8]] = []
-        for slot in 0..<16 {
-            let packet = P.ipv6(Self.hitA, Self.hitB, nextHeader: 17,
-                                segment: P.udp(source: slot, destination: 7, data: Array(repeating: UInt8(slot), count: 61 * slot)),
-                                checksumOffset: 6)
-            originals.append(packet)
-            UnsafeMutableRawBufferPointer(rebasing: external(slot)[DataPlaneLimits.headroom...]).copyBytes(from: packet)
-            batch.setView(slot, buffer: external(slot), offset: DataPlaneLimits.headroom, length: packet.count)
-        }
-        batch.count = 16
-        a.outbound.process(batch)
-        for slot in 0..<16 {
-            #expect(batch[metadata: slot].drop == nil && batch[metadata: slot].sequence == UInt64(slot + 1))
-            // The ESP packet is in the external buffer: SPI then sequence number at the window's start.
-            let esp = external(slot)
-            #expect(UInt32(bigEndian: esp.loadUnaligned(fromByteOffset: batch.offset(of: slot), as: UInt32.self)) == Self.spiAB)
-            #expect(UInt32(bigEndian: esp.loadUnaligned(fromByteOffset: batch.offset(of: slot) + 4, as: UInt32.self)) == UInt32(slot + 1))
-        }
-        b.inbound.process(batch, hopLimit: 64)
-        for slot in 0..<16 {
-            #expect(batch[metadata: slot].drop == nil)
-            let window = external(slot)[batch.offset(of: slot)..<batch.offset(of: slot) + batch.length(of: slot)]
-            #expect(Array(window) == originals[slot], "slot \(slot)")
-        }
-        #expect(b.database.inbound(spi: Self.spiAB)?.counters.packetsIn == 16)
     }
 }

@@ -81,8 +81,7 @@ struct RekeyTests {
           arguments: [1, 3])
     func rekeySwap(workers: Int) throws {
         let (a, b) = try DataPathTests.pair(workers: workers)
-        let slab = PacketSlab(batchCount: 3, batchCapacity: 16)
-        let (old, new, late) = (try #require(slab.take()), try #require(slab.take()), try #require(slab.take()))
+        let (old, new, late) = (PacketBatch(capacity: 16), PacketBatch(capacity: 16), PacketBatch(capacity: 16))
         let oldOriginals = Self.fill(old, count: 16, marker: 1)
         a.outbound.process(old)
         let straggler = Array(old.packet(at: 15))
@@ -121,6 +120,5 @@ struct RekeyTests {
         a.outbound.process(late)
         b.inbound.process(late, hopLimit: 64)
         #expect(late[metadata: 0].drop == nil && late[metadata: 1].drop == nil && late[metadata: 1].sequence == 18)
-        for batch in [old, new, late] { slab.recycle(batch) }
     }
 }

@@ -7,10 +7,11 @@ import HIPCore
 import HIPCrypto
 import HIPWire
 import Logging
+import SynapticDataPlane
+@testable import SynapticNode
 import SynapticPlatform
 import SynapticTestSupport
 import Testing
-@testable import SynapticNode
 
 @Suite struct ControlPlaneTests {
     @Test(.enabled(if: NetworkNamespace.isAvailable, Comment(rawValue: NetworkNamespace.skipReason)),
@@ -33,12 +34,12 @@ import Testing
             // Far more junk than one wakeup may read (each datagram is a malformed HIP packet).
             let flood = 4 * NodeLimits.batchesPerWakeup * NodeLimits.rawHIPBatchCapacity
             let loopback = InetAddress("127.0.0.1")!
-            let batch = DatagramBatch(capacity: flood, bufferSize: 64)
+            let memory = PacketBatch(capacity: flood)
+            let batch = DatagramBatch(capacity: flood)
             for index in 0..<flood {
-                batch.buffer(at: index).copyBytes(from: [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 40))
-                batch.setDatagram(at: index, length: 40, to: SocketAddress(loopback, port: 0))
+                batch.append(copying: [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 40), into: memory,
+                             to: SocketAddress(loopback, port: 0))
             }
-            batch.count = flood
             var sent = 0
             while sent < flood { sent = try sender.send(batch, from: sent).next }
             usleep(100_000)

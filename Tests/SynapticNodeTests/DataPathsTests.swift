@@ -50,7 +50,9 @@ import Testing
     /// Datagrams that arrive on `socket` within `milliseconds`, until `count` came (payloads and sources).
     static func receive(_ count: Int, on socket: UDPSocket,
                         milliseconds: Int = 2000) throws -> [(bytes: [UInt8], source: SocketAddress?)] {
-        let batch = DatagramBatch(capacity: 8, bufferSize: 2048)
+        let memory = PacketBatch(capacity: 8)
+        let batch = DatagramBatch(capacity: 8)
+        batch.receive(into: memory)
         var received: [(bytes: [UInt8], source: SocketAddress?)] = []
         for _ in 0..<milliseconds / 5 where received.count < count {
             for index in 0..<(try socket.receive(into: batch)) {
@@ -63,10 +65,9 @@ import Testing
 
     /// Sends `payload` from `socket` to `destination`.
     static func send(_ payload: [UInt8], from socket: UDPSocket, to destination: SocketAddress) throws {
-        let batch = DatagramBatch(capacity: 1, bufferSize: 2048)
-        batch.buffer(at: 0).copyBytes(from: payload)
-        batch.setDatagram(at: 0, length: payload.count, to: destination)
-        batch.count = 1
+        let memory = PacketBatch(capacity: 1)
+        let batch = DatagramBatch(capacity: 1)
+        batch.append(copying: payload, into: memory, to: destination)
         #expect(try socket.send(batch).next == 1)
     }
 

@@ -73,17 +73,18 @@ import Testing
 
     /// Sends `bytes` from `transport` to `destination`.
     static func send(_ bytes: [UInt8], from transport: MemoryTransport, to destination: SocketAddress) throws {
-        let batch = DatagramBatch(capacity: 1, bufferSize: 2048)
-        batch.buffer(at: 0).copyBytes(from: bytes)
-        batch.setDatagram(at: 0, length: bytes.count, to: destination)
-        batch.count = 1
+        let memory = PacketBatch(capacity: 1)
+        let batch = DatagramBatch(capacity: 1)
+        batch.append(copying: bytes, into: memory, to: destination)
         #expect(try transport.send(batch, from: 0).sent == 1)
     }
 
     /// What waits at `transport` (payloads and sources), without waiting: the path's snapshot comes after
     /// its sends, and the router delivers as they are made.
     static func received(at transport: MemoryTransport) throws -> [(bytes: [UInt8], source: SocketAddress)] {
-        let batch = DatagramBatch(capacity: 16, bufferSize: 2048)
+        let memory = PacketBatch(capacity: 16)
+        let batch = DatagramBatch(capacity: 16)
+        batch.receive(into: memory)
         return try (0..<transport.receive(into: batch)).map { (Array(batch.packet(at: $0)), batch.peer(at: $0)!) }
     }
 

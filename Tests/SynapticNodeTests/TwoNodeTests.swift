@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import HIPCrypto
 import HIPWire
+import SynapticDataPlane
 import SynapticNode
 import SynapticPlatform
 import SynapticTestSupport
@@ -104,11 +105,11 @@ import Testing
         try namespace.run {
             let socket = try UDPSocket(bindingTo: SocketAddress(.v4(IPv4Address(0)), port: 0))
             defer { socket.close() }
-            let batch = DatagramBatch(capacity: 1, bufferSize: 65536)
+            let memory = PacketBatch(capacity: 1, bufferSize: 65536)
+            let batch = DatagramBatch(capacity: 1)
             for payload in payloads {
-                batch.buffer(at: 0).copyBytes(from: payload)
-                batch.setDatagram(at: 0, length: payload.count, to: destination)
-                batch.count = 1
+                batch.removeAll()
+                batch.append(copying: payload, into: memory, to: destination)
                 _ = try socket.send(batch)
             }
         }

@@ -2,6 +2,7 @@
 
 import Dispatch
 import Glibc
+import SynapticDataPlane
 @testable import SynapticPlatform
 import SynapticTestSupport
 import Testing
@@ -39,9 +40,9 @@ import Testing
         #expect(events[0].token == 8 && events[0].isWritable && !events[0].isReadable)
         try poller.modify(sender.fileDescriptor, token: 8, for: [])
 
-        let batch = DatagramBatch(capacity: 1, bufferSize: 64)
-        batch.setDatagram(at: 0, length: 5, to: try receiver.localAddress())
-        batch.count = 1
+        let memory = PacketBatch(capacity: 1)
+        let batch = DatagramBatch(capacity: 1)
+        batch.append(copying: [1, 2, 3, 4, 5], into: memory, to: try receiver.localAddress())
         #expect(try sender.send(batch).sent == 1)
         #expect(try poller.wait(into: events, timeoutMilliseconds: 1000) == 1)
         #expect(events[0].token == 7 && events[0].isReadable)
@@ -62,7 +63,9 @@ import Testing
             throws: { ($0 as? SystemError)?.errno == EEXIST && ($0 as? SystemError)?.call == "epoll_ctl(ADD)" }
         socket.close()
         #expect(socket.fileDescriptor == -1)
-        let batch = DatagramBatch(capacity: 1, bufferSize: 64)
+        let memory = PacketBatch(capacity: 1)
+        let batch = DatagramBatch(capacity: 1)
+        batch.receive(into: memory, bytes: 64)
         #expect { try socket.receive(into: batch) } throws: { ($0 as? SystemError)?.errno == EBADF }
     }
 }

@@ -2,6 +2,7 @@
 // IPv6 (checksum by the kernel at offset 4, verified here with an independent computation).
 
 import Glibc
+import SynapticDataPlane
 @testable import SynapticPlatform
 import SynapticTestSupport
 import Testing
@@ -43,15 +44,15 @@ import Testing
                 packet[4] = UInt8(checksum >> 8)
                 packet[5] = UInt8(checksum & 0xFF)
             }
-            let out = DatagramBatch(capacity: 2, bufferSize: 512)
-            for index in 0..<2 {
-                out.buffer(at: index).copyBytes(from: packet)
-                out.setDatagram(at: index, length: packet.count, to: SocketAddress(destination, port: 0), from: source)
+            let memory = PacketBatch(capacity: 8)
+            let out = DatagramBatch(capacity: 2)
+            for _ in 0..<2 {
+                out.append(copying: packet, into: memory, to: SocketAddress(destination, port: 0), from: source)
             }
-            out.count = 2
             #expect(try sender.send(out) == BatchProgress(next: 2, sent: 2))
 
-            let batch = DatagramBatch(capacity: 8, bufferSize: 2048)
+            let batch = DatagramBatch(capacity: 8)
+            batch.receive(into: memory)
             var got = 0
             while got < 2, try waitReadable(receiver.fileDescriptor) {
                 try receiver.receive(into: batch)

@@ -3,6 +3,7 @@
 // the virtio-net header option, removal on close, and the typed errors.
 
 import Glibc
+import SynapticDataPlane
 @testable import SynapticPlatform
 import SynapticTestSupport
 import Testing
@@ -16,13 +17,12 @@ import Testing
         routes: [IPPrefix("2001:20::/28")!, IPPrefix("1.0.0.0/8")!])
 
     /// Reads packets from the TUN until `matches` accepts one (other traffic, e.g. MLD, is skipped).
-    static func readPacket(from tun: TunDevice, batch: PacketBatch,
-                           matching matches: ([UInt8]) -> Bool) throws -> [UInt8]? {
+    static func readPacket(from tun: TunDevice, matching matches: ([UInt8]) -> Bool) throws -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 65_600)
         for _ in 0..<20 {
             guard try waitReadable(tun.fileDescriptor) else { return nil }
-            try tun.read(into: batch)
-            for index in 0..<batch.count {
-                let packet = Array(batch.packet(at: index))
+            while let length = try buffer.withUnsafeMutableBytes({ try tun.readPacket(into: $0) }) {
+                let packet = Array(buffer[..<length])
                 if matches(packet) { return packet }
             }
         }
@@ -97,16 +97,14 @@ import Testing
             let source: InetAddress = family == .v6 ? .v6(Self.hit) : .v4(Self.lsi)
             let sender = try socket.localAddress()
 
-            let out = DatagramBatch(capacity: 1, bufferSize: 2048)
+            let memory = PacketBatch(capacity: 1)
+            let out = DatagramBatch(capacity: 1)
             let payload = TestPackets.payload(index: 1, length: 100)
-            out.buffer(at: 0).copyBytes(from: payload)
-            out.setDatagram(at: 0, length: payload.count, to: peer)
-            out.count = 1
+            out.append(copying: payload, into: memory, to: peer)
             #expect(try socket.send(out).sent == 1)
 
-            let batch = PacketBatch(capacity: 8, bufferSize: 2048, headroom: 64)
             let expected = TestPackets.udpPacket(from: SocketAddress(source, port: sender.port), to: peer, payload: payload)
-            let packet = try Self.readPacket(from: tun, batch: batch) { packet in
+            let packet = try Self.readPacket(from: tun) { packet in
                 packet.count == expected.count && packet.last == expected.last && packet[0] >> 4 == expected[0] >> 4
             }
             let read = try #require(packet)
@@ -133,18 +131,16 @@ import Testing
             defer { tun.close(); socket.close() }
             let remote = SocketAddress(InetAddress(family == .v6 ? "2001:20::9" : "1.0.0.9")!, port: 5555)
 
-            let batch = PacketBatch(capacity: 4, bufferSize: 2048)
+            var packets: [[UInt8]] = []
             for index in 0..<3 {
-                let packet = TestPackets.udpPacket(from: remote, to: local,
-                                                   payload: TestPackets.payload(index: index, length: 50 + index))
-                batch.buffer(at: index).copyBytes(from: packet)
-                batch.setPacket(at: index, offset: 0, length: packet.count)
+                packets.append(TestPackets.udpPacket(from: remote, to: local,
+                                                     payload: TestPackets.payload(index: index, length: 50 + index)))
+                #expect(try packets[index].withUnsafeBytes { try tun.writePacket($0) })
             }
-            batch.count = 3
-            let progress = try tun.write(batch)
-            #expect(progress == BatchProgress(next: 3, sent: 3))
 
-            let received = DatagramBatch(capacity: 8, bufferSize: 2048)
+            let memory = PacketBatch(capacity: 8)
+            let received = DatagramBatch(capacity: 8)
+            received.receive(into: memory)
             var seen = 0
             while seen < 3, try waitReadable(socket.fileDescriptor) {
                 try socket.receive(into: received)
@@ -158,11 +154,10 @@ import Testing
             }
             #expect(seen == 3)
 
-            // A packet that is not IP is refused on its own; the rest of the batch still goes out.
-            batch.buffer(at: 0).storeBytes(of: 0x00, as: UInt8.self)
-            let mixed = try tun.write(batch)
-            #expect(mixed.next == 3 && mixed.sent == 2 && mixed.rejected == 1)
-            #expect(mixed.lastRejection?.errno == EINVAL)
+            // A packet that is not IP is refused with EINVAL.
+            packets[0][0] = 0
+            #expect { _ = try packets[0].withUnsafeBytes { try tun.writePacket($0) } }
+                throws: { ($0 as? SystemError)?.errno == EINVAL }
         }
     }
 
@@ -175,13 +170,12 @@ import Testing
                 return (tun, try UDPSocket(bindingTo: SocketAddress(.v6(IPv6Address(high: 0, low: 0)), port: 0)))
             }
             defer { tun.close(); socket.close() }
-            let out = DatagramBatch(capacity: 1, bufferSize: 256)
-            out.setDatagram(at: 0, length: 32, to: SocketAddress(InetAddress("2001:20::7")!, port: 9))
-            out.count = 1
+            let memory = PacketBatch(capacity: 1)
+            let out = DatagramBatch(capacity: 1)
+            out.append(copying: [UInt8](repeating: 0, count: 32), into: memory, to: SocketAddress(InetAddress("2001:20::7")!, port: 9))
             #expect(try socket.send(out).sent == 1)
             let header = TunDevice.virtioNetHeaderLength
-            let batch = PacketBatch(capacity: 4, bufferSize: 2048)
-            let packet = try #require(try Self.readPacket(from: tun, batch: batch) { packet in
+            let packet = try #require(try Self.readPacket(from: tun) { packet in
                 packet.count == header + 40 + 8 + 32 && packet[header] >> 4 == 6 && packet[header + 6] == 17
             })
             #expect(header == 10)

@@ -3,6 +3,7 @@
 // request came to (packet info on send); GSO/GRO; port in use.
 
 import Glibc
+import SynapticDataPlane
 @testable import SynapticPlatform
 import SynapticTestSupport
 import Testing
@@ -40,17 +41,17 @@ import Testing
             let to = try receiver.localAddress()
             #expect(from.address == lab.addressA[family] && from.port != 0)
 
-            let out = DatagramBatch(capacity: 32, bufferSize: 1500, headroom: 16)
+            let outMemory = PacketBatch(capacity: 32)
+            let out = DatagramBatch(capacity: 32)
             for index in 0..<32 {
-                let payload = TestPackets.payload(index: index, length: 100 + 37 * index)
-                UnsafeMutableRawBufferPointer(rebasing: out.buffer(at: index)[16...]).copyBytes(from: payload)
-                out.setDatagram(at: index, offset: 16, length: payload.count, to: to)
+                out.append(copying: TestPackets.payload(index: index, length: 100 + 37 * index), into: outMemory, to: to)
             }
-            out.count = 32
             let progress = try sender.send(out)
             #expect(progress == BatchProgress(next: 32, sent: 32))
 
-            let batch = DatagramBatch(capacity: 64, bufferSize: 2048, headroom: 32)
+            let memory = PacketBatch(capacity: 64)
+            let batch = DatagramBatch(capacity: 64)
+            batch.receive(into: memory)
             var received: [[UInt8]] = []
             var calls = 0
             while received.count < 32, try waitReadable(receiver.fileDescriptor) {
@@ -61,7 +62,7 @@ import Testing
                     #expect(batch.destination(at: index) == to.address)
                     #expect(!batch.isTruncated(at: index))
                     #expect(batch.segmentSize(at: index) == nil)
-                    #expect(batch.packet(at: index).baseAddress == batch.buffer(at: index).baseAddress! + 32)
+                    #expect(batch.packet(at: index).baseAddress == memory.buffer(at: index).baseAddress)
                     received.append(Array(batch.packet(at: index)))
                 }
             }
@@ -84,21 +85,25 @@ import Testing
             let second = InetAddress(family == .v4 ? "198.18.1.3" : "fd00:1::8000")!
             let serverAddress = SocketAddress(second, port: try server.localAddress().port)
 
-            let request = DatagramBatch(capacity: 1, bufferSize: 512)
-            request.setDatagram(at: 0, length: 10, to: serverAddress)
-            request.count = 1
+            let memory = PacketBatch(capacity: 4)
+            let request = DatagramBatch(capacity: 1)
+            request.append(copying: [UInt8](repeating: 1, count: 10), into: memory, to: serverAddress)
             #expect(try client.send(request).sent == 1)
 
-            let batch = DatagramBatch(capacity: 4, bufferSize: 512)
+            let batch = DatagramBatch(capacity: 4)
+            batch.receive(into: memory)
             #expect(try waitReadable(server.fileDescriptor))
             #expect(try server.receive(into: batch) == 1)
             let destination = try #require(batch.destination(at: 0))
             #expect(destination == second)
             let requester = try #require(batch.peer(at: 0))
-            batch.setDatagram(at: 0, length: 10, to: requester, from: destination)  // answer in place
+            let answer = UnsafeRawBufferPointer(batch.packet(at: 0))
+            batch.removeAll()
+            batch.append(answer, to: requester, from: destination)  // answer in place
             #expect(try server.send(batch).sent == 1)
 
-            let reply = DatagramBatch(capacity: 4, bufferSize: 512)
+            let reply = DatagramBatch(capacity: 4)
+            reply.receive(into: memory)
             #expect(try waitReadable(client.fileDescriptor))
             #expect(try client.receive(into: reply) == 1)
             #expect(reply.peer(at: 0) == serverAddress)
@@ -117,15 +122,16 @@ import Testing
             }
             defer { sender.close(); plain.close(); coalescing.close() }
             let payload = TestPackets.payload(index: 3, length: 9600)
-            let out = DatagramBatch(capacity: 2, bufferSize: 10_000)
-            for (index, target) in [plain, coalescing].enumerated() {
-                out.buffer(at: index).copyBytes(from: payload)
-                out.setDatagram(at: index, length: payload.count, to: try target.localAddress(), segmentSize: 1200)
+            let outMemory = PacketBatch(capacity: 2, bufferSize: 10_048)
+            let out = DatagramBatch(capacity: 2)
+            for target in [plain, coalescing] {
+                out.append(copying: payload, into: outMemory, to: try target.localAddress(), segmentSize: 1200)
             }
-            out.count = 2
             #expect(try sender.send(out).sent == 2)
 
-            let batch = DatagramBatch(capacity: 16, bufferSize: 65_535)
+            let memory = PacketBatch(capacity: 16, bufferSize: 65_536)
+            let batch = DatagramBatch(capacity: 16)
+            batch.receive(into: memory)
             var segments: [[UInt8]] = []
             while segments.count < 8, try waitReadable(plain.fileDescriptor) {
                 try plain.receive(into: batch)
@@ -167,11 +173,12 @@ import Testing
             let socket = try namespace.run { try UDPSocket(bindingTo: SocketAddress(InetAddress("127.0.0.1")!, port: 0)) }
             defer { socket.close() }
             let target = try socket.localAddress()
-            let batch = DatagramBatch(capacity: 3, bufferSize: 64)
-            batch.setDatagram(at: 0, length: 8, to: target)
-            batch.setDatagram(at: 1, length: 8, to: SocketAddress(InetAddress("198.18.9.9")!, port: 9))  // no route here
-            batch.setDatagram(at: 2, length: 8, to: target)
-            batch.count = 3
+            let memory = PacketBatch(capacity: 3)
+            let batch = DatagramBatch(capacity: 3)
+            let bytes = [UInt8](repeating: 0, count: 8)
+            batch.append(copying: bytes, into: memory, to: target)
+            batch.append(copying: bytes, into: memory, to: SocketAddress(InetAddress("198.18.9.9")!, port: 9))  // no route here
+            batch.append(copying: bytes, into: memory, to: target)
             let progress = try socket.send(batch)
             #expect(progress.next == 3 && progress.sent == 2 && progress.rejected == 1)
             #expect(progress.lastRejection?.errno == ENETUNREACH)

@@ -2,7 +2,7 @@
 // bytes. Throughput is batches per second (× 32 for packets); mallocs are per batch and must be 0.
 // Run: cd Perf && swift package --allow-writing-to-package-directory benchmark --target DataPlaneBenchmarks
 //
-//   ESP seal  <suite>   ESPSealer.seal in place on 32 slab buffers (new sequence numbers each batch)
+//   ESP seal  <suite>   ESPSealer.seal in place on 32 PacketBatch buffers (new sequence numbers each batch)
 //   ESP open  <suite>   ESPOpener.open on 32 sealed packets (restored with one memcpy per packet first)
 //   data path <suite>   OutboundProcessor (BEET strip, SA lookup, seal) then InboundProcessor (SPI lookup,
 //                       replay check, open, rebuild) on a PacketBatch: one host's send + the peer's receive;
@@ -31,18 +31,14 @@ final class Fixture: @unchecked Sendable {
     let suite: ESPSuiteID
     let sealer: ESPSealer
     let opener: ESPOpener
-    let slab = PacketSlab(batchCount: 2, batchCapacity: batchSize)
-    let work: PacketBatch
-    let sealed: PacketBatch
+    let work = PacketBatch(capacity: batchSize)
+    let sealed = PacketBatch(capacity: batchSize)
     var sequence: UInt64 = 0
 
     init(suite: ESPSuiteID) throws {
         self.suite = suite
         sealer = try ESPSealer(suite: suite, keys: keys(suite))
         opener = try ESPOpener(suite: suite, keys: keys(suite))
-        guard let work = slab.take(), let sealed = slab.take() else { fatalError("slab too small") }
-        self.work = work
-        self.sealed = sealed
         for index in 0..<batchSize {
             let buffer = sealed.buffer(at: index)
             for byte in 0..<payloadLength { buffer[DataPlaneLimits.headroom + suite.headerLength + byte] = UInt8(truncatingIfNeeded: byte) }
@@ -79,18 +75,16 @@ final class PathFixture: @unchecked Sendable {
     let sender: SADatabase
     let receiver: SADatabase
     let flows = LSIFlowTable()
-    let slab = PacketSlab(batchCount: 1, batchCapacity: batchSize)
-    let batch: PacketBatch
+    let batch = PacketBatch(capacity: batchSize)
 
     init(suite: ESPSuiteID, workers: Int) throws {
         sender = SADatabase(workers: workers)
         receiver = SADatabase(workers: workers)
-        guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2"), let batch = slab.take() else { fatalError("setup") }
+        guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2") else { fatalError("setup") }
         try sender.installOutbound(spi: 0x1234, suite: suite, keys: keys(suite),
                                    endpoints: SAEndpoints(ownHIT: own, peerHIT: peer))
         try receiver.installInbound(spi: 0x1234, suite: suite, keys: keys(suite),
                                     endpoints: SAEndpoints(ownHIT: peer, peerHIT: own))
-        self.batch = batch
         let header: [UInt8] = [0x60, 0, 0, 0, UInt8(payloadLength >> 8), UInt8(payloadLength & 0xFF), 17, 64]
             + own.bytes + peer.bytes
         for index in 0..<batchSize {
@@ -126,14 +120,13 @@ final class RelayFixture: @unchecked Sendable {
     static let clients = 1024
     let database = SADatabase()
     var table = RelayTable<RelayAddress>()
-    let slab = PacketSlab(batchCount: 1, batchCapacity: batchSize)
-    let batch: PacketBatch
+    let batch = PacketBatch(capacity: batchSize)
     var sources: [RelayAddress] = []
     /// Where each datagram of the last run went.
     var destinations: [RelayAddress?] = Array(repeating: nil, count: batchSize)
 
     init() throws {
-        guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2"), let batch = slab.take() else { fatalError("setup") }
+        guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2") else { fatalError("setup") }
         try database.installInbound(spi: 0x1234, suite: .aesGCM16, keys: keys(.aesGCM16),
                                     endpoints: SAEndpoints(ownHIT: own, peerHIT: peer))
         var routes: [(client: RelayAddress, peer: RelayAddress, toClientSPI: UInt32, toPeerSPI: UInt32)] = []
@@ -146,7 +139,6 @@ final class RelayFixture: @unchecked Sendable {
                                 + [UInt8(index >> 8), UInt8(index & 0xFF)]) else { fatalError("HIT") }
             table.replace(client: hit, routes: [.init(client: client, peer: peer, toClientSPI: route.2, toPeerSPI: route.3)])
         }
-        self.batch = batch
         // Datagrams of 32 routes spread over the table, alternately from the peer and from the client.
         for index in 0..<batchSize {
             let route = routes[index * (Self.clients / batchSize)]

@@ -1,7 +1,8 @@
 // MemoryTransport: an in-memory UDP socket on a VirtualRouter (DatagramTransport).
 //
-//   send: each slot of the batch → router.route (the router gives it our current address as source,
-//         applies its rule and NAT, and hands it to the transport bound at the destination)
+//   send: each datagram of the batch, its pieces gathered and cut at its UDP_SEGMENT size as the kernel's GSO
+//         does → router.route (the router gives it our current address as source, applies its rule and NAT,
+//         and hands it to the transport bound at the destination)
 //   receive: datagrams the router delivered → DatagramBatch.setReceived (source, our address as the
 //            destination) → the outside path demuxes them as it does a recvmmsg's
 // Pollable through a ReadinessSignal (eventfd): readable while datagrams wait, always writable (a send
@@ -53,7 +54,13 @@ final class MemoryTransport: DatagramTransport {
         var progress = BatchProgress(next: start)
         while progress.next < batch.count {
             if let destination = batch.peer(at: progress.next) {
-                router.route(Array(batch.packet(at: progress.next)), from: self, to: destination)
+                let index = progress.next
+                let bytes = (0..<batch.pieceCount(at: index)).flatMap { batch.piece($0, at: index) }
+                // UDP_SEGMENT: the kernel cuts the bytes into datagrams of the segment size.
+                let size = batch.sendSegmentSize(at: index) > 0 ? batch.sendSegmentSize(at: index) : max(bytes.count, 1)
+                for start in stride(from: 0, to: max(bytes.count, 1), by: size) {
+                    router.route(Array(bytes[start..<min(start + size, bytes.count)]), from: self, to: destination)
+                }
                 progress.sent += 1
             } else {
                 progress.rejected += 1
