@@ -12,15 +12,25 @@ public struct InternetChecksum: Sendable {
 
     public init() {}
 
-    /// Adds bytes as if appended to everything added so far.
+    /// Adds bytes as if appended to everything added so far. Eight bytes at a time: the words are summed in
+    /// the machine's byte order and the folded sum is put back in network order once (a one's-complement sum
+    /// commutes with swapping the bytes of every word, RFC 1071 §2(B)).
     public mutating func add(_ bytes: UnsafeRawBufferPointer) {
         var index = 0
         let count = bytes.count
-        if odd, count > 0 {
+        guard count > 0, let base = bytes.baseAddress else { return }
+        if odd {
             sum &+= UInt64(bytes[0])
             index = 1
             odd = false
         }
+        var wide: UInt64 = 0
+        while index + 8 <= count {
+            let word = (base + index).loadUnaligned(as: UInt64.self)
+            wide &+= (word & 0xFFFF_FFFF) &+ (word >> 32)
+            index += 8
+        }
+        sum &+= UInt64(UInt16(bigEndian: UInt16(Self.fold(wide))))
         while index + 1 < count {
             sum &+= UInt64(bytes[index]) << 8 | UInt64(bytes[index + 1])
             index += 2

@@ -27,14 +27,26 @@ enum ProtocolConstants {
     static let udpChecksumOffset = 6
     static let icmpChecksumOffset = 2
     static let tcpMinimumHeaderLength = 20
-    /// TCP flags byte (RFC 9293 §3.1) and its SYN and ACK bits.
+    /// TCP sequence and acknowledgment numbers, data offset, flags byte and its bits (RFC 9293 §3.1, RFC 3168
+    /// §6.1 for ECE and CWR).
+    static let tcpSequenceOffset = 4
+    static let tcpAcknowledgmentOffset = 8
+    static let tcpDataOffsetOffset = 12
     static let tcpFlagsOffset = 13
+    static let tcpFIN: UInt8 = 0x01
     static let tcpSYN: UInt8 = 0x02
+    static let tcpRST: UInt8 = 0x04
+    static let tcpPSH: UInt8 = 0x08
     static let tcpACK: UInt8 = 0x10
+    static let tcpURG: UInt8 = 0x20
+    static let tcpECE: UInt8 = 0x40
+    static let tcpCWR: UInt8 = 0x80
+    static let udpLengthOffset = 4
     static let udpHeaderLength = 8
     static let icmpEchoHeaderLength = 8
 
-    /// IPv4 flags/fragment offset: MF bit and the 13-bit offset (RFC 791 §3.1).
+    /// IPv4 flags/fragment offset: DF and MF bits and the 13-bit offset (RFC 791 §3.1).
+    static let ipv4DontFragment: UInt16 = 0x4000
     static let ipv4MoreFragments: UInt16 = 0x2000
     static let ipv4FragmentOffsetMask: UInt16 = 0x1FFF
 }
@@ -50,6 +62,10 @@ public enum DataPlaneLimits {
     public static let defaultBufferSize = 2048
     /// Packets per batch by default (one recvmmsg/sendmmsg or TUN batch).
     public static let defaultBatchCapacity = 64
+    /// Packets the TCP coalescer joins into one super-packet at most (as the kernel's GRO), and the flows it
+    /// follows at once within a batch (a flow beyond them starts over when it comes back).
+    public static let maximumCoalescedSegments = 64
+    static let coalescerFlows = 8
     /// Words of the anti-replay bitmap; the window is one word less, so advancing never clears live bits.
     static let replayBitmapWords = 32
     /// Slots of the LSI flow table (power of two) and how many a lookup probes.

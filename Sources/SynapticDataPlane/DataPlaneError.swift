@@ -19,6 +19,7 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
         case noSA
         case sequenceExhausted
         case cryptoFailure
+        case badOffload
     }
 
     private let detail: Detail
@@ -28,7 +29,7 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
     /// The counter this error belongs to.
     public var dropReason: DropReason {
         switch detail {
-        case .truncated, .badIPVersion, .badLength, .badSource, .badPadding: .malformed
+        case .truncated, .badIPVersion, .badLength, .badSource, .badPadding, .badOffload: .malformed
         case .noRoom: .tooBig
         case .fragment: .fragment
         case .unsupportedICMP, .extensionHeaders: .untranslatable
@@ -59,6 +60,7 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
         case .noSA: "no security association"
         case .sequenceExhausted: "sequence numbers exhausted"
         case .cryptoFailure: "libcrypto failed while sealing or opening"
+        case .badOffload: "virtio-net header does not describe the packet"
         }
     }
 
@@ -78,4 +80,5 @@ public struct DataPlaneError: Error, Hashable, Sendable, CustomStringConvertible
     static let noSA = DataPlaneError(.noSA)
     static let sequenceExhausted = DataPlaneError(.sequenceExhausted)
     static let cryptoFailure = DataPlaneError(.cryptoFailure)
+    static let badOffload = DataPlaneError(.badOffload)
 }

@@ -59,16 +59,16 @@ enum LSITranslator {
             nextHeader = ProtocolConstants.protocolICMPv6
             try translateEcho(segment, from: ProtocolConstants.icmpEchoRequest, ProtocolConstants.icmpEchoReply,
                               to: ProtocolConstants.icmpv6EchoRequest, ProtocolConstants.icmpv6EchoReply)
-            var sum = ipv6PseudoHeaderSum(source: source, destination: destination,
+            var sum = InternetChecksum.ipv6PseudoHeader(source: source, destination: destination,
                                           length: segmentLength, nextHeader: nextHeader)
             sum.add(UnsafeRawBufferPointer(segment))
             segment.storeBytes(of: sum.checksum.bigEndian, toByteOffset: ProtocolConstants.icmpChecksumOffset,
                                as: UInt16.self)
         case ProtocolConstants.protocolTCP, ProtocolConstants.protocolUDP:
             nextHeader = ipv4Protocol
-            let old = ipv4PseudoHeaderSum(source: source4, destination: destination4, length: segmentLength,
+            let old = InternetChecksum.ipv4PseudoHeader(source: source4, destination: destination4, length: segmentLength,
                                           protocol: ipv4Protocol)
-            let new = ipv6PseudoHeaderSum(source: source, destination: destination, length: segmentLength,
+            let new = InternetChecksum.ipv6PseudoHeader(source: source, destination: destination, length: segmentLength,
                                           nextHeader: nextHeader)
             try adjustTransportChecksum(segment, protocol: ipv4Protocol, old: old, new: new, computeIfZero: true)
         default:
@@ -114,9 +114,9 @@ enum LSITranslator {
                                as: UInt16.self)
         case ProtocolConstants.protocolTCP, ProtocolConstants.protocolUDP:
             ipv4Protocol = ipv6.nextHeader
-            let old = ipv6PseudoHeaderSum(source: ipv6.source, destination: ipv6.destination,
+            let old = InternetChecksum.ipv6PseudoHeader(source: ipv6.source, destination: ipv6.destination,
                                           length: segmentLength, nextHeader: ipv6.nextHeader)
-            let new = ipv4PseudoHeaderSum(source: source, destination: destination, length: segmentLength,
+            let new = InternetChecksum.ipv4PseudoHeader(source: source, destination: destination, length: segmentLength,
                                           protocol: ipv4Protocol)
             try adjustTransportChecksum(segment, protocol: ipv4Protocol, old: old, new: new, computeIfZero: false)
         case ProtocolConstants.protocolIPv6Fragment:
@@ -135,12 +135,10 @@ enum LSITranslator {
         header.storeBytes(of: UInt32(0x0000_4000).bigEndian, toByteOffset: 4, as: UInt32.self)  // id 0, DF
         header[8] = hopLimit
         header[9] = ipv4Protocol
-        header.storeBytes(of: UInt16(0), toByteOffset: 10, as: UInt16.self)
         header.storeBytes(of: source.bigEndian, toByteOffset: 12, as: UInt32.self)
         header.storeBytes(of: destination.bigEndian, toByteOffset: 16, as: UInt32.self)
-        var headerSum = InternetChecksum()
-        headerSum.add(UnsafeRawBufferPointer(header))
-        header.storeBytes(of: headerSum.checksum.bigEndian, toByteOffset: 10, as: UInt16.self)
+        let checksum = InternetChecksum.ipv4HeaderChecksum(UnsafeRawBufferPointer(header), length: header.count)
+        header.storeBytes(of: checksum.bigEndian, toByteOffset: 10, as: UInt16.self)
         return Packet(offset: ipv4Offset, length: totalLength)
     }
 
@@ -178,30 +176,5 @@ enum LSITranslator {
         }
         if !isTCP && updated == 0 { updated = 0xFFFF }  // RFC 768: a computed zero is sent as all ones
         segment.storeBytes(of: updated.bigEndian, toByteOffset: checksumOffset, as: UInt16.self)
-    }
-
-    /// RFC 8200 §8.1 pseudo-header: source, destination, 32-bit length, 24 zero bits, next header.
-    static func ipv6PseudoHeaderSum(source: PackedHIT, destination: PackedHIT, length: Int,
-                                    nextHeader: UInt8) -> InternetChecksum {
-        var sum = InternetChecksum()
-        source.add(to: &sum)
-        destination.add(to: &sum)
-        sum.add(word: UInt16(truncatingIfNeeded: length >> 16))
-        sum.add(word: UInt16(truncatingIfNeeded: length))
-        sum.add(word: UInt16(nextHeader))
-        return sum
-    }
-
-    /// RFC 768/9293 pseudo-header: source, destination, zero, protocol, 16-bit length.
-    static func ipv4PseudoHeaderSum(source: UInt32, destination: UInt32, length: Int,
-                                    protocol number: UInt8) -> InternetChecksum {
-        var sum = InternetChecksum()
-        sum.add(word: UInt16(truncatingIfNeeded: source >> 16))
-        sum.add(word: UInt16(truncatingIfNeeded: source))
-        sum.add(word: UInt16(truncatingIfNeeded: destination >> 16))
-        sum.add(word: UInt16(truncatingIfNeeded: destination))
-        sum.add(word: UInt16(number))
-        sum.add(word: UInt16(truncatingIfNeeded: length))
-        return sum
     }
 }
