@@ -7,6 +7,9 @@ extension Config {
         public let name: String
         /// `mtu`: the TUN MTU; the default leaves room for ESP over UDP over IPv6 on a 1500-byte path.
         public let mtu: Int
+        /// `offload`: TCP/UDP segmentation and receive offloads between the TUN, the data plane and the UDP
+        /// socket (TSO/USO reads, coalesced TCP writes, UDP GSO and GRO); on by default.
+        public let offload: Bool
 
         init(_ reader: inout TableReader) throws(ConfigError) {
             if let value = reader.value("name") {
@@ -20,6 +23,7 @@ extension Config {
                 name = ConfigDefaults.tunName
             }
             mtu = try reader.value("mtu")?.int(in: ConfigLimits.mtu) ?? ConfigDefaults.mtu
+            offload = try reader.value("offload")?.bool() ?? true
         }
     }
 }

@@ -1,5 +1,7 @@
 // OutboundProcessor: inside (TUN) → outside (ESP), per packet, in place in its buffer.
 //
+//   before:  a TUN read (virtio-net header, packet or TSO/USO super-packet) → SuperPacket → its segments,
+//            each into a slot of the batch (the caller copies them; malformed reads are counted here)
 //   stages:  IPv6 to a HIT ─────────────────────────────┐
 //            IPv4 to an LSI → LSI→HIT translation ──────┤→ SA by destination → BEET strip → sequence
 //            (record the flow as LSI-based)             │   number (at most `thresholds.lastSequence`)
@@ -43,6 +45,18 @@ public struct OutboundProcessor {
         self.flows = flows
         self.thresholds = thresholds
         lastSequence = thresholds.lastSequence
+    }
+
+    /// `bytes` as read from a TUN with IFF_VNET_HDR (virtio-net header, then a packet or super-packet), ready
+    /// to be split into segments of at most `maximumSegmentLength` bytes; nil when the header does not
+    /// describe a packet that can be split so (counted as a drop before an SA is known).
+    public func superPacket(_ bytes: UnsafeRawBufferPointer, maximumSegmentLength: Int) -> SuperPacket? {
+        do {
+            return try SuperPacket(parsing: bytes, maximumSegmentLength: maximumSegmentLength)
+        } catch {
+            database.outboundCounters.countDrop(error.dropReason)
+            return nil
+        }
     }
 
     /// Seals every packet of `batch` in place, in parallel on `database.workers` contexts: each window

@@ -57,6 +57,8 @@ public final class TCPCoalescer {
     }
 
     public let capacity: Int
+    /// False: every packet is written alone (offloads off).
+    public let coalescing: Bool
     private let roles: UnsafeMutablePointer<Role>
     private let next: UnsafeMutablePointer<Int>
     private let payloadOffsets: UnsafeMutablePointer<Int>
@@ -65,10 +67,12 @@ public final class TCPCoalescer {
     private let flows: UnsafeMutablePointer<Flow>
     private var flowCount = 0
 
-    /// A coalescer for batches of up to `capacity` packets. Allocates its bookkeeping once, here.
-    public init(capacity: Int) {
+    /// A coalescer for batches of up to `capacity` packets; with `coalescing` false it only writes the
+    /// all-zero virtio-net headers. Allocates its bookkeeping once, here.
+    public init(capacity: Int, coalescing: Bool = true) {
         precondition(capacity > 0, "a coalescer needs room for a packet")
         self.capacity = capacity
+        self.coalescing = coalescing
         roles = .allocate(capacity: capacity)
         roles.initialize(repeating: .skipped, count: capacity)
         next = .allocate(capacity: capacity)
@@ -109,7 +113,7 @@ public final class TCPCoalescer {
             }
             roles[index] = .head
             segmentCounts[index] = 1
-            place(index, in: batch)
+            if coalescing { place(index, in: batch) }
         }
         for index in 0..<batch.count where roles[index] == .head {
             finish(index, in: batch)

@@ -1,8 +1,11 @@
 // InsidePath: the TUN → ESP direction, on one thread (plus the seal workers of its SADatabase).
 //
 // Stages, per batch of up to 64 packets:
-//   TUN read (one packet per read, straight into a slot of the PacketBatch `sealing` after the headroom, so
-//     the packet is never copied)
+//   TUN read: a virtio-net header and one packet, or with offloads a TCP/UDP super-packet of up to 64 KiB
+//     (TSO/USO: the kernel leaves segmentation to us), into the read buffer
+//   → split (SuperPacket, as read: before BEET and LSI translation): its segments, each with full checksums,
+//     copied into the next slots of the PacketBatch `sealing` after the headroom (a super-packet larger
+//     than what is left of the batch goes on in the next one)
 //   → OutboundProcessor.process(batch), three stages over the whole batch:
 //       prepare (this thread, in batch order): SA by destination HIT or LSI, LSI→HIT translation, BEET strip,
 //         ESP sequence number — so per SA, sequence numbers follow the TUN's order; an SA past
@@ -18,9 +21,13 @@
 //            idle or the longest-waiting peer when full), base exchange requested (at most once per second
 //            per peer), slot left out of the send
 //     dropped (malformed, untranslatable, ...): counted by the data plane, slot left out
-//   → one datagram per kept slot, pointing at its ESP window (DatagramBatch: no copy); sendmmsg per run of
-//     consecutive datagrams of one address family (ESP in UDP to the peer's locator, shared port), so
-//     packets leave in batch order.
+//   → datagrams pointing at the ESP windows (DatagramBatch: no copy): with offloads, consecutive kept slots
+//     to one destination with sealed packets of one length (the last may be shorter; at most
+//     `NodeLimits.gsoSegments` and `gsoBytes`) go as one UDP_SEGMENT datagram (GSO: the kernel cuts it into
+//     the ESP packets), otherwise one datagram per slot; sendmmsg per run of consecutive datagrams of one
+//     address family (ESP in UDP to the peer's locator, shared port), so packets leave in batch order. A
+//     socket that refuses a GSO send (EIO, EINVAL: a route without checksum offload, say) turns GSO off for
+//     the path (said once in the log); those packets are lost and counted, TCP resends them.
 // SA changes arrive in the inbox and are applied between batches (the TUN is read for at most
 // `NodeLimits.batchesPerWakeup` batches per wait); installing an SA sends that peer's queued packets first,
 // in order. Installing a peer's new SA (rekey) replaces its old one between two batches: no packet is
@@ -28,6 +35,7 @@
 // batch goes there, the sequence numbers go on. Nothing is allocated per packet once SAs exist.
 // The TUN and the UDP transports are generic parameters (PacketDevice, DatagramTransport): TunDevice and
 // UDPSocket in the node, called directly per packet; in-memory doubles in the virtual-network tests.
+import Glibc
 import HIPCore
 import HIPCrypto
 import HIPWire
@@ -51,11 +59,19 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
     private let writable: EventPoller
     private let events = ReadyEvents(capacity: 8)
     private let writableEvents = ReadyEvents(capacity: 2)
-    /// The packets of one batch: read from the TUN, sealed in place, sent from there.
+    /// One TUN read (virtio-net header and packet), and the part of it still to split into `sealing`.
+    private let reads: PacketBatch
+    private var superPacket: SuperPacket?
+    private var nextSegment = 0
+    /// The packets of one batch: split into it, sealed in place, sent from there.
     private let sealing: PacketBatch
-    /// The sealed packets of `sealing` to send, and the address family of each.
+    /// Where each slot of `sealing` goes once sealed (nil: queued or dropped).
+    private var destinations: [SocketAddress?]
+    /// The sealed packets of `sealing` to send, and the address family of each datagram.
     private let datagrams: DatagramBatch
     private var families: [AddressFamily?]
+    /// Whether sealed packets of one size leave as one UDP_SEGMENT datagram.
+    private var segmentsSends: Bool
     /// The outbound SAs by tag (freed when the SA is removed or replaced).
     private var outbound = TagTable<Outbound>()
     private let pending: PendingTable
@@ -73,8 +89,9 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
 
     /// - Parameter control: the control plane's inbox (base exchange requests, rekey thresholds reached).
     /// - Parameter clock: when packets without SA were queued (read on that slow path only).
+    /// - Parameter offload: send sealed packets of one size as UDP_SEGMENT datagrams.
     init(tun: Device, udp4: Transport?, udp6: Transport?, database: SADatabase, flows: LSIFlowTable, mtu: Int,
-         thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>,
+         offload: Bool, thresholds: RekeyThresholds, logger: Logger, control: Inbox<ControlMessage>,
          clock: any NodeClock = MonotonicClock()) throws(SystemError) {
         self.tun = tun
         self.clock = clock
@@ -87,33 +104,38 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         poller = try EventPoller()
         writable = try EventPoller()
         inbox = Inbox(poller: poller)
+        reads = PacketBatch(capacity: 1, bufferSize: NodeLimits.tunReadBufferSize)
         sealing = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: NodeLimits.bufferSize(mtu: mtu))
+        destinations = Array(repeating: nil, count: NodeLimits.batchCapacity)
         datagrams = DatagramBatch(capacity: NodeLimits.batchCapacity)
         families = Array(repeating: nil, count: NodeLimits.batchCapacity)
+        segmentsSends = offload
         pending = PendingTable(peerLimit: NodeLimits.pendingPeers, packetsPerPeer: NodeLimits.pendingPacketsPerPeer,
                                slotSize: sealing.readArea(at: 0).count,
                                requestInterval: NodeLimits.outboundRequestInterval)
         try poller.register(tun.fileDescriptor, token: Self.tunToken, for: .readable)
     }
 
-    /// The loop: returns after `.stop`.
+    /// The loop: returns after `.stop`. While a super-packet is only partly split, it does not wait for the
+    /// TUN to be readable again before going on with it.
     func run() {
         while true {
             let count: Int
             do {
-                count = try poller.wait(into: events, timeoutMilliseconds: -1)
+                count = try poller.wait(into: events, timeoutMilliseconds: superPacket == nil ? -1 : 0)
             } catch {
                 logger.error("inside path: \(error)")
                 return
             }
+            var readable = superPacket != nil
             for index in 0..<count {
-                let event = events[index]
-                if event.token == EventPoller.wakeToken {
+                if events[index].token == EventPoller.wakeToken {
                     guard handleInbox() else { return }
                 } else {
-                    drainTUN()
+                    readable = true
                 }
             }
+            if readable { drainTUN() }
         }
     }
 
@@ -182,34 +204,47 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
 
     // MARK: - TUN → ESP
 
-    /// Reads and sends batches until the TUN has nothing more or `NodeLimits.batchesPerWakeup` batches were
-    /// read (the poller, level-triggered, reports the TUN again), so SA changes in the inbox are applied
-    /// while local applications keep the TUN full.
+    /// Splits, seals and sends batches until the TUN has nothing more or `NodeLimits.batchesPerWakeup`
+    /// batches were sent (the poller, level-triggered, reports the TUN again), so SA changes in the inbox are
+    /// applied while local applications keep the TUN full.
     private func drainTUN() {
         for _ in 0..<NodeLimits.batchesPerWakeup {
             var filled = 0
             var exhausted = false
             while filled < sealing.capacity {
-                let length: Int?
-                do {
-                    length = try tun.readPacket(into: sealing.readArea(at: filled))
-                } catch {
-                    counters.readErrors += 1
-                    stopReadingTUN(after: error)
+                guard let current = superPacket else {
+                    if readTUN() { continue }
                     exhausted = true
                     break
                 }
-                guard let length else {
-                    exhausted = true
-                    break
-                }
-                counters.packetsRead += 1
-                sealing.setRead(filled, length: length)
+                sealing.setRead(filled, length: current.write(segment: nextSegment, into: sealing.readArea(at: filled)))
                 filled += 1
+                nextSegment += 1
+                if nextSegment == current.segmentCount { superPacket = nil }
             }
             sealAndSend(filled)
             if exhausted { return }
         }
+    }
+
+    /// Reads the next packet from the TUN into `superPacket` (nil when the data plane dropped it as
+    /// malformed, counted); false when none waits or the TUN failed.
+    private func readTUN() -> Bool {
+        let buffer = reads.buffer(at: 0)
+        let length: Int?
+        do {
+            length = try tun.readPacket(into: buffer)
+        } catch {
+            counters.readErrors += 1
+            stopReadingTUN(after: error)
+            return false
+        }
+        guard let length else { return false }
+        counters.packetsRead += 1
+        superPacket = processor.superPacket(UnsafeRawBufferPointer(rebasing: buffer[..<length]),
+                                            maximumSegmentLength: sealing.readArea(at: 0).count)
+        nextSegment = 0
+        return true
     }
 
     /// A TUN read that fails (not "no packet": EINTR and EAGAIN never get here) means the device is gone or
@@ -228,8 +263,8 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
         sealing.count = count
         processor.process(sealing)
         var checked: Int?
-        datagrams.removeAll()
         for slot in 0..<count {
+            destinations[slot] = nil
             let metadata = sealing[metadata: slot]
             if let drop = metadata.drop {
                 if drop == .noSecurityAssociation { queue(UnsafeRawBufferPointer(sealing.packet(at: slot))) }
@@ -239,12 +274,43 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
                 checked = metadata.peer
                 requestRekeyIfDue(metadata.peer)
             }
-            let destination = outbound[metadata.peer].destination
-            families[datagrams.count] = destination.family
-            datagrams.append(UnsafeRawBufferPointer(sealing.packet(at: slot)), to: destination)
+            destinations[slot] = outbound[metadata.peer].destination
         }
         sealing.count = 0
+        prepareDatagrams(count)
         send()
+    }
+
+    /// Turns the sealed slots of 0..<count into `datagrams`, in slot order: with `segmentsSends`, each run of
+    /// consecutive slots to one destination whose packets have the first one's length (the last may be
+    /// shorter) as one UDP_SEGMENT datagram of pieces, at most `NodeLimits.gsoSegments` and `gsoBytes`;
+    /// otherwise one datagram per slot.
+    private func prepareDatagrams(_ count: Int) {
+        datagrams.removeAll()
+        var slot = 0
+        while slot < count {
+            guard let destination = destinations[slot] else {
+                slot += 1
+                continue
+            }
+            let size = sealing.length(of: slot)
+            var end = slot + 1
+            if segmentsSends {
+                var bytes = size
+                while end < count, end - slot < NodeLimits.gsoSegments, destinations[end] == destination {
+                    let length = sealing.length(of: end)
+                    guard length <= size, bytes + length <= NodeLimits.gsoBytes else { break }
+                    bytes += length
+                    end += 1
+                    if length < size { break }
+                }
+            }
+            families[datagrams.count] = destination.family
+            datagrams.append(UnsafeRawBufferPointer(sealing.packet(at: slot)), to: destination,
+                             segmentSize: end - slot > 1 ? size : 0)
+            for piece in (slot + 1)..<end { datagrams.appendPiece(UnsafeRawBufferPointer(sealing.packet(at: piece))) }
+            slot = end
+        }
     }
 
     /// Tells the control plane, the first time only, that the SA with `tag` reached its rekey thresholds.
@@ -314,20 +380,24 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
             if let socket = family == .v4 ? udp4 : udp6 {
                 send(from: run.lowerBound, on: socket, waited: &waited)
             } else {
-                counters.sendDropped += UInt64(run.count)
+                for index in run { counters.sendDropped += UInt64(datagrams.pieceCount(at: index)) }
             }
         }
         datagrams.removeAll()
     }
 
     /// Sends datagrams start..<datagrams.count; if the socket is full, waits briefly for room unless the
-    /// batch `waited` already, then drops.
+    /// batch `waited` already, then drops. Counts in packets (a datagram's pieces).
     private func send(from start: Int, on socket: Transport, waited: inout Bool) {
         var next = start
         while next < datagrams.count {
             do {
                 let progress = try socket.send(datagrams, from: next)
-                counters.sendRejected += UInt64(progress.rejected)
+                counters.sendRejected += UInt64(progress.rejectedPieces)
+                if let refusal = progress.lastRejection?.errno, segmentsSends, [EIO, EINVAL].contains(refusal) {
+                    segmentsSends = false
+                    logger.notice("inside path: the UDP socket refused a segmented send (\(progress.lastRejection!)); ESP leaves one datagram per packet from now on")
+                }
                 next = progress.next
             } catch {
                 break
@@ -336,7 +406,7 @@ final class InsidePath<Device: PacketDevice, Transport: DatagramTransport>: @unc
             waited = true
             guard waitUntilWritable(socket) else { break }
         }
-        counters.sendDropped += UInt64(datagrams.count - next)
+        for index in next..<datagrams.count { counters.sendDropped += UInt64(datagrams.pieceCount(at: index)) }
     }
 
     /// Waits at most `NodeLimits.sendBlockedWaitMilliseconds` for room in `socket`'s send buffer.

@@ -72,6 +72,10 @@ public final class Node: Sendable {
 
         tun = try Node.createTUN(configuration, hit: hit, lsi: directory.ownLSI)
         tunName = tun.name
+        if configuration.offload {
+            let udp = tun.options.offloads.contains(.uso4) ? "TCP and UDP" : "TCP (the kernel has no USO)"
+            logger.info("offloads: \(udp) segmentation from \(tunName), TCP coalescing to it, UDP GSO and GRO")
+        }
 
         let keyLog = try configuration.keylogPath.map { (path) throws(NodeError) in try KeyLog(path: path) }
         let statusListener = try configuration.statusSocketPath(interface: tunName).map { (path) throws(NodeError) in
@@ -186,9 +190,24 @@ public final class Node: Sendable {
         }
     }
 
+    /// The TUN, always with virtio-net headers; with `offload`, TSO and checksum offload, and USO where the
+    /// kernel has it (6.2+: older ones refuse the flags with EINVAL).
+    private static func openTUN(_ configuration: NodeConfiguration) throws(SystemError) -> TunDevice {
+        guard configuration.offload else {
+            return try TunDevice(name: configuration.tunName, options: .init(virtioNetHeader: true))
+        }
+        let tcp: TunOffloads = [.checksum, .tso4, .tso6]
+        do {
+            return try TunDevice(name: configuration.tunName,
+                                 options: .init(virtioNetHeader: true, offloads: tcp.union([.uso4, .uso6])))
+        } catch where error.errno == EINVAL && error.call == "ioctl(TUNSETOFFLOAD)" {
+            return try TunDevice(name: configuration.tunName, options: .init(virtioNetHeader: true, offloads: tcp))
+        }
+    }
+
     private static func createTUN(_ configuration: NodeConfiguration, hit: HIT, lsi: UInt32) throws(NodeError) -> TunDevice {
         do {
-            let tun = try TunDevice(name: configuration.tunName)
+            let tun = try openTUN(configuration)
             guard let lsiAddress = IPAddress.v4(lsi).inetAddress,
                   let orchid = IPPrefix(NodeProtocol.orchidPrefix), let lsis = IPPrefix(NodeProtocol.lsiPrefix) else {
                 throw NodeError.setup("TUN \(tun.name)", "invalid HIT or LSI")
@@ -211,7 +230,8 @@ public final class Node: Sendable {
         var failures: [String] = []
         func udp(_ address: InetAddress) -> UDPSocket? {
             do {
-                return try UDPSocket(bindingTo: SocketAddress(address, port: port))
+                return try UDPSocket(bindingTo: SocketAddress(address, port: port),
+                                     options: .init(receiveOffload: configuration.offload))
             } catch {
                 failures.append("\(error)")
                 return nil

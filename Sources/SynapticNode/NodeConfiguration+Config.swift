@@ -15,6 +15,7 @@ extension NodeConfiguration {
         identityKind = HostIdentityKind(rawValue: config.identity.algorithm.rawValue) ?? .ecdsaP256
         tunName = config.tun.name
         mtu = config.tun.mtu
+        offload = config.tun.offload
         if let workers = config.dataPlaneWorkers { dataPlaneWorkers = workers }
         udpPort = config.transport.udpPort
         rawHIP = config.transport.rawHIP

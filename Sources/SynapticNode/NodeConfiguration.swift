@@ -52,6 +52,8 @@ public struct NodeConfiguration: Sendable {
     /// TUN interface name (≤ 15 bytes; "hip%d" lets the kernel number it) and MTU.
     public var tunName = "hip0"
     public var mtu = 1392
+    /// TUN and UDP offloads (TSO/USO reads, coalesced TCP writes, UDP GSO and GRO).
+    public var offload = true
     /// Workers that seal (inside path) and open (outside path) each batch in parallel, per direction
     /// (the path's own thread and `n − 1` Dispatch queues); 1: no helpers.
     public var dataPlaneWorkers = NodeLimits.defaultDataPlaneWorkers
@@ -124,7 +126,7 @@ public struct NodeConfiguration: Sendable {
     func restartOnlyChanges(to new: NodeConfiguration) -> [String] {
         var changed: [String] = []
         if new.identityKeyPath != identityKeyPath || new.identityKind != identityKind { changed.append("identity") }
-        if new.tunName != tunName || new.mtu != mtu { changed.append("tun") }
+        if new.tunName != tunName || new.mtu != mtu || new.offload != offload { changed.append("tun") }
         if new.dataPlaneWorkers != dataPlaneWorkers { changed.append("dataplane") }
         if new.udpPort != udpPort || new.rawHIP != rawHIP || new.listenAddresses != listenAddresses {
             changed.append("transport")

@@ -46,6 +46,17 @@ public enum NodeLimits {
     static let outboundRequestInterval: Duration = .seconds(1)
     /// Per-packet ESP overhead the outside buffers allow beyond the MTU (header, IV, padding, trailer, ICV).
     static let espOverhead = 64
+    /// One TUN read: the virtio-net header and a packet or TSO/USO super-packet (at most 65535 bytes: the
+    /// TUN's GSO limit and the IP length field).
+    static let tunReadBufferSize = VirtioNetHeader.length + 65535
+    /// One receive buffer of the UDP socket when it coalesces (UDP_GRO): the largest UDP payload.
+    static let groReceiveBufferSize = 65535
+    /// Sealed packets one UDP_SEGMENT send carries at most (the kernel's UDP_MAX_SEGMENTS, 64 up to Linux
+    /// 6.9), and their bytes at most (the largest UDP payload over IPv4: 65535 − 20 − 8).
+    static let gsoSegments = 64
+    static let gsoBytes = 65507
+    /// The largest TUN write: a coalesced head with its virtio-net header, and its members' payloads.
+    static let tunWritePieces = 1 + DataPlaneLimits.maximumCoalescedSegments
     /// The shortest buffer a slot gets (room for a 1500-byte packet and its ESP overhead).
     static let minimumBufferSize = 2048
     /// How long shutdown waits for CLOSE_ACKs.

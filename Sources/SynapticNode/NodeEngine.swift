@@ -52,10 +52,12 @@ final class NodeEngine<Device: PacketDevice, Transport: DatagramTransport>: Send
             let flowPolicy = ListenerFamilyPolicy(ownHIT: identity.hit, ownLSI: directory.ownLSI, logger: logger,
                                                   clock: clock)
             outside = try OutsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                      policy: flowPolicy, mtu: configuration.mtu, thresholds: configuration.rekeyThresholds,
+                                      policy: flowPolicy, mtu: configuration.mtu, offload: configuration.offload,
+                                      thresholds: configuration.rekeyThresholds,
                                       logger: logger, control: controlInbox, clock: clock)
             inside = try InsidePath(tun: tun, udp4: sockets.udp4, udp6: sockets.udp6, database: database, flows: flows,
-                                    mtu: configuration.mtu, thresholds: configuration.rekeyThresholds, logger: logger,
+                                    mtu: configuration.mtu, offload: configuration.offload,
+                                    thresholds: configuration.rekeyThresholds, logger: logger,
                                     control: controlInbox, clock: clock)
             let executor = ActionExecutor(transmitter: sockets,
                                           dataPlane: DataPlaneLink(inside: inside.inbox, outside: outside.inbox),

@@ -1,13 +1,17 @@
 // OutsidePath: the UDP → TUN direction, on one thread (plus the open workers of its SADatabase).
 //
 // Stages, per recvmmsg batch of up to 64 datagrams on the shared port (IPv4 and IPv6 sockets):
+//   split: with offloads (UDP_GRO) a datagram may be a run of datagrams of one flow, of the segment size the
+//     kernel reports (the last may be shorter); each is handled on its own, where it lies in the receive
+//     buffer
 //   demux (RFC 9028 §5.11): zero marker → HIP: from a known peer's address, or within its Sender's HIT's
 //                                         rate (HIPSenderLimiter), copied to the control plane with its
 //                                         source and local address (known peers' packets have room of
 //                                         their own in its queue)
 //                           SPI ≠ 0     → ESP for one of our inbound SAs: copied into the next slot of the
 //                                         PacketBatch `opening`, opened below with the batch's other ESP
-//                                         datagrams; its UDP source is kept next to it
+//                                         datagrams (at once when `opening` is full); its UDP source is
+//                                         kept next to it
 //                                       → ESP for another SPI that a Data Relay route (RelayTable, RFC 9028
 //                                         §4.12.3) matches together with its UDP source (address and port):
 //                                         the slot is readied, unchanged, to be sent to the route's other end
@@ -26,9 +30,14 @@
 //       IPv4 socket, ListenerFamilyPolicy)
 //   → per opened packet, in batch order: where it came from (ESPSourceReports: the SA's first packet, and a
 //     new highest sequence number from another source than the last reported, rate-limited per SA, tell the
-//     control plane: `.espSource`, for R2-SENT → ESTABLISHED, a rekey that took, a peer that moved); TUN
-//     write; once per run of one SA's packets: the first time the SA reaches its RekeyThresholds (payload
-//     bytes, highest sequence number), `.rekeyWanted`
+//     control plane: `.espSource`, for R2-SENT → ESTABLISHED, a rekey that took, a peer that moved); once
+//     per run of one SA's packets: the first time the SA reaches its RekeyThresholds (payload bytes, highest
+//     sequence number), `.rekeyWanted`
+//   → coalesce (TCPCoalescer, after BEET and LSI translation; with offloads): consecutive TCP segments of a
+//     flow become one super-packet; every other packet goes alone; each gets its virtio-net header in the
+//     headroom in front of it
+//   → TUN write per group, in batch order: the head with its virtio-net header, then the members' payloads,
+//     gathered (writev) from the slots where they were opened
 //   anything else (too short, cut, unknown SPI, replayed, forged) is dropped and counted, and reports nothing.
 // SA and relay route changes arrive in the inbox and are applied first after each wait, before the sockets
 // are read; each socket is read for at most `NodeLimits.batchesPerWakeup` batches per wait.
@@ -62,12 +71,15 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private let clock: any NodeClock
     private let poller: EventPoller
     private let events = ReadyEvents(capacity: 8)
-    /// Where datagrams are received (`datagrams`' receive buffers, one slot each).
+    /// Where datagrams are received (`datagrams`' receive buffers, one slot each: 64 KiB with UDP_GRO).
     private let received: PacketBatch
     private let datagrams: DatagramBatch
     /// The ESP datagrams of a receive to open, copied out of `received`; `espCount` so far.
     private let opening: PacketBatch
     private var espCount = 0
+    /// Groups the opened packets for the TUN, and the pieces of one TUN write.
+    private let coalescer: TCPCoalescer
+    private let vectors = IOVectors(capacity: NodeLimits.tunWritePieces)
     /// The UDP source of each ESP datagram attached to `opening`.
     private var espSources: [SocketAddress]
     /// The inbound SAs by tag (freed when the SA is removed or replaced).
@@ -86,9 +98,8 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     private var peerAddresses: Set<InetAddress> = []
     /// HIP packets from other addresses, per Sender's HIT.
     private var hipSenders: HIPSenderLimiter
-    /// ESP packets whose SPI was not (yet) installed, and the buffer they are retried in.
+    /// ESP packets whose SPI was not (yet) installed.
     private let parked: PendingPackets
-    private let scratch: PacketBatch
 
     /// An inbound SA, what the control plane was told of its sources, and whether it was told the SA is due
     /// for rekeying.
@@ -100,9 +111,11 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
 
     /// - Parameter control: the control plane's inbox.
     /// - Parameter policy: decides the family of flows peers start (nil: IPv6).
+    /// - Parameter offload: the sockets coalesce datagrams (UDP_GRO), and TCP segments are coalesced for
+    ///   the TUN.
     /// - Parameter clock: arrival times (read once per received batch).
     init(tun: Device, udp4: Transport?, udp6: Transport?, database: SADatabase, flows: LSIFlowTable,
-         policy: (any InboundFlowPolicy)?, mtu: Int, thresholds: RekeyThresholds, logger: Logger,
+         policy: (any InboundFlowPolicy)?, mtu: Int, offload: Bool, thresholds: RekeyThresholds, logger: Logger,
          control: Inbox<ControlMessage>, clock: any NodeClock = MonotonicClock()) throws(SystemError) {
         self.tun = tun
         self.clock = clock
@@ -118,15 +131,16 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         poller = try EventPoller()
         inbox = Inbox(poller: poller)
         let bufferSize = NodeLimits.bufferSize(mtu: mtu)
-        received = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize)
+        received = PacketBatch(capacity: NodeLimits.batchCapacity,
+                               bufferSize: offload ? max(NodeLimits.groReceiveBufferSize, bufferSize) : bufferSize)
         datagrams = DatagramBatch(capacity: NodeLimits.batchCapacity)
         for index in 0..<received.capacity { datagrams.setReceiveBuffer(at: index, received.buffer(at: index)) }
         opening = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize)
+        coalescer = TCPCoalescer(capacity: NodeLimits.batchCapacity, coalescing: offload)
         espSources = Array(repeating: SocketAddress(.v4(IPv4Address(0)), port: 0), count: NodeLimits.batchCapacity)
         relayed = DatagramBatch(capacity: NodeLimits.batchCapacity)
         relayFamilies = Array(repeating: nil, count: NodeLimits.batchCapacity)
-        scratch = PacketBatch(capacity: 1, bufferSize: bufferSize)
-        parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: scratch.readArea(at: 0).count)
+        parked = PendingPackets(capacity: NodeLimits.parkedESPPackets, slotSize: opening.readArea(at: 0).count)
         if let udp4 { try poller.register(udp4.fileDescriptor, token: 4, for: .readable) }
         if let udp6 { try poller.register(udp6.fileDescriptor, token: 6, for: .readable) }
     }
@@ -174,19 +188,24 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         while let oldest = parked.oldestArrival, now - oldest >= NodeLimits.parkedESPAge { parked.dropFirst() }
     }
 
-    /// Retries every parked packet once: those whose SA now exists are opened, the others parked again.
+    /// Retries every parked packet once: those whose SA now exists are opened (in `opening`, as received
+    /// ones are), the others parked again.
     private func retryParked(now: Instant) {
-        let area = scratch.readArea(at: 0)
         for _ in 0..<parked.count {
-            guard let arrival = parked.oldestArrival, let source = parked.oldestSource,
-                  let length = parked.removeFirst(into: area) else { return }
+            guard let arrival = parked.oldestArrival, let source = parked.oldestSource else { break }
+            if espCount == opening.capacity { openESP(now: now) }
+            let area = opening.readArea(at: espCount)
+            guard let length = parked.removeFirst(into: area) else { break }
             let spi = UInt32(bigEndian: area.loadUnaligned(as: UInt32.self))
             if database.inbound(spi: spi) != nil {
-                open(scratch.buffer(at: 0), offset: DataPlaneLimits.headroom, length: length, source: source, now: now)
+                opening.setRead(espCount, length: length)
+                espSources[espCount] = source
+                espCount += 1
             } else {
                 parked.append(UnsafeRawBufferPointer(rebasing: area[..<length]), arrival: arrival, source: source)
             }
         }
+        openESP(now: now)
     }
 
     // MARK: - Inbox
@@ -249,20 +268,28 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
                 return
             }
             let now = clock.now()
-            for index in 0..<received { handle(index, now: now) }
+            for index in 0..<received {
+                guard !datagrams.isTruncated(at: index) else {
+                    counters.datagrams += 1
+                    counters.oversized += 1
+                    continue
+                }
+                let bytes = datagrams.packet(at: index)
+                let size = datagrams.segmentSize(at: index).map { max($0, 1) } ?? max(bytes.count, 1)
+                for start in stride(from: 0, to: max(bytes.count, 1), by: size) {
+                    handle(UnsafeMutableRawBufferPointer(rebasing: bytes[start..<min(start + size, bytes.count)]),
+                           of: index, now: now)
+                }
+            }
             sendRelayed()
             openESP(now: now)
             if received < datagrams.capacity { return }
         }
     }
 
-    private func handle(_ index: Int, now: Instant) {
+    /// Demuxes `packet`, one UDP datagram (or one segment of a coalesced one) of received datagram `index`.
+    private func handle(_ packet: UnsafeMutableRawBufferPointer, of index: Int, now: Instant) {
         counters.datagrams += 1
-        guard !datagrams.isTruncated(at: index) else {
-            counters.oversized += 1
-            return
-        }
-        let packet = datagrams.packet(at: index)
         switch UDPPayload.classify(UnsafeRawBufferPointer(packet)) {
         case .esp(let spi):
             guard let source = datagrams.peer(at: index) else {
@@ -278,6 +305,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
                 if parked.append(UnsafeRawBufferPointer(packet), arrival: now, source: source) { return }
             }
+            if espCount == opening.capacity { openESP(now: now) }
             let area = opening.readArea(at: espCount)
             guard packet.count <= area.count else {
                 counters.oversized += 1
@@ -318,6 +346,7 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     /// Readies `datagram`, which a relay route matched, to be sent unchanged to `destination` with the
     /// receive's other relayed datagrams (counted as relayed).
     private func relay(_ datagram: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        if relayed.count == relayed.capacity { sendRelayed() }
         relayFamilies[relayed.count] = destination.family
         relayed.append(datagram, to: destination)
         counters.relayedPackets += 1
@@ -354,36 +383,34 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         for index in 0..<opening.count {
             let metadata = opening[metadata: index]
             guard metadata.drop == nil else { continue }
-            deliver(UnsafeRawBufferPointer(opening.packet(at: index)), tag: metadata.peer, sequence: metadata.sequence,
-                    source: espSources[index], now: now)
+            observe(tag: metadata.peer, sequence: metadata.sequence, source: espSources[index], now: now)
             if metadata.peer != checked {
                 checked = metadata.peer
                 requestRekeyIfDue(metadata.peer)
             }
         }
+        writeOpened()
         opening.count = 0
     }
 
-    /// Opens the ESP packet from `source` at `offset` of `buffer` in place (with headroom before it for the
-    /// rebuilt inner header), writes the inner packet to the TUN and checks its SA's rekey thresholds. Drops
-    /// are counted by the data plane.
-    private func open(_ buffer: UnsafeMutableRawBufferPointer, offset: Int, length: Int, source: SocketAddress,
-                      now: Instant) {
-        let opened: OpenedPacket
-        do {
-            opened = try processor.process(buffer, offset: offset, length: length, hopLimit: NodeProtocol.innerHopLimit)
-        } catch {
-            return
+    /// Writes the opened packets of `opening` to the TUN: the coalescer's groups, in batch order, one write
+    /// (gathered from the slots) per group. A group the TUN refuses is counted packet by packet.
+    private func writeOpened() {
+        coalescer.coalesce(opening)
+        for index in 0..<opening.count where coalescer.isHead(index) {
+            vectors.removeAll()
+            vectors.append(coalescer.head(index, in: opening))
+            var member = coalescer.member(after: index)
+            while let current = member {
+                vectors.append(coalescer.payload(current, in: opening))
+                member = coalescer.member(after: current)
+            }
+            if (try? tun.write(vectors)) != true { counters.tunDropped += UInt64(coalescer.packetCount(index)) }
         }
-        deliver(UnsafeRawBufferPointer(rebasing: buffer[opened.offset..<opened.offset + opened.length]),
-                tag: opened.tag, sequence: opened.sequence, source: source, now: now)
-        requestRekeyIfDue(opened.tag)
     }
 
-    /// Writes an opened inner packet to the TUN, after telling the control plane where its SA's ESP comes
-    /// from if that is news (ESPSourceReports).
-    private func deliver(_ inner: UnsafeRawBufferPointer, tag: Int, sequence: UInt64, source: SocketAddress,
-                         now: Instant) {
+    /// Tells the control plane where an SA's ESP comes from, if that is news (ESPSourceReports).
+    private func observe(tag: Int, sequence: UInt64, source: SocketAddress, now: Instant) {
         switch inbound[tag].sources.observe(sequence: sequence, from: source, now: now) {
         case .unchanged:
             break
@@ -393,7 +420,6 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         case .suppressed:
             counters.sourceReportsSuppressed += 1
         }
-        if (try? tun.writePacket(inner)) != true { counters.tunDropped += 1 }
     }
 
     /// Tells the control plane, the first time only, that the SA with `tag` reached its rekey thresholds.

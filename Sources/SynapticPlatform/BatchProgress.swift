@@ -15,12 +15,15 @@ public struct BatchProgress: Hashable, Sendable {
     public var sent: Int
     /// Packets the kernel refused individually.
     public var rejected: Int
+    /// The pieces (iovecs) those refused datagrams had: the inside path sends one sealed packet per piece.
+    public var rejectedPieces: Int
     public var lastRejection: SystemError?
 
-    public init(next: Int, sent: Int = 0, rejected: Int = 0, lastRejection: SystemError? = nil) {
+    public init(next: Int, sent: Int = 0, rejected: Int = 0, rejectedPieces: Int = 0, lastRejection: SystemError? = nil) {
         self.next = next
         self.sent = sent
         self.rejected = rejected
+        self.rejectedPieces = rejectedPieces
         self.lastRejection = lastRejection
     }
 

@@ -34,7 +34,9 @@ extension DatagramBatch {
                 progress.next += Int(sent)
                 progress.sent += Int(sent)
             } catch {
+                let pieces = pieceCount(at: progress.next)
                 try progress.skip(failedWith: error)
+                progress.rejectedPieces += pieces
             }
         }
         return progress

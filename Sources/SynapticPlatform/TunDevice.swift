@@ -1,4 +1,5 @@
-// TunDevice: a layer-3 TUN interface (IFF_TUN | IFF_NO_PI), non-blocking, one packet per read or write.
+// TunDevice: a layer-3 TUN interface (IFF_TUN | IFF_NO_PI), non-blocking, one packet per read or write
+// (optionally each with a virtio-net header: IFF_VNET_HDR, and then super-packets with TUNSETOFFLOAD).
 //
 // Stages: open /dev/net/tun → TUNSETIFF (name, flags) → optional TUNSETOFFLOAD → interface index.
 // Configuration (MTU, addresses, routes, link up) goes through rtnetlink: see TunDevice+Configuration.
@@ -27,9 +28,6 @@ public final class TunDevice: Sendable {
             self.offloads = offloads
         }
     }
-
-    /// Bytes of the virtio-net header in front of each packet when `Options.virtioNetHeader` is set.
-    public static let virtioNetHeaderLength = Int(SYNAPTIC_VIRTIO_NET_HDR_LEN)
 
     /// The interface name the kernel gave (the requested one, or the expansion of a "%d" pattern).
     public let name: String
@@ -93,9 +91,12 @@ public final class TunDevice: Sendable {
         return try SystemCall.unlessWouldBlock("read(tun)") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
-    /// Writes one packet; false when the device would block (the packet was not written).
-    public func writePacket(_ packet: UnsafeRawBufferPointer) throws(SystemError) -> Bool {
+    /// Writes one packet gathered from `vectors` (writev: a TUN takes one packet per call; with the virtio-net
+    /// header, its first bytes are that header); false when the device would block (nothing was written).
+    public func write(_ vectors: IOVectors) throws(SystemError) -> Bool {
         let fd = descriptor.rawValue
-        return try SystemCall.unlessWouldBlock("write(tun)") { Glibc.write(fd, packet.baseAddress, packet.count) } != nil
+        return try SystemCall.unlessWouldBlock("writev(tun)") {
+            Glibc.writev(fd, vectors.vectors, Int32(vectors.count))
+        } != nil
     }
 }

@@ -66,7 +66,7 @@ private let cases: [ErrorCase] = [
     .init(toml: peerA + "name = \"d b\"", key: "peers[0].name",
           message: "\"d b\" is not a valid name (1 to 63 letters, digits, '.', '_' or '-')"),
     // Unknown keys and tables, wrong types
-    .init(toml: "[tun]\nmut = 1400", key: "tun.mut", message: "unknown key (expected one of: mtu, name)"),
+    .init(toml: "[tun]\nmut = 1400", key: "tun.mut", message: "unknown key (expected one of: mtu, name, offload)"),
     .init(toml: "[tunnel]\nname = \"x\"", key: "tunnel", message: "unknown table (expected one of: \(topLevel))"),
     .init(toml: "udp_port = 10500", key: "udp_port", message: "unknown key (expected one of: \(topLevel))"),
     .init(toml: peerA + "adress = \"198.18.0.2\"", key: "peers[0].adress",

@@ -13,6 +13,7 @@ import Testing
         #expect(config.identity.algorithm == .ecdsaP256)
         #expect(config.tun.name == "hip0")
         #expect(config.tun.mtu == 1500 - 40 - 8 - 8 - 16 - 15 - 2 - 16 - 3)  // 1395 rounded down to 8
+        #expect(config.tun.offload)
         #expect(config.transport.udpPort == 10500)
         #expect(config.transport.rawHIP)
         #expect(config.transport.listen.isEmpty)

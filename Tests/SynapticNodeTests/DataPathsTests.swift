@@ -28,7 +28,8 @@ import Testing
                               _ body: (NetworkNamespace, TunDevice, UDPSocket, UDPSocket, Inbox<ControlMessage>) throws -> Void) throws {
         try NetworkNamespace.withFresh(prefix: "synpath") { namespace in
             let (tun, udp4, udp6) = try namespace.run { () throws -> (TunDevice, UDPSocket, UDPSocket) in
-                let tun = try TunDevice(name: "synpath%d")
+                let tun = try TunDevice(name: "synpath%d", options: .init(virtioNetHeader: true,
+                                                                          offloads: [.checksum, .tso4, .tso6]))
                 try tun.configure(TunConfiguration(mtu: 1400, addresses: [IPPrefix(host: .v6(IPv6Address("\(own)")!))],
                                                    routes: [IPPrefix("2001:20::/28")!]))
                 return (tun, try UDPSocket(bindingTo: loopback4), try UDPSocket(bindingTo: loopback6))
@@ -102,7 +103,8 @@ import Testing
             }
             defer { [peer4, peer6, app].forEach { $0.close() } }
             let inside = try InsidePath(tun: tun, udp4: udp4, udp6: udp6, database: SADatabase(), flows: LSIFlowTable(),
-                                        mtu: 1400, thresholds: RekeyThresholds(), logger: Self.logger, control: control)
+                                        mtu: 1400, offload: true, thresholds: RekeyThresholds(), logger: Self.logger,
+                                        control: control)
             let thread = WorkerThread(name: "inside-test") { inside.run() }
             defer {
                 inside.inbox.post(.stop)
@@ -216,7 +218,7 @@ import Testing
             let (from1, from2, from6) = (try first.localAddress(), try second.localAddress(), try third.localAddress())
             let (to4, to6) = (try udp4.localAddress(), try udp6.localAddress())
             let outside = try OutsidePath(tun: tun, udp4: udp4, udp6: udp6, database: SADatabase(), flows: LSIFlowTable(),
-                                          policy: nil, mtu: 1400, thresholds: RekeyThresholds(afterBytes: 20 * 108),
+                                          policy: nil, mtu: 1400, offload: true, thresholds: RekeyThresholds(afterBytes: 20 * 108),
                                           logger: Self.logger, control: control)
             let thread = WorkerThread(name: "outside-test") { outside.run() }
             defer {

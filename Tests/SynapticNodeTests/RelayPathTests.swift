@@ -38,7 +38,7 @@ import Testing
             udp6?.close()
         }
         let outside = try OutsidePath(tun: tun, udp4: udp4, udp6: udp6, database: SADatabase(), flows: LSIFlowTable(),
-                                      policy: nil, mtu: 1400, thresholds: RekeyThresholds(), logger: logger,
+                                      policy: nil, mtu: 1400, offload: true, thresholds: RekeyThresholds(), logger: logger,
                                       control: Inbox<ControlMessage>(poller: try EventPoller()))
         let thread = WorkerThread(name: "relay-test") { outside.run() }
         defer {

@@ -4,7 +4,7 @@
 // (retransmissions, the echo repeated as ping would), with HIP packets reordered and ESP duplicated (the
 // copies dropped as replays), after a host moved (UPDATE, the peer verifies the new locator and moves its
 // SA), through a NAT that rewrites the source address and port, and after the clock jumped past the rekey
-// age (an UPDATE replaces the SAs).
+// age (an UPDATE replaces the SAs); a TSO super-packet crosses as its segments and is coalesced again.
 //
 // Time: a shared TestClock; while a test waits it moves the clock forward by a second every 100 ms and
 // wakes the control loops, so retransmission timers fire quickly. Every wait has a deadline.
@@ -109,6 +109,47 @@ import Testing
             #expect(a.tun.awaitPacket(where: Self.isDelivery(of: reply)) != nil)
             #expect(Self.association(of: a, with: b)?.state == "ESTABLISHED")
             #expect(Self.association(of: b, with: a)?.state == "ESTABLISHED")
+        }
+    }
+
+    /// A TSO read of 20 × 1000 bytes of TCP (with timestamps) from `source` to `destination`, IPv6 between
+    /// HITs or IPv4 between LSIs, as the kernel hands it over: virtio-net header, pseudo-header checksum.
+    static func tsoRead(v4: Bool, from source: HIT, to destination: HIT) -> [UInt8] {
+        let options: [UInt8] = [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2]
+        let payload = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let tcp = TestPackets.be16(40000) + TestPackets.be16(5001) + TestPackets.be32(0x1000) + TestPackets.be32(9)
+            + [0x80, 0x18] + TestPackets.be16(1000) + [0, 0, 0, 0] + options + payload
+        let packet = v4 ? TestPackets.ipv4(LSI.forHIT(source), LSI.forHIT(destination), protocol: 6, segment: tcp,
+                                           checksumOffset: 16)
+                        : TestPackets.ipv6(source, destination, nextHeader: 6, segment: tcp, checksumOffset: 16)
+        let ipLength = v4 ? 20 : 40
+        let le = { (value: Int) in [UInt8(value & 0xFF), UInt8(value >> 8)] }
+        return [1, v4 ? 1 : 4] + le(ipLength + 32) + le(1000) + le(ipLength) + le(16) + packet
+    }
+
+    /// A TCP super-packet read from A's TUN (TSO) is cut into segments before BEET and LSI translation,
+    /// sealed and sent as UDP_SEGMENT datagrams; B opens them and coalesces them into one TUN write, which
+    /// cut again gives the same segments in order. Over the HITs, and over the LSIs (B presents that flow
+    /// as IPv6 between the HITs: it did not start it, and no IPv4 listener asks for it).
+    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    func tsoSuperPacketArrivesAsItsSegmentsCoalescedAgain(v4: Bool) throws {
+        try Self.withTwoHosts { _, clock, a, b in
+            try #require(Self.ping(from: a, to: b, clock: clock, hosts: [a, b]) != nil)
+            a.tun.injectRead(Self.tsoRead(v4: v4, from: a.hit, to: b.hit))
+            var segments: [[UInt8]] = []
+            while segments.count < 20, let packet = b.tun.awaitPacket(where: { $0[6] == 6 }) { segments.append(packet) }
+            #expect(segments.count == 20)
+            #expect(b.tun.superPackets >= 1)
+            for (index, segment) in segments.enumerated() {
+                #expect(segment.count == 40 + 32 + 1000 && segment[0] >> 4 == 6)
+                #expect(HIT(bytes: segment[8..<24]) == a.hit && HIT(bytes: segment[24..<40]) == b.hit)
+                let sequence = segment[44..<48].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                #expect(sequence == 0x1000 + UInt32(index * 1000))
+                #expect(segment[53] == (index == 19 ? 0x18 : 0x10))  // PSH on the last segment only
+                #expect(Array(segment[72...]) == (0..<1000).map { UInt8(truncatingIfNeeded: ($0 + index * 1000) &* 13) })
+                let pseudo = TestPackets.ipv6PseudoHeader(a.hit, b.hit, length: segment.count - 40, nextHeader: 6)
+                #expect(TestPackets.checksum(pseudo, Array(segment[40...])) == 0)
+            }
         }
     }
 
