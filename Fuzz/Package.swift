@@ -1,5 +1,6 @@
 // swift-tools-version: 6.1
-// libFuzzer harness for the HIPWire parser. Build and run with scripts/fuzz.sh:
+// libFuzzer harnesses: HIPWireFuzzer (the HIPWire parser; built and run by scripts/fuzz.sh) and
+// OffloadFuzzer (SuperPacket and TCPCoalescer; see its file for the commands). scripts/fuzz.sh builds with:
 //   swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz
 import PackageDescription
 
@@ -12,6 +13,12 @@ let package = Package(
         .executableTarget(
             name: "HIPWireFuzzer",
             dependencies: ["CFuzzerEntry", .product(name: "HIPWire", package: "synaptic")],
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]
+        ),
+        // SuperPacket and TCPCoalescer (TUN offloads); seeds in Fuzz/corpus/OffloadFuzzer/.
+        .executableTarget(
+            name: "OffloadFuzzer",
+            dependencies: ["CFuzzerEntry", .product(name: "SynapticDataPlane", package: "synaptic")],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]
         ),
     ]
