@@ -2,21 +2,26 @@
 # Side-by-side network measurements in one run, reported as ratios to the direct veth path:
 #   - base-exchange latency (median and p99 over N exchanges, from the nodes' own reports)
 #   - TCP_RR: 1024-byte request/response transactions per second over one TCP connection (Perf/tools/tcprr.c)
-#   - iperf3 single-stream TCP throughput
-# for: the direct veth path, synaptic (HIT), and wireguard-go when it is installed; then, for synaptic only,
+#   - iperf3 single-stream TCP throughput, and the tunnel processes' CPU time per GB received (user + system
+#     of both ends' daemons, all their threads, during the iperf3 run)
+# for: the direct veth path, synaptic (HIT), a baseline synaptic binary when given (--baseline: e.g. a
+# release build of main, measured the same way in the same run), and wireguard-go when it is installed;
+# then, for synaptic only,
 #   - mobility: N address changes of host A on its link while B sends A's HIT a datagram every 1 ms; from a
 #     capture in A's namespace: the UPDATE exchange (A's first UPDATE from the new address → A's UPDATE with
 #     ECHO_RESPONSE_SIGNED, which is when B moves its ESP), that UPDATE → the first ESP from B to the new
 #     address, and the gap in B's ESP (its last packet to the old address → its first to the new one).
-# Usage: scripts/perf-net.sh [--exchanges N] [--seconds S] [--moves N]   (root; release build)
+# Usage: scripts/perf-net.sh [--exchanges N] [--seconds S] [--moves N] [--baseline BINARY]
+#        (root; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/netns.sh
 source scripts/lib/hosts.sh
-EXCHANGES=100; SECONDS_EACH=10; MOVES=20
+EXCHANGES=100; SECONDS_EACH=10; MOVES=20; BASELINE=""
 while (($#)); do case $1 in
     --exchanges) EXCHANGES=$2; shift 2;; --seconds) SECONDS_EACH=$2; shift 2;; --moves) MOVES=$2; shift 2;;
-    *) echo "usage: $0 [--exchanges N] [--seconds S] [--moves N]"; exit 2;; esac; done
+    --baseline) BASELINE=$(realpath "$2"); shift 2;;
+    *) echo "usage: $0 [--exchanges N] [--seconds S] [--moves N] [--baseline BINARY]"; exit 2;; esac; done
 [ "$(id -u)" -eq 0 ] || { echo "perf-net: needs root"; exit 1; }
 scripts/install-deps.sh iperf3 wireguard-go wireguard-tools >/dev/null
 synaptic_binary release
@@ -33,23 +38,48 @@ rr() { # rr ADDRESS -> transactions/s
     ip netns exec "$A" "$W/tcprr" client "$1" 5201 1024 "$SECONDS_EACH" | awk '{print $2}'
     wait $srv 2>/dev/null || true
 }
-tput_() { # tput_ ADDRESS -> Mbit/s
-    ip netns exec "$B" iperf3 -s -1 -B "$1" >/dev/null 2>&1 & local srv=$!
+cpu_ticks() { # cpu_ticks PID... -> user + system clock ticks of those processes, all threads
+    local pid total=0
+    for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    echo "$total"
+}
+tput_() { # tput_ ADDRESS [TUNNEL_PID...] -> "Mbit/s CPU-seconds-per-GB" (CPU "-" without PIDs)
+    local address=$1; shift
+    ip netns exec "$B" iperf3 -s -1 -B "$address" >/dev/null 2>&1 & local srv=$!
     sleep 0.5
-    ip netns exec "$A" iperf3 -c "$1" -t "$SECONDS_EACH" -J | python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))'
+    local before; before=$(cpu_ticks "$@")
+    ip netns exec "$A" iperf3 -c "$address" -t "$SECONDS_EACH" -J >"$W/iperf.json"
+    local after; after=$(cpu_ticks "$@")
+    python3 - "$W/iperf.json" "$#" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+received = json.load(open(sys.argv[1]))["end"]["sum_received"]
+cpu = "-" if sys.argv[2] == "0" else "%.2f" % (int(sys.argv[3]) / int(sys.argv[4]) / (received["bytes"] / 1e9))
+print("%.0f %s" % (received["bits_per_second"] / 1e6, cpu))
+PY
     wait $srv 2>/dev/null || true
 }
 ping_rtt() { ip netns exec "$A" ping -c 20 -i 0.05 -q "$1" | awk -F/ '/rtt/{print $5}'; }
 
-declare -A RR TP
+declare -A RR TP CPU
 echo "== direct veth"
-RR[direct]=$(rr 198.18.1.2); TP[direct]=$(tput_ 198.18.1.2); RTT_DIRECT=$(ping_rtt 198.18.1.2)
+RR[direct]=$(rr 198.18.1.2); read -r TP[direct] CPU[direct] <<<"$(tput_ 198.18.1.2)"; RTT_DIRECT=$(ping_rtt 198.18.1.2)
 
-echo "== synaptic"
 host_identity "$W" a; host_identity "$W" b
 LOG_LEVEL=info host_config "$W" a b '"198.18.1.2"'; LOG_LEVEL=info host_config "$W" b a '"198.18.1.1"'
 sed -i '/^\[keylog\]/,+1d' "$W/a.toml" "$W/b.toml"
-netns_bg "$B" "$W/b.log" "$SYNAPTIC" up "$W/b.toml" >/dev/null
+
+if [ -n "$BASELINE" ]; then
+    echo "== baseline synaptic ($BASELINE)"
+    netns_bg "$B" "$W/base-b.log" "$BASELINE" up "$W/b.toml" >/dev/null; pb=${NETNS_PIDS[-1]}
+    netns_bg "$A" "$W/base-a.log" "$BASELINE" up "$W/a.toml" >/dev/null; pa=${NETNS_PIDS[-1]}
+    wait_for ip -n "$A" link show hipa
+    ip netns exec "$A" ping -6 -c 3 -W 5 "$HIT_b" >/dev/null || true
+    RR[baseline]=$(rr "$HIT_b"); read -r TP[baseline] CPU[baseline] <<<"$(tput_ "$HIT_b" "$pa" "$pb")"
+    kill -TERM "$pa" "$pb"; wait "$pa" "$pb" 2>/dev/null || true
+fi
+
+echo "== synaptic"
+netns_bg "$B" "$W/b.log" "$SYNAPTIC" up "$W/b.toml" >/dev/null; pb=${NETNS_PIDS[-1]}
 lat=()
 for i in $(seq 1 "$EXCHANGES"); do
     netns_bg "$A" "$W/a.log" "$SYNAPTIC" up "$W/a.toml" >/dev/null; pa=${NETNS_PIDS[-1]}
@@ -59,7 +89,7 @@ for i in $(seq 1 "$EXCHANGES"); do
     [ -n "$l" ] && lat+=("$l")
     if ((i < EXCHANGES)); then kill -TERM "$pa"; wait "$pa" 2>/dev/null || true; fi
 done
-RR[synaptic]=$(rr "$HIT_b"); TP[synaptic]=$(tput_ "$HIT_b")
+RR[synaptic]=$(rr "$HIT_b"); read -r TP[synaptic] CPU[synaptic] <<<"$(tput_ "$HIT_b" "$pa" "$pb")"
 stats=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%s %s %d", v[int((NR+1)/2)], v[int(NR*0.99+0.999)], NR}')
 
 echo "== synaptic: $MOVES moves"
@@ -115,23 +145,27 @@ PY
 if command -v wireguard-go >/dev/null; then
     echo "== wireguard-go"
     for side in a b; do (umask 077; wg genkey >"$W/wg$side"); wg pubkey <"$W/wg$side" >"$W/wg$side.pub"; done
+    WG_PIDS=()
     wgup() { # wgup NS me peer peerip myaddr peeraddr
-        ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 wireguard-go "wg$2" >/dev/null 2>&1 & NETNS_PIDS+=($!)
-        wait_for ip -n "$1" link show "wg$2"
-        ip netns exec "$1" wg set "wg$2" listen-port 51820 private-key "$W/wg$2" \
+        # Interface names carry the run's tag: wireguard-go's UAPI socket (/var/run/wireguard/NAME.sock) is
+        # shared by every namespace, so a fixed name would collide with another run's.
+        local name="wg${NETNS_TAG: -6}$2"
+        ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 wireguard-go "$name" >/dev/null 2>&1 & NETNS_PIDS+=($!); WG_PIDS+=($!)
+        wait_for ip -n "$1" link show "$name"
+        ip netns exec "$1" wg set "$name" listen-port 51820 private-key "$W/wg$2" \
             peer "$(cat "$W/wg$3.pub")" endpoint "$4:51820" allowed-ips "$6/32"
-        ip -n "$1" addr add "$5/24" dev "wg$2"; ip -n "$1" link set "wg$2" up
+        ip -n "$1" addr add "$5/24" dev "$name"; ip -n "$1" link set "$name" up
     }
     wgup "$A" a b 198.18.1.2 198.18.9.1 198.18.9.2; wgup "$B" b a 198.18.1.1 198.18.9.2 198.18.9.1
-    RR[wireguard]=$(rr 198.18.9.2); TP[wireguard]=$(tput_ 198.18.9.2)
+    RR[wireguard]=$(rr 198.18.9.2); read -r TP[wireguard] CPU[wireguard] <<<"$(tput_ 198.18.9.2 "${WG_PIDS[@]}")"
 fi
 
 echo
 echo "$mobility"
 echo "Base exchange (synaptic, $(awk '{print $3}' <<<"$stats") exchanges): median $(awk '{print $1}' <<<"$stats") ms, p99 $(awk '{print $2}' <<<"$stats") ms; direct ping RTT $RTT_DIRECT ms"
-printf '%-10s %14s %10s %14s %10s\n' path "TCP_RR (t/s)" "ratio" "iperf3 Mbit/s" "ratio"
-for p in direct synaptic wireguard; do
+printf '%-10s %14s %10s %14s %10s %12s\n' path "TCP_RR (t/s)" "ratio" "iperf3 Mbit/s" "ratio" "CPU-s/GB"
+for p in direct baseline synaptic wireguard; do
     [ -n "${RR[$p]:-}" ] || continue
-    awk -v p="$p" -v r="${RR[$p]}" -v rd="${RR[direct]}" -v t="${TP[$p]}" -v td="${TP[direct]}" \
-        'BEGIN { printf "%-10s %14s %10.3f %14s %10.3f\n", p, r, r / rd, t, t / td }'
+    awk -v p="$p" -v r="${RR[$p]}" -v rd="${RR[direct]}" -v t="${TP[$p]}" -v td="${TP[direct]}" -v c="${CPU[$p]}" \
+        'BEGIN { printf "%-10s %14s %10.3f %14s %10.3f %12s\n", p, r, r / rd, t, t / td, c }'
 done

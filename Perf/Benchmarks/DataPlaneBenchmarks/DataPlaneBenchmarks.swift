@@ -7,6 +7,10 @@
 //   data path <suite>   OutboundProcessor (BEET strip, SA lookup, seal) then InboundProcessor (SPI lookup,
 //                       replay check, open, rebuild) on a PacketBatch: one host's send + the peer's receive;
 //                       "on 2 workers": the same with two contexts per SA (one StageWorkers Dispatch queue)
+//   TSO split           SuperPacket: one 64 KiB TCP read from the TUN (IPv6, timestamps, MSS 1428) cut into
+//                       its 46 segments, each written into a PacketBatch slot with full checksums
+//   TSO split+coalesce  the same, then TCPCoalescer on those 46 segments as the outside path has them (one
+//                       group: flow table, checksum check, head rewritten): the coalescing costs the difference
 //   relay forward       a Data Relay's per-datagram decision, as the node's outside path makes it, on 32 ESP
 //                       datagrams from 32 sources: classify (UDPPayload), miss in the SADatabase's inbound
 //                       half (one SA of our own), hit in a RelayTable of 1024 clients' routes (by SPI and
@@ -164,12 +168,62 @@ final class RelayFixture: @unchecked Sendable {
     }
 }
 
+/// A 64 KiB TSO read and the batch its segments are written into (and coalesced in).
+final class OffloadFixture: @unchecked Sendable {
+    static let segmentSize = 1428
+    let read: [UInt8]
+    let batch = PacketBatch(capacity: 64)
+    let coalescer = TCPCoalescer(capacity: 64)
+
+    init() throws {
+        guard let own = HIT("2001:20::1"), let peer = HIT("2001:20::2") else { fatalError("setup") }
+        let payload = (0..<(65535 - 40 - 32)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let options: [UInt8] = [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2]
+        let tcp: [UInt8] = [0x9C, 0x40, 0x13, 0x89, 0, 0, 0x10, 0, 0, 0, 0, 9, 0x80, 0x18, 0x04, 0, 0, 0, 0, 0]
+            + options + payload
+        let length = tcp.count
+        let ipv6: [UInt8] = [0x60, 0, 0, 0, UInt8(length >> 8), UInt8(length & 0xFF), 6, 64] + own.bytes + peer.bytes
+        let size = Self.segmentSize
+        let header: [UInt8] = [1, 4, 72, 0, UInt8(size & 0xFF), UInt8(size >> 8), 40, 0, 16, 0]
+        read = header + ipv6 + tcp
+        split()
+        coalescer.coalesce(batch)
+        guard batch.count == 46, coalescer.packetCount(0) == 46 else { fatalError("the segments did not coalesce") }
+    }
+
+    /// Cuts the read into the batch's slots.
+    func split() {
+        read.withUnsafeBytes { bytes in
+            guard let superPacket = try? SuperPacket(parsing: bytes, maximumSegmentLength: batch.readArea(at: 0).count) else {
+                fatalError("read does not parse")
+            }
+            for index in 0..<superPacket.segmentCount {
+                batch.setRead(index, length: superPacket.write(segment: index, into: batch.readArea(at: index)))
+            }
+            batch.count = superPacket.segmentCount
+        }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
         warmupIterations: 50,
         maxDuration: .seconds(3),
         maxIterations: 20_000)
+
+    let offload = try? OffloadFixture()
+    Benchmark("TSO split, 64 KiB TCP read into 46 segments of 1428 B") { benchmark in
+        guard let offload else { fatalError("fixture") }
+        for _ in benchmark.scaledIterations { offload.split() }
+    }
+    Benchmark("TSO split and TCP coalesce, 64 KiB read, 46 segments") { benchmark in
+        guard let offload else { fatalError("fixture") }
+        for _ in benchmark.scaledIterations {
+            offload.split()
+            offload.coalescer.coalesce(offload.batch)
+        }
+    }
 
     let relay = try? RelayFixture()
     Benchmark("relay forward decision, 1024 clients' routes, batch of 32 × 1400 B") { benchmark in
