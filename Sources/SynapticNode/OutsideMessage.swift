@@ -58,7 +58,7 @@ struct OutsideCounters: Hashable, Sendable {
     var natKeepalives: UInt64 = 0
     /// Datagrams too short to be HIP or ESP, or without a source address.
     var invalid: UInt64 = 0
-    /// Datagrams longer than a buffer (cut by the kernel, dropped).
+    /// Datagrams longer than any HIP or ESP packet the path takes, or cut by the kernel (dropped).
     var oversized: UInt64 = 0
     /// Opened packets the TUN did not take.
     var tunDropped: UInt64 = 0

@@ -77,6 +77,9 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     /// The ESP datagrams of a receive to open, copied out of `received`; `espCount` so far.
     private let opening: PacketBatch
     private var espCount = 0
+    /// The longest datagram (or GRO segment) handled: an ESP packet that fits a slot, or the largest HIP
+    /// packet behind its zero marker; longer ones are counted as oversized.
+    private let longestDatagram: Int
     /// Groups the opened packets for the TUN, and the pieces of one TUN write.
     private let coalescer: TCPCoalescer
     private let vectors = IOVectors(capacity: NodeLimits.tunWritePieces)
@@ -137,6 +140,8 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
         for index in 0..<received.capacity { datagrams.setReceiveBuffer(at: index, received.buffer(at: index)) }
         opening = PacketBatch(capacity: NodeLimits.batchCapacity, bufferSize: bufferSize)
         coalescer = TCPCoalescer(capacity: NodeLimits.batchCapacity, coalescing: offload)
+        longestDatagram = max(opening.readArea(at: 0).count,
+                              NodeProtocol.udpZeroMarkerLength + NodeProtocol.maximumHIPPacketLength)
         espSources = Array(repeating: SocketAddress(.v4(IPv4Address(0)), port: 0), count: NodeLimits.batchCapacity)
         relayed = DatagramBatch(capacity: NodeLimits.batchCapacity)
         relayFamilies = Array(repeating: nil, count: NodeLimits.batchCapacity)
@@ -290,6 +295,10 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
     /// Demuxes `packet`, one UDP datagram (or one segment of a coalesced one) of received datagram `index`.
     private func handle(_ packet: UnsafeMutableRawBufferPointer, of index: Int, now: Instant) {
         counters.datagrams += 1
+        guard packet.count <= longestDatagram else {
+            counters.oversized += 1
+            return
+        }
         switch UDPPayload.classify(UnsafeRawBufferPointer(packet)) {
         case .esp(let spi):
             guard let source = datagrams.peer(at: index) else {
@@ -305,13 +314,12 @@ final class OutsidePath<Device: PacketDevice, Transport: DatagramTransport>: @un
                 // Parked if there is room (else the processor counts it as an unknown SPI right away).
                 if parked.append(UnsafeRawBufferPointer(packet), arrival: now, source: source) { return }
             }
-            if espCount == opening.capacity { openESP(now: now) }
-            let area = opening.readArea(at: espCount)
-            guard packet.count <= area.count else {
+            guard packet.count <= opening.readArea(at: 0).count else {
                 counters.oversized += 1
                 return
             }
-            area.copyMemory(from: UnsafeRawBufferPointer(packet))
+            if espCount == opening.capacity { openESP(now: now) }
+            opening.readArea(at: espCount).copyMemory(from: UnsafeRawBufferPointer(packet))
             opening.setRead(espCount, length: packet.count)
             espSources[espCount] = source
             espCount += 1
