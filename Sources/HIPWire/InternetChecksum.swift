@@ -24,13 +24,25 @@ public struct InternetChecksum: Sendable {
             index = 1
             odd = false
         }
+        // Two independent sums over 32 bytes per round keep the adds in parallel; each adds below 2^35 per
+        // round, so neither can overflow for any buffer shorter than 2^31 bytes.
         var wide: UInt64 = 0
+        var other: UInt64 = 0
+        while index + 32 <= count {
+            let first = (base + index).loadUnaligned(as: UInt64.self)
+            let second = (base + index + 8).loadUnaligned(as: UInt64.self)
+            let third = (base + index + 16).loadUnaligned(as: UInt64.self)
+            let fourth = (base + index + 24).loadUnaligned(as: UInt64.self)
+            wide &+= (first & 0xFFFF_FFFF) &+ (first >> 32) &+ (second & 0xFFFF_FFFF) &+ (second >> 32)
+            other &+= (third & 0xFFFF_FFFF) &+ (third >> 32) &+ (fourth & 0xFFFF_FFFF) &+ (fourth >> 32)
+            index += 32
+        }
         while index + 8 <= count {
             let word = (base + index).loadUnaligned(as: UInt64.self)
             wide &+= (word & 0xFFFF_FFFF) &+ (word >> 32)
             index += 8
         }
-        sum &+= UInt64(UInt16(bigEndian: UInt16(Self.fold(wide))))
+        sum &+= UInt64(UInt16(bigEndian: UInt16(Self.fold(Self.fold(wide) &+ Self.fold(other)))))
         while index + 1 < count {
             sum &+= UInt64(bytes[index]) << 8 | UInt64(bytes[index + 1])
             index += 2

@@ -196,13 +196,25 @@ public final class TCPCoalescer {
         for flowIndex in 0..<flowCount {
             let head = UnsafeRawBufferPointer(batch.packet(at: flows[flowIndex].head))
             guard head.count >= candidate.ipHeaderLength + 4, (head[0] >> 4 == 4) == candidate.isIPv4 else { continue }
-            let addresses = candidate.isIPv4 ? 12..<20 : 8..<40
-            let ports = candidate.ipHeaderLength..<candidate.ipHeaderLength + 4
-            if head[addresses].elementsEqual(packet[addresses]) && head[ports].elementsEqual(packet[ports]) {
+            if Self.same(head, packet, from: candidate.isIPv4 ? 12 : 8, to: candidate.isIPv4 ? 20 : 40)
+                && Self.same(head, packet, from: candidate.ipHeaderLength, to: candidate.ipHeaderLength + 4) {
                 return flowIndex
             }
         }
         return nil
+    }
+
+    /// Whether bytes `start..<end` (a multiple of 4 long, inside both) of `first` and `second` are equal.
+    private static func same(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, from start: Int,
+                             to end: Int) -> Bool {
+        var offset = start
+        while offset + 8 <= end {
+            guard first.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == second.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        return offset == end || first.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            == second.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
     }
 
     /// Whether a coalescible `packet` with `sequence` continues `flow`, whose head is `head`.
@@ -223,12 +235,12 @@ public final class TCPCoalescer {
                 return false
             }
         } else {
-            guard head[0..<4].elementsEqual(packet[0..<4]), head[7] == packet[7] else { return false }
+            guard Self.same(head, packet, from: 0, to: 4), head[7] == packet[7] else { return false }
         }
         let acknowledgment = ipHeaderLength + ProtocolConstants.tcpAcknowledgmentOffset
-        let options = ipHeaderLength + ProtocolConstants.tcpMinimumHeaderLength
-        return head[acknowledgment..<acknowledgment + 4].elementsEqual(packet[acknowledgment..<acknowledgment + 4])
-            && head[options..<ipHeaderLength + tcpHeaderLength].elementsEqual(packet[options..<ipHeaderLength + tcpHeaderLength])
+        return Self.same(head, packet, from: acknowledgment, to: acknowledgment + 4)
+            && Self.same(head, packet, from: ipHeaderLength + ProtocolConstants.tcpMinimumHeaderLength,
+                         to: ipHeaderLength + tcpHeaderLength)
     }
 
     /// Where `packet`'s TCP header and payload are, and whether it may be coalesced; nil when it is not TCP
