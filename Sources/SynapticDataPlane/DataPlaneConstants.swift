@@ -60,8 +60,6 @@ public enum DataPlaneLimits {
     public static let tailroom = 64
     /// Default size of one PacketBatch buffer (headroom + largest packet + tailroom), a multiple of 64.
     public static let defaultBufferSize = 2048
-    /// Packets per batch by default (one recvmmsg/sendmmsg or TUN batch).
-    public static let defaultBatchCapacity = 64
     /// Packets the TCP coalescer joins into one super-packet at most (as the kernel's GRO), and the flows it
     /// follows at once within a batch (a flow beyond them starts over when it comes back).
     public static let maximumCoalescedSegments = 64

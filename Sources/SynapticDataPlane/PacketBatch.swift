@@ -67,15 +67,6 @@ public final class PacketBatch: @unchecked Sendable {
         associations.deallocate()
     }
 
-    /// Empties the batch: count 0, every packet window back at the headroom with length 0, no metadata.
-    public func reset() {
-        count = 0
-        offsets.update(repeating: DataPlaneLimits.headroom, count: capacity)
-        lengths.update(repeating: 0, count: capacity)
-        metadata.update(repeating: PacketMetadata(), count: capacity)
-        associations.update(repeating: nil, count: capacity)
-    }
-
     /// The whole buffer of packet `index` (what a reader fills, starting at `offset(of:)`).
     @inline(__always)
     public func buffer(at index: Int) -> UnsafeMutableRawBufferPointer {

@@ -17,7 +17,6 @@ public struct VirtioNetHeader: Equatable, Sendable {
     /// Bytes of the header on the wire.
     public static let length = 10
     public static let needsChecksum: UInt8 = 1
-    public static let dataValid: UInt8 = 2
     public static let gsoNone: UInt8 = 0
     public static let gsoTCPv4: UInt8 = 1
     public static let gsoTCPv6: UInt8 = 4

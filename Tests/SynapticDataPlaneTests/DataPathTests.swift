@@ -332,10 +332,9 @@ struct DataPathTests {
           arguments: [ESPSuiteID.aesGCM16, .aes128CBCSHA256])
     func parallelBatches(suite: ESPSuiteID) throws {
         let (a, b) = try Self.pair(suite, workers: 3)
-        let batch = PacketBatch(capacity: 32)
         var generator = SeededGenerator(seed: 5)
         for round in 0..<4 {
-            batch.reset()
+            let batch = PacketBatch(capacity: 32)
             var originals: [[UInt8]] = []
             for index in 0..<32 {
                 let packet = P.ipv6(Self.hitA, Self.hitB, nextHeader: 17,
