@@ -1,32 +1,71 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harness for HIPWire (Fuzz/, its own package) and runs it from the seed corpus.
-# Usage: scripts/fuzz.sh [--short]      --short: 60 s of fuzzing (the test command); default: 10 min.
-# Fails (non-zero) if the fuzzer finds a crash, a sanitizer error or a broken round trip; the input that
-# did it is left in Fuzz/corpus-run/ (crash-*, timeout-*, oom-*).
+# Builds the libFuzzer harnesses (Fuzz/, its own package) once and runs each from its seed corpus:
+#   HIPWireFuzzer     the HIP packet parser and serializer, covered regions, UDP demux (HIPWire)
+# Usage: scripts/fuzz.sh [--short | --seconds N] [TARGET...]
+#   default: 600 s per target (make fuzz); --short: 20 s per target (the test command);
+#   TARGETs: run only these.
+# Prints per target the executions, the coverage (edges and features at the end) and the time; ends with
+# "fuzz.sh: N passed, M failed". Fails (non-zero) if a fuzzer finds a crash, a sanitizer error, a failed
+# check, a timeout or a memory blow-up; the input that did it is left in Fuzz/corpus-run/ as
+# <target>-crash-*, -timeout-*, -oom-* (reproduce: Fuzz/.build/release/<target> FILE), the log as
+# Fuzz/corpus-run/<target>.log.
 #
-# Fuzz/corpus/ (committed) holds every HIP message of Tests/Vectors/vectors.json, each also with the UDP
-# zero marker, the Appendix C I1 and the two captured ESP packets. Units the fuzzer finds go to
-# Fuzz/corpus-run/units (not committed).
+# Seeds (Fuzz/corpus/<target>/, committed): HIPWireFuzzer every HIP message of Tests/Vectors/vectors.json,
+# each also with the UDP zero marker, the Appendix C I1 and two captured ESP packets. Units the fuzzers
+# find go to Fuzz/corpus-run/<target>/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=600
-if [[ "${1:-}" == "--short" ]]; then seconds=60; fi
+targets=()
+while (($#)); do
+    case "$1" in
+        --short) seconds=20 ;;
+        --seconds) seconds=$2; shift ;;
+        *) targets+=("$1") ;;
+    esac
+    shift
+done
+((${#targets[@]})) || targets=(HIPWireFuzzer)
 
 start=$(date +%s)
-swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz
-bin="$(swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz --show-bin-path)/HIPWireFuzzer"
+build=(swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz)
+"${build[@]}"
+bin=$("${build[@]}" --show-bin-path)
 echo "fuzz.sh: build took $(( $(date +%s) - start )) s"
 
-mkdir -p Fuzz/corpus-run/units
-start=$(date +%s)
-# One worker: the machine is shared. Inputs up to 2100 bytes cover the largest packet (2048) with
-# the UDP marker. ASAN_OPTIONS: Swift's runtime keeps metadata caches alive, which LeakSanitizer would
-# report as leaks at exit; leaks in our code would show up as unbounded growth (rss_limit) instead.
-# SWIFT_BACKTRACE: the Swift runtime's own crash backtracer hangs under ASan; libFuzzer prints the stack.
-# `timeout` is a backstop in case the fuzzer itself hangs.
-SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 timeout $((seconds + 120)) "$bin" \
-    Fuzz/corpus-run/units Fuzz/corpus \
-    -max_total_time="$seconds" -max_len=2100 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix=Fuzz/corpus-run/ -print_final_stats=1
-echo "fuzz.sh: fuzzed for $(( $(date +%s) - start )) s, no crash"
+# ASAN_OPTIONS: Swift's runtime keeps metadata caches alive, which LeakSanitizer would report as leaks at
+# exit; leaks show up as growth instead (rss_limit_mb). SWIFT_BACKTRACE: the Swift runtime's own crash
+# backtracer hangs under ASan; libFuzzer prints the stack.
+export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0
+
+# The longest input per target: a HIP packet (2048 bytes) with the UDP marker.
+declare -A max_len=([HIPWireFuzzer]=2100)
+passed=0 failed=0
+for target in "${targets[@]}"; do
+    run="Fuzz/corpus-run/$target"
+    log="Fuzz/corpus-run/$target.log"
+    mkdir -p "$run"
+    target_start=$(date +%s)
+    status=0
+    # One worker: the machine is shared. `timeout` is a backstop in case the fuzzer itself hangs.
+    timeout $((seconds + 120)) "$bin/$target" "$run" "Fuzz/corpus/$target" \
+        -max_total_time="$seconds" -max_len="${max_len[$target]:-4096}" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="Fuzz/corpus-run/$target-" -print_final_stats=1 >"$log" 2>&1 || status=$?
+    executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    executions=${executions:-0}
+    took=$(( $(date +%s) - target_start ))
+    coverage=$(sed -nE 's/^#[0-9]+[[:space:]].*cov: ([0-9]+) ft: ([0-9]+).*/\1 edges, \2 features/p' "$log" | tail -n 1)
+    coverage=${coverage:-unknown}
+    corpus=$(find "$run" -type f | wc -l)
+    if ((status == 0)); then
+        passed=$((passed + 1))
+        echo "fuzz.sh: $target: $executions executions in $took s, coverage $coverage, $corpus units found"
+    else
+        failed=$((failed + 1))
+        echo "fuzz.sh: $target FAILED (exit $status) after $executions executions in $took s, coverage $coverage:"
+        grep -E 'ERROR|Fatal error|Assertion|SUMMARY|Test unit written' "$log" | head -n 20 || tail -n 30 "$log"
+    fi
+done
+echo "fuzz.sh: $passed passed, $failed failed"
+((failed == 0))
