@@ -12,10 +12,20 @@ let package = Package(
     targets: [
         // C entry points that start libFuzzer's driver (see CFuzzerEntry.c for why SwiftPM needs them).
         .target(name: "CFuzzerEntry"),
+        // Input framing and seed writing shared by the stateful harnesses.
+        .target(name: "FuzzSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
 
         .executableTarget(
             name: "HIPWireFuzzer",
             dependencies: ["CFuzzerEntry", .product(name: "HIPWire", package: "synaptic")],
+            swiftSettings: harness
+        ),
+        .executableTarget(
+            name: "ESPInboundFuzzer",
+            dependencies: ["CFuzzerEntry", "FuzzSupport",
+                           .product(name: "SynapticDataPlane", package: "synaptic"),
+                           .product(name: "HIPCrypto", package: "synaptic"),
+                           .product(name: "HIPWire", package: "synaptic")],
             swiftSettings: harness
         ),
     ]

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (Fuzz/, its own package) once and runs each from its seed corpus:
 #   HIPWireFuzzer     the HIP packet parser and serializer, covered regions, UDP demux (HIPWire)
+#   ESPInboundFuzzer  the inbound ESP path: SA by SPI, replay window, open, BEET rebuild, LSI translation
 # Usage: scripts/fuzz.sh [--short | --seconds N] [TARGET...]
 #   default: 600 s per target (make fuzz); --short: 20 s per target (the test command);
 #   TARGETs: run only these.
+#        scripts/fuzz.sh --write-seeds
+#   rewrites the generated seed corpus (Fuzz/corpus/ESPInboundFuzzer).
 # Prints per target the executions, the coverage (edges and features at the end) and the time; ends with
 # "fuzz.sh: N passed, M failed". Fails (non-zero) if a fuzzer finds a crash, a sanitizer error, a failed
 # check, a timeout or a memory blow-up; the input that did it is left in Fuzz/corpus-run/ as
@@ -11,22 +14,25 @@
 # Fuzz/corpus-run/<target>.log.
 #
 # Seeds (Fuzz/corpus/<target>/, committed): HIPWireFuzzer every HIP message of Tests/Vectors/vectors.json,
-# each also with the UDP zero marker, the Appendix C I1 and two captured ESP packets. Units the fuzzers
-# find go to Fuzz/corpus-run/<target>/ (not committed).
+# each also with the UDP zero marker, the Appendix C I1 and two captured ESP packets; ESPInboundFuzzer what
+# its seed writer produces (`ESPInboundFuzzer --write-seeds DIR`: sealed packets on fixed SAs). Units the
+# fuzzers find go to Fuzz/corpus-run/<target>/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=600
 targets=()
+write_seeds=0
 while (($#)); do
     case "$1" in
         --short) seconds=20 ;;
         --seconds) seconds=$2; shift ;;
+        --write-seeds) write_seeds=1 ;;
         *) targets+=("$1") ;;
     esac
     shift
 done
-((${#targets[@]})) || targets=(HIPWireFuzzer)
+((${#targets[@]})) || targets=(HIPWireFuzzer ESPInboundFuzzer)
 
 start=$(date +%s)
 build=(swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz)
@@ -39,8 +45,16 @@ echo "fuzz.sh: build took $(( $(date +%s) - start )) s"
 # backtracer hangs under ASan; libFuzzer prints the stack.
 export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0
 
-# The longest input per target: a HIP packet (2048 bytes) with the UDP marker.
-declare -A max_len=([HIPWireFuzzer]=2100)
+if ((write_seeds)); then
+    for target in ESPInboundFuzzer; do
+        rm -rf "Fuzz/corpus/$target"
+        "$bin/$target" --write-seeds "Fuzz/corpus/$target"
+    done
+    exit 0
+fi
+
+# The longest input per target: a HIP packet (2048 bytes) with the UDP marker; a few datagrams.
+declare -A max_len=([HIPWireFuzzer]=2100 [ESPInboundFuzzer]=4096)
 passed=0 failed=0
 for target in "${targets[@]}"; do
     run="Fuzz/corpus-run/$target"
