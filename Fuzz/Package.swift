@@ -12,6 +12,8 @@ let package = Package(
     targets: [
         // C entry points that start libFuzzer's driver (see CFuzzerEntry.c for why SwiftPM needs them).
         .target(name: "CFuzzerEntry"),
+        // A predictable libcrypto RAND, for harnesses whose inputs must match keys made at start-up.
+        .target(name: "CDeterministicRandom", linkerSettings: [.linkedLibrary("crypto")]),
         // Input framing and seed writing shared by the stateful harnesses.
         .target(name: "FuzzSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
 
@@ -24,6 +26,14 @@ let package = Package(
             name: "ESPInboundFuzzer",
             dependencies: ["CFuzzerEntry", "FuzzSupport",
                            .product(name: "SynapticDataPlane", package: "synaptic"),
+                           .product(name: "HIPCrypto", package: "synaptic"),
+                           .product(name: "HIPWire", package: "synaptic")],
+            swiftSettings: harness
+        ),
+        .executableTarget(
+            name: "HIPHostFuzzer",
+            dependencies: ["CFuzzerEntry", "CDeterministicRandom", "FuzzSupport",
+                           .product(name: "HIPCore", package: "synaptic"),
                            .product(name: "HIPCrypto", package: "synaptic"),
                            .product(name: "HIPWire", package: "synaptic")],
             swiftSettings: harness

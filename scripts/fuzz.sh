@@ -2,11 +2,12 @@
 # Builds the libFuzzer harnesses (Fuzz/, its own package) once and runs each from its seed corpus:
 #   HIPWireFuzzer     the HIP packet parser and serializer, covered regions, UDP demux (HIPWire)
 #   ESPInboundFuzzer  the inbound ESP path: SA by SPI, replay window, open, BEET rebuild, LSI translation
+#   HIPHostFuzzer     HIPHost.handle: HIP packets over raw IP and UDP, and events, on a manual clock
 # Usage: scripts/fuzz.sh [--short | --seconds N] [TARGET...]
-#   default: 600 s per target (make fuzz); --short: 20 s per target (the test command);
+#   default: 600 s per target (make fuzz); --short: 20 s per target (the test command, about a minute in all);
 #   TARGETs: run only these.
 #        scripts/fuzz.sh --write-seeds
-#   rewrites the generated seed corpus (Fuzz/corpus/ESPInboundFuzzer).
+#   rewrites the generated seed corpora (Fuzz/corpus/ESPInboundFuzzer, Fuzz/corpus/HIPHostFuzzer).
 # Prints per target the executions, the coverage (edges and features at the end) and the time; ends with
 # "fuzz.sh: N passed, M failed". Fails (non-zero) if a fuzzer finds a crash, a sanitizer error, a failed
 # check, a timeout or a memory blow-up; the input that did it is left in Fuzz/corpus-run/ as
@@ -14,9 +15,10 @@
 # Fuzz/corpus-run/<target>.log.
 #
 # Seeds (Fuzz/corpus/<target>/, committed): HIPWireFuzzer every HIP message of Tests/Vectors/vectors.json,
-# each also with the UDP zero marker, the Appendix C I1 and two captured ESP packets; ESPInboundFuzzer what
-# its seed writer produces (`ESPInboundFuzzer --write-seeds DIR`: sealed packets on fixed SAs). Units the
-# fuzzers find go to Fuzz/corpus-run/<target>/ (not committed).
+# each also with the UDP zero marker, the Appendix C I1 and two captured ESP packets; ESPInboundFuzzer and
+# HIPHostFuzzer what their seed writers produce (`<target> --write-seeds DIR`: sealed packets on fixed
+# SAs; whole exchanges with the fuzzed host). Units the fuzzers find go to Fuzz/corpus-run/<target>/ (not
+# committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +34,7 @@ while (($#)); do
     esac
     shift
 done
-((${#targets[@]})) || targets=(HIPWireFuzzer ESPInboundFuzzer)
+((${#targets[@]})) || targets=(HIPWireFuzzer ESPInboundFuzzer HIPHostFuzzer)
 
 start=$(date +%s)
 build=(swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz)
@@ -46,15 +48,16 @@ echo "fuzz.sh: build took $(( $(date +%s) - start )) s"
 export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0
 
 if ((write_seeds)); then
-    for target in ESPInboundFuzzer; do
+    for target in ESPInboundFuzzer HIPHostFuzzer; do
         rm -rf "Fuzz/corpus/$target"
         "$bin/$target" --write-seeds "Fuzz/corpus/$target"
     done
     exit 0
 fi
 
-# The longest input per target: a HIP packet (2048 bytes) with the UDP marker; a few datagrams.
-declare -A max_len=([HIPWireFuzzer]=2100 [ESPInboundFuzzer]=4096)
+# The longest input per target: a HIP packet (2048 bytes) with the UDP marker; a few datagrams; an
+# exchange of records.
+declare -A max_len=([HIPWireFuzzer]=2100 [ESPInboundFuzzer]=4096 [HIPHostFuzzer]=8192)
 passed=0 failed=0
 for target in "${targets[@]}"; do
     run="Fuzz/corpus-run/$target"
