@@ -38,5 +38,13 @@ let package = Package(
                            .product(name: "HIPWire", package: "synaptic")],
             swiftSettings: harness
         ),
+        .executableTarget(
+            name: "ConfigFuzzer",
+            dependencies: ["CFuzzerEntry", "FuzzSupport",
+                           .product(name: "SynapticConfig", package: "synaptic"),
+                           .product(name: "SynapticNode", package: "synaptic"),
+                           .product(name: "HIPCrypto", package: "synaptic")],
+            swiftSettings: harness
+        ),
     ]
 )

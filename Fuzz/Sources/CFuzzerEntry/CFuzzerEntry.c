@@ -33,3 +33,4 @@ static int run(int argc, char **argv) {
 int HIPWireFuzzer_main(int argc, char **argv) { return run(argc, argv); }
 int ESPInboundFuzzer_main(int argc, char **argv) { return run(argc, argv); }
 int HIPHostFuzzer_main(int argc, char **argv) { return run(argc, argv); }
+int ConfigFuzzer_main(int argc, char **argv) { return run(argc, argv); }
