@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HIPWire", targets: ["HIPWire"]),
         .library(name: "HIPCrypto", targets: ["HIPCrypto"]),
         .library(name: "HIPCore", targets: ["HIPCore"]),
+        .library(name: "SynapticConfig", targets: ["SynapticConfig"]),
         .library(name: "SynapticDataPlane", targets: ["SynapticDataPlane"]),
         .library(name: "SynapticNode", targets: ["SynapticNode"]),
     ],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, vector and in-memory tests (swift test), the network-namespace tests of
-# `synaptic up` (scripts/nettest.sh), then a short fuzz run of the HIP parser (scripts/fuzz.sh --short).
+# `synaptic up` (scripts/nettest.sh), then a short run of every fuzz target (scripts/fuzz.sh --short).
 # Network tests need root (CI runs as root); without it they skip themselves and say so.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,11 +31,16 @@ fi
 
 fuzz_passed=0 fuzz_failed=0
 if [ -x scripts/fuzz.sh ]; then
-    if scripts/fuzz.sh --short; then fuzz_passed=1; else fuzz_failed=1; status=1; fi
+    scripts/fuzz.sh --short 2>&1 | tee /tmp/synaptic-fuzz.$$
+    fuzz_status=${PIPESTATUS[0]}
+    read -r fuzz_passed fuzz_failed < <(sed -nE 's/^fuzz.sh: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' /tmp/synaptic-fuzz.$$)
+    ((fuzz_status == 0 || ${fuzz_failed:-0} > 0)) || fuzz_failed=1
+    ((fuzz_status == 0)) || status=1
+    rm -f /tmp/synaptic-fuzz.$$
 fi
 
-passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + fuzz_passed ))
-failed=$(( ${swift_failed:-0} + ${net_failed:-0} + fuzz_failed ))
+passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + ${fuzz_passed:-0} ))
+failed=$(( ${swift_failed:-0} + ${net_failed:-0} + ${fuzz_failed:-0} ))
 ((failed == 0)) || status=1
 echo "synaptic: $passed passed, $failed failed"
 exit $status

@@ -1,5 +1,6 @@
 // Config: a synaptic configuration file (TOML), typed and validated at load. Every key is documented with
-// its default in Configs/synaptic.example.toml. Loading: read the file → parse TOML (TOMLKit) → read each
+// its default in Configs/synaptic.example.toml. Loading: read the file → refuse what the TOML parser
+// would abort on (TOMLPreflight) → parse TOML (TOMLKit) → read each
 // table with a TableReader (type and range checks, unknown keys refused) → cross-checks (peer and server
 // uniqueness, no server also a peer, each peer's via naming a server, crypto lists against policy).
 import TOMLKit
@@ -49,6 +50,10 @@ public struct Config: Hashable, Sendable {
     public static func parse(_ text: String, file: String = "<config>", baseDirectory: String? = nil) throws(ConfigError) -> Config {
         // TOMLKit hands the text to toml++ as a C string: a NUL would silently end the file early.
         guard !text.utf8.contains(0) else { throw .notText(file, "contains a NUL byte") }
+        // toml++ 3.4.0 aborts the process on some malformed texts (TOMLPreflight).
+        if let finding = TOMLPreflight.check(text) {
+            throw .syntax(file, line: finding.line, column: finding.column, finding.problem)
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -202,6 +202,39 @@ private let cases: [ErrorCase] = [
         #expect(error.description == "nul.toml: not a TOML text file: contains a NUL byte")
     }
 
+    // toml++ 3.4.0 asserts preconditions it does not check: these texts aborted the process (found by
+    // Fuzz/ConfigFuzzer); TOMLPreflight refuses them first.
+    @Test(arguments: [("[=]", 1, 1), ("[ ,]", 1, 1), ("[[[1]]]", 1, 1), ("[[ =]]", 1, 1), ("[\r]", 1, 1),
+                      ("\u{FEFF}[=]", 1, 4), ("[tun]\nmtu = 1400\n  [=]\n", 3, 3),
+                      ("[tun]\nname = \"hip0\" # [\n[\u{1}]", 3, 1)])
+    func tableHeaderWithoutAKeyIsASyntaxError(_ toml: String, line: Int, column: Int) throws {
+        let error = try #require(throws: ConfigError.self) { try Config.parse(toml, file: "header.toml") }
+        #expect(error.description == "header.toml:\(line):\(column): invalid TOML: a table header must start with a key "
+                + "(a letter, digit, '-', '_' or a quoted key)")
+    }
+
+    @Test(arguments: [("a = [}]", 1, 6), ("[crypto]\nesp_suites = [8, }7]\n", 2, 18), ("a = [ # c\n}]", 2, 1),
+                      ("a = [{ b = [}] }]", 1, 13)])
+    func arrayElementStartingWithABraceIsASyntaxError(_ toml: String, line: Int, column: Int) throws {
+        let error = try #require(throws: ConfigError.self) { try Config.parse(toml, file: "array.toml") }
+        #expect(error.description == "array.toml:\(line):\(column): invalid TOML: expected an array element or ']', found '}'")
+    }
+
+    @Test(arguments: ["a = [\u{2028}]", "a = [1,\u{85}2]", "a = 1\u{2029}"])
+    func unicodeLineBreakOutsideStringsIsASyntaxError(_ toml: String) throws {
+        let error = try #require(throws: ConfigError.self) { try Config.parse(toml, file: "break.toml") }
+        #expect(error.message == "invalid TOML: NEL, U+2028 and U+2029 are allowed only in strings and comments")
+    }
+
+    @Test func bracketsAndBreaksInsideValuesAndCommentsPassThePreflight() {
+        let texts = ["a = \"\"\"\n[=]\"\"\"\n", "a = '''\n[=]'''\n", "a = [\n[+1],\n]\n", "a = [ # [\n{ b = [1] },\n]\n",
+                     "\"[=\" = 1\n[\"b\"]\n[ 'c' ]\n[[d]]\n", "a = \"x\\\"[\"\n[e]\n", "[f]\n[[g.h]]\n",
+                     "a = [ # }\n]\n", "a = { b = [1, 2] }\n", "a = \"\u{2028}\" # \u{2029}\n", "a = ['}', \"}\"]\n"]
+        for text in texts {
+            #expect(TOMLPreflight.check(text) == nil, "\(text)")
+        }
+    }
+
     @Test func missingFileIsNamed() throws {
         let error = try #require(throws: ConfigError.self) {
             try Config.load(path: "/nonexistent/synaptic.toml")

@@ -1,7 +1,5 @@
 // OffloadFuzzer: libFuzzer entry point for the TUN offload functions of SynapticDataPlane (SuperPacket,
-// TCPCoalescer). Build and run (its own executable, seeds in Fuzz/corpus/OffloadFuzzer/):
-//   swift build -c release -Xswiftc -sanitize=fuzzer,address --package-path Fuzz --product OffloadFuzzer
-//   SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 <bin>/OffloadFuzzer Fuzz/corpus/OffloadFuzzer -max_len=66000
+// TCPCoalescer). Run with `scripts/fuzz.sh OffloadFuzzer`; seeds in Fuzz/corpus/OffloadFuzzer/.
 //
 // Stages per input:
 //  1. the input as a TUN read (virtio-net header, then a packet or super-packet): SuperPacket parses it or
