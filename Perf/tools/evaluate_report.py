@@ -144,7 +144,7 @@ for k, label in (("cpu", "CPU"), ("memory", "Memory"), ("kernel", "Kernel"), ("o
                  ("virtualization", "Virtualization"), ("swift", "Swift"), ("synaptic", "synaptic"),
                  ("tools", "Tools"), ("settings", "Settings"), ("load_start", "Load average at the start (1, 5, 15 min)"),
                  ("load_end", "Load average at the end"), ("builders_start", "Compiler processes at the start"),
-                 ("builders_end", "Compiler processes at the end"), ("checks", "Harness checks")):
+                 ("builders_end", "Compiler processes at the end"), ("checks", "Harness checks (before the report's own)")):
     if k in meta:
         md.append(f"- {label}: {meta[k]}")
 md.append("")
@@ -355,8 +355,9 @@ if ini:
          "its own `synaptic up` process (one identity each; at 100 hosts the nodes' resident memory is in the "
          "table: it fits in this machine's memory many times over). All N nodes are started and given 1 s, then "
          "one process that opened a UDP socket in each namespace sends one datagram to the Responder's HIT from "
-         "every socket (the 'spread' column: how long sending all N took); each datagram starts that node's base "
-         "exchange. Latency: each Initiator's I1 → R2. Completed: ESTABLISHED within 30 s. Steps interleaved over "
+         "every socket (the 'spread' column: how long sending all N took; the sender ran at "
+         f"{'real-time priority (' + meta['initiators_fire_priority'] + ')' if meta.get('initiators_fire_priority', 'normal') != 'normal' else 'normal priority'}); "
+         "each datagram starts that node's base exchange. Latency: each Initiator's I1 → R2. Completed: ESTABLISHED within 30 s. Steps interleaved over "
          "the trials.")
     sts = defaultdict(list)
     for r in steps:
@@ -448,6 +449,12 @@ if runs:
         para(f"Median time back to half rate: synaptic {fmt(med(syn_st), 0)} ms, wireguard-go {fmt(med(wg_st), 0)} ms "
              f"(ratio {ratio(med(syn_st), med(wg_st))}); the direct path has no ratio: its stream does not come back. "
              "Resolution: one 50 ms sample.")
+    if "wireguard-go" in runs and runs["wireguard-go"][2] != "1":
+        para("wireguard-go's stream stops at the first move: wireguard-go 0.0.20220316 (Debian 12) sends with the "
+             "source address it last used (sticky source, IP_PKTINFO); once that address is gone, `sendmsg` fails "
+             "with ENETUNREACH and it does not retry without it (seen with strace in this setup), so nothing "
+             "reaches the peer from the new address and the peer never learns it. (The kernel's WireGuard, "
+             "not available in this kernel, checks that a cached source address is still local before it uses it.)")
     upd = rows("mobility-updates.tsv")
     if upd:
         cols = list(zip(*[[num(x) for x in r[1:4]] for r in upd]))
