@@ -195,11 +195,13 @@ if ex:
 
 ini = rows("initiators.tsv")
 steps = rows("initiators-steps.tsv")
-by_n = defaultdict(list); started_n = defaultdict(int)
+by_n = defaultdict(list); started_n = defaultdict(int); rtx_n = defaultdict(list); i1_n = defaultdict(list)
 for r in ini:
     started_n[int(r[0])] += 1
     if num(r[3]) is not None:
         by_n[int(r[0])].append(num(r[3]))
+    if len(r) >= 7 and num(r[6]) is not None:
+        rtx_n[int(r[0])].append(num(r[6])); i1_n[int(r[0])].append(num(r[4]))
 if 100 in started_n:
     c100, s100 = len(by_n[100]), started_n[100]
     targets.append(("100 initiators at once: all complete", f"{c100} of {s100} ({s100 // 100} trials)", "–", "–", verdict(c100 == s100)))
@@ -370,9 +372,19 @@ if ini:
                      fmt(med(v), 2), fmt(pct(v, 90), 2), fmt(max(v) if v else None, 2),
                      fmt(med([num(r[4]) * 1000 for r in st if num(r[4]) is not None]), 1),
                      fmt(med([num(r[5]) for r in st if num(r[5]) is not None]), 0),
+                     f"{sum(1 for x in rtx_n[n] if x > 0)} / {len(rtx_n[n])}" if rtx_n[n] else "–",
                      ", ".join(r[6] for r in st)])
     table(["initiators", "trials", "completed", "mean ms", "std dev ms", "median ms", "p90 ms", "max ms",
-           "spread ms", "nodes' RSS MiB", "load 1 min per trial"], body)
+           "spread ms", "nodes' RSS MiB", "initiators that retransmitted", "load 1 min per trial"], body)
+    per_trial = []
+    for n in sorted(started_n):
+        for t in sorted({r[1] for r in ini if int(r[0]) == n}):
+            v = [num(r[3]) for r in ini if int(r[0]) == n and r[1] == t and num(r[3]) is not None]
+            if v:
+                per_trial.append(f"{n}/{t}: {fmt(med(v), 1)}")
+    para("Median latency per step and trial (initiators/trial: ms): " + "; ".join(per_trial) + ". "
+         "\"Retransmitted\": the Initiator's own `retransmissions` event count (I1 or I2 sent again after its "
+         "timer) is above zero; every Initiator sends its I1 over raw HIP and over UDP, so two I1s each is normal.")
     resp = {}
     try:
         resp = json.load(open(os.path.join(DATA, "initiators-responder.json")))
@@ -391,36 +403,50 @@ runs = {r[0]: r for r in rows("mobility-runs.tsv")}
 moves = defaultdict(list)
 for r in rows("mobility-moves.tsv"):
     moves[r[0]].append(float(r[1]))
-series = {}
+series, intervals = {}, {}
 for c, r in runs.items():
     s = [tuple(map(float, l.split())) for l in open(os.path.join(DATA, f"mobility-{c}.samples")) if len(l.split()) == 2] \
         if os.path.exists(os.path.join(DATA, f"mobility-{c}.samples")) else []
     t0 = float(r[1])
-    series[c] = [((b[0] + a[0]) / 2 - t0, (b[1] - a[1]) * 8 / 1e6 / (b[0] - a[0])) for a, b in zip(s, s[1:]) if b[0] > a[0]]
+    # (interval start, interval end, Mbit/s received in it), seconds from the start of the stream
+    intervals[c] = [(a[0] - t0, b[0] - t0, (b[1] - a[1]) * 8 / 1e6 / (b[0] - a[0])) for a, b in zip(s, s[1:]) if b[0] > a[0]]
+    series[c] = [((a + b) / 2, v) for a, b, v in intervals[c]]
 
 
 def continuity(c):
-    """Per move: (stall ms = from the move until the rate is back to half the median of the second before,
-    zero ms = the longest run of samples with nothing received within 2 s after the move)."""
+    """Per move: (dip ms, zero ms). dip: the first sample interval within 1 s after the move whose rate is below
+    half the median of the second before the move, to the next interval at or above that (0: no such dip;
+    None: the rate does not come back within the run; "stopped": nothing was flowing before the move).
+    zero: the longest stretch of intervals with nothing received within 2 s after the move."""
     out = []
     t0 = float(runs[c][1])
     for m in moves.get(c, []):
         mt = m - t0
-        before = [v for t, v in series[c] if mt - 1.0 <= t < mt]
-        ref = med(before) or 0
-        after = [(t, v) for t, v in series[c] if t >= mt]
-        back = next((t for t, v in after if ref > 0 and v >= ref / 2 and t > mt + 0.02), None)
+        ref = med([v for a, b, v in intervals[c] if mt - 1.0 <= a and b <= mt]) or 0
+        after = [(a, b, v) for a, b, v in intervals[c] if b > mt]
         zero, run_start = 0.0, None
-        prev_t = mt
-        for t, v in [(t, v) for t, v in after if t <= mt + 2]:
+        for a, b, v in [x for x in after if x[0] <= mt + 2]:
             if v == 0:
-                run_start = prev_t if run_start is None else run_start
-                zero = max(zero, t - run_start)
+                run_start = max(a, mt) if run_start is None else run_start
+                zero = max(zero, b - run_start)
             else:
                 run_start = None
-            prev_t = t
-        out.append(((back - mt) * 1000 if back is not None else None, zero * 1000))
+        if ref == 0:
+            out.append(("stopped", zero * 1000)); continue
+        low = next((i for i, (a, b, v) in enumerate(after) if a <= mt + 1 and v < ref / 2), None)
+        if low is None:
+            out.append((0.0, zero * 1000)); continue
+        back = next((a for a, b, v in after[low + 1:] if v >= ref / 2), None)
+        out.append(((back - max(after[low][0], mt)) * 1000 if back is not None else None, zero * 1000))
     return out
+
+
+def alive_at_end(c):
+    """Bytes arrived in the last second of the stream (the stream's length: the last move's run length)."""
+    length = float(meta.get("mobility_seconds", "0") or 0)
+    if not length:
+        return None
+    return any(v > 0 for a, b, v in intervals[c] if length - 1.0 <= a and b <= length)
 
 
 if runs:
@@ -436,21 +462,24 @@ if runs:
         cont = continuity(c)
         first = min(moves.get(c, [float("inf")])) - float(runs[c][1])
         rates = [v for t, v in series.get(c, []) if 0.5 < t < first]
-        stalls = [s for s, _ in cont if s is not None]
-        body.append([c, "yes" if runs[c][2] == "1" else "no", len(moves.get(c, [])),
+        alive = alive_at_end(c)
+        body.append([c, "yes" if runs[c][2] == "1" else "no", "–" if alive is None else ("yes" if alive else "no"), len(moves.get(c, [])),
                      fmt(med(rates), 0),
-                     ", ".join(fmt(s, 0) if s is not None else "never" for s, _ in cont) or "–",
+                     ", ".join(s if isinstance(s, str) else fmt(s, 0) if s is not None else "never" for s, _ in cont) or "–",
                      ", ".join(fmt(z, 0) for _, z in cont) or "–"])
-    table(["case", "stream completed", "moves", "median Mbit/s before the first move", "per move: back to ≥ half rate after (ms)",
+    table(["case", "iperf3 completed", "receiving in the last second", "moves", "median Mbit/s before the first move", "per move: below half rate for (ms)",
            "per move: longest time with nothing received (ms)"], body)
-    syn_st = [s for s, _ in continuity("synaptic") if s is not None] if "synaptic" in runs else []
-    wg_st = [s for s, _ in continuity("wireguard-go") if s is not None] if "wireguard-go" in runs else []
+    syn_st = [s for s, _ in continuity("synaptic") if isinstance(s, float)] if "synaptic" in runs else []
+    wg_st = [s for s, _ in continuity("wireguard-go") if isinstance(s, float)] if "wireguard-go" in runs else []
     if syn_st and wg_st:
-        para(f"Median time back to half rate: synaptic {fmt(med(syn_st), 0)} ms, wireguard-go {fmt(med(wg_st), 0)} ms "
-             f"(ratio {ratio(med(syn_st), med(wg_st))}); the direct path has no ratio: its stream does not come back. "
-             "Resolution: one 50 ms sample.")
-    if "wireguard-go" in runs and runs["wireguard-go"][2] != "1":
-        para("wireguard-go's stream stops at the first move: wireguard-go 0.0.20220316 (Debian 12) sends with the "
+        para(f"Median time below half rate: synaptic {fmt(med(syn_st), 0)} ms, wireguard-go {fmt(med(wg_st), 0)} ms "
+             f"(ratio {ratio(med(syn_st), med(wg_st))}).")
+    para("\"Below half rate\": from the first 50 ms sample within 1 s after the move whose rate is below half the "
+         "median of the second before the move, to the next sample at or above it; 0: no such dip; \"never\": the "
+         "rate did not come back within the run; \"stopped\": nothing was flowing before this move. "
+         "Resolution: one sample (50 ms, longer when the sampler was held up on the busy machine).")
+    if "wireguard-go" in runs and any(st is None or st == "stopped" for st, _ in continuity("wireguard-go")):
+        para("wireguard-go's stream stopped at a move and did not come back: wireguard-go 0.0.20220316 (Debian 12) sends with the "
              "source address it last used (sticky source, IP_PKTINFO); once that address is gone, `sendmsg` fails "
              "with ENETUNREACH and it does not retry without it (seen with strace in this setup), so nothing "
              "reaches the peer from the new address and the peer never learns it. (The kernel's WireGuard, "
