@@ -389,7 +389,10 @@ if part mobility; then
         if kill -0 "$cli" 2>/dev/null; then kill "$cli" 2>/dev/null || true; wait "$cli" 2>/dev/null || true; cli_ok=0
         else wait "$cli" && cli_ok=1 || cli_ok=0; fi
         kill "$srv" 2>/dev/null || true; wait "$srv" 2>/dev/null || true
-        printf '%s\t%s\t%s\t%s\n' "$c" "$t_start" "$cli_ok" "$rxif" >>"$D/mobility-runs.tsv"
+        # iperf3's own word: "completed", or the error in its JSON (a stopped stream ends with one)
+        result=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("error") or "completed")' "$M/$c.json" 2>/dev/null || echo "no result")
+        ((cli_ok)) || [ "$result" != completed ] || result="stopped after the run"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$t_start" "$cli_ok" "$rxif" "$result" >>"$D/mobility-runs.tsv"
         echo "   $c: iperf3 $( ((cli_ok)) && echo completed || echo 'did not complete') across $MOB_MOVES moves" >&2
         # synaptic's stream must live (the point of the mobility work); the others are measured as they are.
         if [ ! -s "$D/mobility-$c.samples" ]; then bad "mobility $c: no samples of the receiver's interface"
