@@ -397,7 +397,14 @@ if part mobility; then
         # synaptic's stream must live (the point of the mobility work); the others are measured as they are.
         if [ ! -s "$D/mobility-$c.samples" ]; then bad "mobility $c: no samples of the receiver's interface"
         elif [ "$c" = synaptic ]; then
-            ((cli_ok)) && ok "mobility $c: the TCP stream lived through $MOB_MOVES moves" || bad "mobility $c: the TCP stream broke across the moves"
+            # bytes still arriving in the last second of the stream
+            alive=$(python3 -c '
+import sys
+t0, length = float(sys.argv[2]), float(sys.argv[3])
+s = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
+w = [b for t, b in s if t0 + length - 1 <= t <= t0 + length]
+print(1 if len(w) >= 2 and w[-1] > w[0] else 0)' "$D/mobility-$c.samples" "$t_start" "$MOB_SECONDS" 2>/dev/null || echo 0)
+            ((cli_ok && alive)) && ok "mobility $c: the TCP stream lived through $MOB_MOVES moves" || bad "mobility $c: the TCP stream broke across the moves (iperf3: $result)"
         else ok "mobility $c: measured (the stream $( ((cli_ok)) && echo completed || echo 'did not complete'))"; fi
         stop "${NETNS_PIDS[@]}"
     done
