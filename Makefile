@@ -1,5 +1,5 @@
 # The README's two commands, plus helpers.
-.PHONY: demo test build fuzz perf clean
+.PHONY: demo test build fuzz perf evaluate clean
 
 demo:            ## the main job: two hosts in network namespaces
 	scripts/demo.sh
@@ -16,6 +16,9 @@ fuzz:
 
 perf:
 	scripts/perf.sh
+
+evaluate:        ## synaptic vs direct, wireguard-go, OpenVPN, Weave: report + plots in Perf/results/<date> (root, 20-40 min)
+	Perf/evaluate.sh
 
 clean:
 	rm -rf .build .build-* Perf/.build Fuzz/.build

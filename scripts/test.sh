@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, vector and in-memory tests (swift test), the network-namespace tests of
-# `synaptic up` (scripts/nettest.sh), then a short run of every fuzz target (scripts/fuzz.sh --short).
+# `synaptic up` (scripts/nettest.sh), a smoke run of the evaluation (Perf/evaluate.sh --smoke: every case and
+# part for a second or so, so the harness of `make evaluate` cannot rot), then a short run of every fuzz
+# target (scripts/fuzz.sh --short).
 # Network tests need root (CI runs as root); without it they skip themselves and say so.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,16 @@ if [ -x scripts/nettest.sh ]; then
     rm -f /tmp/synaptic-nettest.$$
 fi
 
+eval_passed=0 eval_failed=0
+if [ -x Perf/evaluate.sh ]; then
+    Perf/evaluate.sh --smoke 2>&1 | tee /tmp/synaptic-evaluate.$$
+    eval_status=${PIPESTATUS[0]}
+    read -r eval_passed eval_failed < <(sed -nE 's/^evaluate: ([0-9]+) passed, ([0-9]+) failed.*$/\1 \2/p' /tmp/synaptic-evaluate.$$)
+    ((eval_status == 0 || ${eval_failed:-0} > 0)) || eval_failed=1
+    ((eval_status == 0)) || status=1
+    rm -f /tmp/synaptic-evaluate.$$
+fi
+
 fuzz_passed=0 fuzz_failed=0
 if [ -x scripts/fuzz.sh ]; then
     scripts/fuzz.sh --short 2>&1 | tee /tmp/synaptic-fuzz.$$
@@ -39,8 +51,8 @@ if [ -x scripts/fuzz.sh ]; then
     rm -f /tmp/synaptic-fuzz.$$
 fi
 
-passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + ${fuzz_passed:-0} ))
-failed=$(( ${swift_failed:-0} + ${net_failed:-0} + ${fuzz_failed:-0} ))
+passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + ${eval_passed:-0} + ${fuzz_passed:-0} ))
+failed=$(( ${swift_failed:-0} + ${net_failed:-0} + ${eval_failed:-0} + ${fuzz_failed:-0} ))
 ((failed == 0)) || status=1
 echo "synaptic: $passed passed, $failed failed"
 exit $status
