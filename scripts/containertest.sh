@@ -1,0 +1,409 @@
+#!/usr/bin/env bash
+# synaptic in real containers: the image `make image` builds, run by podman (runc) with only NET_ADMIN and
+# /dev/net/tun, on internal networks of its own. Cases:
+#   pair             two containers on one internal network: key created at first start (0600, synaptic's),
+#                    peers added with SIGHUP, ping by HIT and LSI, a TCP transfer (SHA-256), `synaptic
+#                    status` inside shows the association, the HEALTHCHECK passes
+#   rendezvous_relay a third container serves rendezvous + relay on two internal networks; the two hosts,
+#                    each on one of them, reach each other by HIT through it
+#   move             while a TCP stream runs, the client is connected to a second network and disconnected
+#                    from the first (a new address): every byte arrives once; prints the gap in the stream
+#   restart          a container is stopped (SIGTERM to PID 1: CLOSE sent, TUN removed, exit 0) and started
+#                    again with its key volume, then killed (SIGKILL) and started: its HIT is unchanged and
+#                    the peer's association recovers without touching the peer
+# Applications reach synaptic the way a sidecar's neighbours do: in the container's network namespace
+# (ping, socat and scripts/lib/flows.py from this machine, run there with nsenter).
+#
+# Nothing stays behind: podman keeps its state (storage, containers, networks, volumes, the test's image)
+# under a temporary folder, the test runs in a mount namespace of its own with a tmpfs on /run (runc's,
+# netavark's and the network namespaces' files), and net.ipv4.ip_forward (netavark sets it) is restored, on
+# every exit path. Skipped, with a line saying why, where podman cannot run containers (not root, no
+# /dev/net/tun, no podman to be had). Ends with "containertest: N passed, N failed".
+#
+# Usage: scripts/containertest.sh [case ...]      (default: every case)
+# Environment: CASE_TIMEOUT (seconds per case, default 180), KEEP=1 keeps the work folder (not podman's).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ALL_CASES=(pair rendezvous_relay move restart)
+cases=("$@"); ((${#cases[@]})) || cases=("${ALL_CASES[@]}")
+CASE_TIMEOUT=${CASE_TIMEOUT:-180}
+
+skip() {
+    echo "containertest: skipped: $*"
+    echo "containertest: 0 passed, 0 failed, ${#cases[@]} skipped"
+    exit 0
+}
+
+# --- Outside: checks, the work folder, ip_forward, and the cleanup that runs whatever happens inside. ---
+if [ -z "${CT_WORK:-}" ]; then
+    [ "$(id -u)" -eq 0 ] || skip "needs root (podman runs the containers as root)"
+    [ -c /dev/net/tun ] || skip "no /dev/net/tun on this machine"
+    command -v unshare >/dev/null || skip "no unshare (util-linux)"
+    if ! scripts/install-deps.sh podman runc netavark socat python3 binutils libcap2-bin >/dev/null 2>&1; then
+        command -v podman >/dev/null && command -v runc >/dev/null || skip "podman and runc cannot be installed here"
+    fi
+    for tool in podman runc nsenter socat python3; do
+        command -v "$tool" >/dev/null || skip "no $tool"
+    done
+    [ -x /usr/lib/podman/netavark ] || skip "no netavark (apt package netavark)"
+    CT_WORK=$(mktemp -d /tmp/synaptic-containertest.XXXXXX); chmod 755 "$CT_WORK"
+    export CT_WORK
+    saved_forward=$(cat /proc/sys/net/ipv4/ip_forward)
+    # podman writes a blob cache to /var/lib/containers/cache whatever its --root: inside, a tmpfs covers
+    # the folder; it is made here when missing, and removed again if it is still empty at the end.
+    made_var_lib=0
+    [ -e /var/lib/containers ] || { mkdir /var/lib/containers && made_var_lib=1; }
+    outer_cleanup() {
+        trap '' INT TERM
+        # Normally the inside has removed everything; this catches what a killed run left: containers
+        # (their processes are in libpod's cgroups, named by container ID) and conmon (named by our folder).
+        local id pid
+        for id in $(ls "$CT_WORK/root/overlay-containers" 2>/dev/null); do
+            for pid in $(cat /sys/fs/cgroup/pids/libpod_parent/libpod-"$id"/cgroup.procs 2>/dev/null); do
+                kill -KILL "$pid" 2>/dev/null
+            done
+        done
+        for pid in $(pgrep -f -- "$CT_WORK" 2>/dev/null); do
+            [ "$pid" != $$ ] && kill -KILL "$pid" 2>/dev/null
+        done
+        echo "$saved_forward" >/proc/sys/net/ipv4/ip_forward
+        ((made_var_lib)) && rmdir /var/lib/containers 2>/dev/null
+        if [ "${KEEP:-0}" = 1 ]; then
+            rm -rf "$CT_WORK/root" "$CT_WORK/runroot" "$CT_WORK/tmp" 2>/dev/null
+            echo "containertest: kept $CT_WORK"
+        else
+            rm -rf "$CT_WORK" 2>/dev/null || { sleep 1; rm -rf "$CT_WORK"; }
+        fi
+    }
+    trap outer_cleanup EXIT
+    trap 'exit 143' INT TERM
+    unshare --mount --propagation private "$0" "${cases[@]}"
+    exit $?
+fi
+
+# --- Inside: a private /run, podman with its state under $CT_WORK. ---
+T=$CT_WORK
+mount -t tmpfs -o mode=0755 synaptic-containertest /run || { echo "containertest: cannot mount /run"; exit 1; }
+mkdir -m 1777 /run/lock
+mount -t tmpfs -o mode=0700 synaptic-containertest /var/lib/containers || { echo "containertest: cannot mount /var/lib/containers"; exit 1; }
+mkdir -p "$T/tmp"; export TMPDIR=$T/tmp
+P=(podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --network-config-dir "$T/net"
+   --runtime runc --cgroup-manager cgroupfs --events-backend file --network-backend netavark)
+IMAGE=localhost/synaptic:containertest
+# Limits the containers may have here (podman's defaults are above this machine's hard limits, and runc is
+# refused an nproc limit above 8192 on it).
+nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] || ((nofile <= 20000)) || nofile=20000
+ULIMITS=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=8192:8192")
+# /dev/net/tun is 0600 on some hosts; a 0666 node for the same device is what the containers get (as
+# distributions make it), so that the non-root user in them can open it.
+mknod "$T/tun" c 10 200 && chmod 666 "$T/tun"
+RUN_TAG=$(printf '%04x' $(( $$ % 65536 )))
+
+inner_cleanup() {
+    "${P[@]}" rm -af -t 2 >/dev/null 2>&1
+    "${P[@]}" network prune -f >/dev/null 2>&1
+    "${P[@]}" volume prune -f >/dev/null 2>&1
+    "${P[@]}" rmi -af >/dev/null 2>&1
+    "${P[@]}" system reset -f >/dev/null 2>&1
+    umount -R "$T/root/overlay" 2>/dev/null
+}
+trap inner_cleanup EXIT
+trap 'exit 143' INT TERM
+
+fail() { echo "   FAIL: $*" >&2; return 1; }
+
+wait_for() { # wait_for SECONDS COMMAND...: until COMMAND succeeds
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
+}
+
+# network NAME: an internal network (no route out, no DNS) on a free /24 of 198.18.0.0/15 (no route to it on
+# this machine yet: other runs, other tests), its bridge named after this run; sets NET_NAME to the /24's
+# third number.
+SUBNETS_TAKEN=""
+network() {
+    local n="" try
+    for try in $(seq 1 200); do
+        try=$((RANDOM % 200 + 40))
+        [[ " $SUBNETS_TAKEN " == *" $try "* ]] && continue
+        [[ $(ip -4 route show) == *"198.18.$try."* ]] && continue
+        n=$try; break
+    done
+    [ -n "$n" ] || fail "no free subnet" || return 1
+    SUBNETS_TAKEN+=" $n"
+    "${P[@]}" network create --internal --disable-dns --subnet "198.18.$n.0/24" "ct-$1" >/dev/null \
+        || fail "network create $1" || return 1
+    # podman 4.3 names bridges podman1, podman2, ... per configuration folder, so two runs would share one:
+    # this run's bridges get names of their own (netavark reads the file at each container start).
+    sed -i "s/\"network_interface\": \"[^\"]*\"/\"network_interface\": \"sct$RUN_TAG$1\"/" "$T/net/ct-$1.json"
+    grep -q "\"sct$RUN_TAG$1\"" "$T/net/ct-$1.json" || fail "could not name the bridge of $1" || return 1
+    printf -v "NET_$1" '%s' "$n"
+}
+
+# key NAME: the volume ct-NAME-key with a key made by the image's own `synaptic keygen` (as synaptic);
+# sets HIT_NAME and LSI_NAME.
+key() {
+    "${P[@]}" volume create "ct-$1-key" >/dev/null || return 1
+    local out; out=$("${P[@]}" run --rm --entrypoint /usr/bin/synaptic -v "ct-$1-key:/var/lib/synaptic" "${ULIMITS[@]}" \
+        "$IMAGE" keygen /var/lib/synaptic/host.key 2>/dev/null) || fail "keygen for $1" || return 1
+    printf -v "HIT_$1" '%s' "$(awk '$1 == "HIT" { print $2 }' <<<"$out")"
+    printf -v "LSI_$1" '%s' "$(awk '$1 == "LSI" { print $2 }' <<<"$out")"
+}
+
+learn_hit() { # learn_hit NAME: HIT_NAME and LSI_NAME from the key in the running container
+    local out; out=$("${P[@]}" exec "ct-$1" /usr/bin/synaptic hit /var/lib/synaptic/host.key 2>/dev/null) || return 1
+    printf -v "HIT_$1" '%s' "$(awk '$1 == "HIT" { print $2 }' <<<"$out")"
+    printf -v "LSI_$1" '%s' "$(awk '$1 == "LSI" { print $2 }' <<<"$out")"
+}
+
+# start NAME NETWORK:ADDRESS [NETWORK:ADDRESS]: container ct-NAME running the image with only NET_ADMIN and
+# the TUN, its configuration $W/NAME.toml and its key volume; waits for "synaptic up".
+start() {
+    local name=$1; shift
+    local nets=() spec
+    for spec in "$@"; do nets+=(--network "ct-${spec%%:*}:ip=${spec#*:}"); done
+    [ -e "$W/$name.toml" ] || : >"$W/$name.toml"
+    "${P[@]}" volume exists "ct-$name-key" || "${P[@]}" volume create "ct-$name-key" >/dev/null
+    "${P[@]}" run -d --name "ct-$name" --hostname "$name" "${nets[@]}" --cap-drop ALL --cap-add NET_ADMIN \
+        --device "$T/tun:/dev/net/tun" "${ULIMITS[@]}" \
+        -v "$W/$name.toml:/etc/synaptic/synaptic.toml:ro" -v "ct-$name-key:/var/lib/synaptic" \
+        "$IMAGE" >/dev/null 2>"$W/$name.run.err" || { cat "$W/$name.run.err" >&2; fail "podman run $name"; return 1; }
+    up "$name"
+}
+
+up() { # up NAME [N]: waits until the container's node logged "synaptic up" N times (default 1: since created)
+    local n=${2:-1}
+    wait_for 20 sh -c "[ \$(\"\$@\" logs ct-$1 2>/dev/null | grep -c 'synaptic up:') -ge $n ]" _ "${P[@]}" \
+        || { logs "$1" | tail -5 >&2; fail "node $1 did not come up"; return 1; }
+}
+
+logs() { "${P[@]}" logs "ct-$1" 2>/dev/null; }
+# logged NAME PATTERN: the container's log has a line matching PATTERN (read whole: no SIGPIPE to podman)
+logged() { local text; text=$(logs "$1"); grep -q -- "$2" <<<"$text"; }
+pid_of() { "${P[@]}" inspect -f '{{.State.Pid}}' "ct-$1"; }
+in_net() { local name=$1; shift; nsenter --net="/proc/$(pid_of "$name")/ns/net" "$@"; }  # in_net NAME COMMAND...
+status_of() { "${P[@]}" exec "ct-$1" /usr/bin/synaptic status "${@:2}"; }
+
+ping_ok() { # ping_ok FROM ADDRESS
+    in_net "$1" ping -c 3 -i 0.2 -w 20 "$2" >"$W/ping.out" 2>&1 || { cat "$W/ping.out" >&2; fail "ping $2 from $1"; }
+}
+
+tcp_transfer() { # tcp_transfer FROM TO ADDRESS MIB: the SHA-256 of what arrived equals what was sent
+    local from=$1 to=$2 addr=$3 size=$4 listen connect
+    head -c "${size}M" /dev/urandom >"$W/payload"; rm -f "$W/received"
+    if [[ $addr == *:* ]]; then listen="TCP6-LISTEN:5001,reuseaddr,bind=[$addr]"; connect="TCP6:[$addr]:5001"
+    else listen="TCP4-LISTEN:5001,reuseaddr,bind=$addr"; connect="TCP4:$addr:5001"; fi
+    in_net "$to" timeout 60 socat -u "$listen" "CREATE:$W/received" & local rx=$!
+    wait_for 10 in_net "$to" sh -c "ss -Hltn 'sport = :5001' | grep -q ." || fail "listener did not start" || return 1
+    in_net "$from" timeout 60 socat -u "OPEN:$W/payload" "$connect" || fail "sender failed" || return 1
+    wait $rx || fail "receiver failed" || return 1
+    local sent got; sent=$(sha256sum <"$W/payload" | cut -d' ' -f1); got=$(sha256sum <"$W/received" | cut -d' ' -f1)
+    [ "$sent" = "$got" ] || fail "SHA-256 differs: sent $sent received $got ($(stat -c %s "$W/received") bytes)" || return 1
+    echo "   TCP $from -> $to ($addr): $size MiB, SHA-256 equal"
+}
+
+# config NAME: writes $W/NAME.toml from standard input, in place (the running container has it mounted).
+config() { cat >"$W/$1.toml"; }
+
+peer() { # peer NAME [LOCATOR...]: a [[peers]] table
+    local name=$1 hit="HIT_$1"; shift
+    local locs="" l
+    for l in "$@"; do locs+="${locs:+, }\"$l\""; done
+    printf '[[peers]]\nname = "%s"\nhit = "%s"\nlocators = [%s]\n' "$name" "${!hit}" "$locs"
+}
+
+has_association() { # has_association NAME PEER_HIT: `synaptic status` (no arguments) inside shows it established
+    local text; text=$(status_of "$1" 2>/dev/null); grep -F -- "$2" <<<"$text" | grep -q ESTABLISHED
+}
+
+# --- Cases ---
+
+case_pair() {
+    network n1 || return 1
+    local a="198.18.$NET_n1.10" b="198.18.$NET_n1.11"
+    # First start without peers: each node creates its key.
+    start a "n1:$a" && start b "n1:$b" || return 1
+    learn_hit a && learn_hit b || fail "no HIT from synaptic hit" || return 1
+    local mp; mp=$("${P[@]}" volume inspect -f '{{.Mountpoint}}' ct-a-key)
+    [ "$(stat -c '%a %u' "$mp/host.key")" = "600 10500" ] \
+        || fail "key file is $(stat -c '%a, uid %u' "$mp/host.key"), not 0600 and synaptic's" || return 1
+    logged a "created host identity" || fail "no 'created host identity' in the log" || return 1
+    echo "   keys created at first start (0600, uid 10500): a $HIT_a, b $HIT_b"
+    # Runs as synaptic, holding NET_ADMIN only; raw HIP is off without NET_RAW, and the log says so.
+    local pid; pid=$(pid_of a)
+    [ "$(stat -c %u "/proc/$pid")" = 10500 ] || fail "synaptic does not run as uid 10500" || return 1
+    grep -q '^CapEff:.*0000000000001000$' "/proc/$pid/status" \
+        || fail "capabilities: $(grep CapEff "/proc/$pid/status")" || return 1
+    logged a "raw HIP off (no CAP_NET_RAW): HIP over UDP only" || fail "no log line about raw HIP" || return 1
+    # Peers added with SIGHUP.
+    peer b "$b" | config a; peer a "$a" | config b
+    "${P[@]}" kill -s HUP ct-a ct-b >/dev/null
+    wait_for 10 logged a 'reload: peer added' || fail "SIGHUP did not add the peer" || return 1
+    ping_ok a "$HIT_b" && ping_ok b "$LSI_a" && ping_ok b "$HIT_a" && ping_ok a "$LSI_b" || return 1
+    echo "   ping a -> b by HIT and LSI, b -> a by HIT and LSI: ok"
+    tcp_transfer a b "$HIT_b" 8 && tcp_transfer b a "$LSI_a" 2 || return 1
+    wait_for 10 has_association a "$HIT_b" || { status_of a >&2; fail "synaptic status in a does not show b ESTABLISHED"; return 1; }
+    wait_for 10 has_association b "$HIT_a" || { status_of b >&2; fail "synaptic status in b does not show a ESTABLISHED"; return 1; }
+    status_of a | sed 's/^/   | /' | head -4
+    "${P[@]}" healthcheck run ct-a >/dev/null 2>&1 || fail "the HEALTHCHECK (synaptic status) fails" || return 1
+    echo "   healthcheck: healthy"
+}
+
+case_rendezvous_relay() {
+    network n1 && network n2 || return 1
+    local s1="198.18.$NET_n1.2" s2="198.18.$NET_n2.2" a="198.18.$NET_n1.10" b="198.18.$NET_n2.11"
+    key s && key a && key b || return 1
+    config s <<EOF
+[server]
+rendezvous = true
+relay = true
+allow = ["$HIT_a", "$HIT_b"]
+EOF
+    for h in a b; do
+        local other=$([ $h = a ] && echo b || echo a) at=$([ $h = a ] && echo "$s1" || echo "$s2") hit
+        hit="HIT_$other"
+        config $h <<EOF
+[[servers]]
+name = "hub"
+hit = "$HIT_s"
+locators = ["$at"]
+
+[[peers]]
+name = "$other"
+hit = "${!hit}"
+via = "hub"
+EOF
+    done
+    start s "n1:$s1" "n2:$s2" && start a "n1:$a" && start b "n2:$b" || return 1
+    # Both registered (status on the server lists them), then a reaches b and b reaches a by HIT.
+    wait_for 30 sh -c "\"\$@\" exec ct-s /usr/bin/synaptic status 2>/dev/null | grep -c -e '$HIT_a' -e '$HIT_b' | grep -q '[2-9]'" _ "${P[@]}" \
+        || { status_of s >&2; fail "a and b did not both register with s"; return 1; }
+    ping_ok a "$HIT_b" && ping_ok b "$HIT_a" || return 1
+    echo "   ping a -> b and b -> a by HIT through s: ok (a and b share no network)"
+    tcp_transfer a b "$HIT_b" 2 || return 1
+    wait_for 10 has_association a "$HIT_b" || { status_of a >&2; fail "no association a-b"; return 1; }
+    status_of a | sed 's/^/   | /' | head -4
+}
+
+case_move() {
+    network n1 && network n2 || return 1
+    local p1="198.18.$NET_n1.2" p2="198.18.$NET_n2.2" m1="198.18.$NET_n1.10" m2="198.18.$NET_n2.10"
+    key p && key m || return 1
+    peer m "$m1" | config p
+    peer p "$p1" "$p2" | config m
+    start p "n1:$p1" "n2:$p2" && start m "n1:$m1" || return 1
+    ping_ok m "$HIT_p" || return 1
+    # A paced stream m -> p (512 KiB/s for 10 s); the move after 3 s: connect to n2, then leave n1.
+    FLOWS_TIMEOUT=30 in_net p python3 scripts/lib/flows.py stream-recv "$HIT_p" 5002 "$W/stream.rx" "$W/stream.gaps" \
+        2>"$W/stream-rx.err" & local rx=$!
+    wait_for 10 in_net p sh -c "ss -Hltn 'sport = :5002' | grep -q ." || fail "stream listener did not start" || return 1
+    FLOWS_TIMEOUT=30 in_net m python3 scripts/lib/flows.py stream-send "$HIT_p" 5002 10 512 "$W/stream.tx" \
+        2>"$W/stream-tx.err" & local tx=$!
+    sleep 3
+    local move_at; move_at=$(date +%s.%N)
+    "${P[@]}" network connect --ip "$m2" ct-n2 ct-m || fail "network connect" || return 1
+    sleep 1
+    "${P[@]}" network disconnect ct-n1 ct-m || fail "network disconnect" || return 1
+    in_net m ip -4 -br addr show | grep -v '^lo\|hip' | sed 's/^/   m now: /'
+    local ok=0
+    wait $tx || { ok=1; echo "   FAIL: stream sender broke: $(tail -2 "$W/stream-tx.err")" >&2; }
+    wait $rx || { ok=1; echo "   FAIL: stream receiver broke: $(tail -2 "$W/stream-rx.err")" >&2; }
+    local sent got; sent=$(cat "$W/stream.tx" 2>/dev/null); got=$(cat "$W/stream.rx" 2>/dev/null)
+    echo "   stream: sent ${sent:-nothing}; received ${got:-nothing} (bytes SHA-256)"
+    [ -n "$sent" ] && [ "$sent" = "$got" ] || { ok=1; echo "   FAIL: the stream differs" >&2; }
+    python3 - "$W/stream.gaps" "$move_at" <<'PY' || ok=1
+import json, sys
+g = json.load(open(sys.argv[1]))
+at = g["gap_start_epoch"] - float(sys.argv[2]) if g["gap_start_epoch"] else None
+where = f", starting {at * 1000:+.0f} ms from the network connect" if at is not None else ""
+print(f"   gap: {g['max_gap_ms']:.0f} ms without received data (largest pause of the stream{where}; "
+      f"{g['bytes']} bytes in {g['seconds']:.1f} s)")
+PY
+    local at_p; at_p=$(status_of p --json | python3 -c '
+import json, sys
+nodes = json.load(sys.stdin)
+for a in (nodes[0] if isinstance(nodes, list) else nodes).get("associations", []):
+    print(a.get("locator") or a.get("currentLocator") or "")' 2>/dev/null | head -1)
+    echo "   p sends ESP to m at: ${at_p:-?}"
+    [[ ${at_p:-} == *"$m2"* ]] || { ok=1; echo "   FAIL: p's locator of m is '${at_p:-}', not $m2" >&2; }
+    return $ok
+}
+
+case_restart() {
+    network n1 || return 1
+    local a="198.18.$NET_n1.10" b="198.18.$NET_n1.11"
+    key a && key b || return 1
+    peer b "$b" | config a; peer a "$a" | config b
+    start a "n1:$a" && start b "n1:$b" || return 1
+    ping_ok a "$HIT_b" || return 1
+    # SIGTERM to synaptic as PID 1: CLOSE to a, the TUN removed, exit status 0, well within the timeout.
+    local t0=$SECONDS
+    "${P[@]}" stop -t 15 ct-b >/dev/null 2>&1 || fail "podman stop" || return 1
+    local took=$((SECONDS - t0)) code; code=$("${P[@]}" inspect -f '{{.State.ExitCode}}' ct-b)
+    [ "$code" = 0 ] || fail "exit status $code after SIGTERM" || return 1
+    logged b "sending CLOSE to a" || fail "b did not send CLOSE" || return 1
+    logged b "synaptic stopped (TUN hip0 removed)" || fail "b did not remove its TUN" || return 1
+    echo "   SIGTERM: CLOSE sent, TUN removed, exit 0 in ${took} s"
+    # Start again with the same key volume: same HIT; a is not touched.
+    "${P[@]}" start ct-b >/dev/null 2>&1 || fail "podman start" || return 1
+    up b 2 || return 1
+    local before=$HIT_b; learn_hit b
+    [ "$HIT_b" = "$before" ] || fail "HIT changed: $before -> $HIT_b" || return 1
+    local text; text=$(logs b); grep 'synaptic up:' <<<"$text" | tail -1 | grep -q "HIT $before" || fail "b came up with another HIT" || return 1
+    ping_ok a "$HIT_b" && ping_ok b "$LSI_a" || return 1
+    wait_for 10 has_association a "$HIT_b" || { status_of a >&2; fail "a's association with b did not recover"; return 1; }
+    echo "   restart (SIGTERM): HIT unchanged, a's association recovered"
+    # Killed (no CLOSE: a still holds the old SAs) and started again.
+    "${P[@]}" kill -s KILL ct-b >/dev/null 2>&1; "${P[@]}" wait ct-b >/dev/null 2>&1
+    "${P[@]}" start ct-b >/dev/null 2>&1 || fail "podman start after SIGKILL" || return 1
+    up b 3 || return 1
+    learn_hit b; [ "$HIT_b" = "$before" ] || fail "HIT changed after SIGKILL" || return 1
+    local t1=$SECONDS
+    ping_ok a "$HIT_b" && ping_ok b "$HIT_a" || return 1
+    wait_for 10 has_association a "$HIT_b" || { status_of a >&2; fail "a's association did not recover after SIGKILL"; return 1; }
+    echo "   restart (SIGKILL): HIT unchanged, a's association recovered ($((SECONDS - t1)) s to the first pings)"
+}
+
+# --- Run ---
+
+echo "containertest: building the image (scripts/image.sh into the test's own podman storage)"
+build_start=$SECONDS
+if ! IMAGE_ENGINE="${P[*]}" scripts/image.sh --tag "$IMAGE" >"$T/image.log" 2>&1; then
+    tail -n 30 "$T/image.log"
+    echo "containertest: 0 passed, 1 failed"; exit 1
+fi
+grep '^image:' "$T/image.log"
+echo "containertest: image built in $((SECONDS - build_start)) s"
+# Can podman run containers here at all? (If not, that is this machine's limit, not a failure of ours.)
+if ! probe=$("${P[@]}" run --rm --entrypoint /usr/bin/synaptic "${ULIMITS[@]}" "$IMAGE" --version 2>&1); then
+    skip "podman cannot run containers here: $(tail -n 1 <<<"$probe")"
+fi
+
+passed=0 failed=0 failures=()
+for c in "${cases[@]}"; do
+    W="$T/$c"; mkdir -p "$W"
+    start_time=$SECONDS
+    ( set +e; trap 'exit 143' TERM; "case_$c" ) >"$W/case.out" 2>&1 &
+    case_pid=$!
+    ( exec >/dev/null 2>&1; sleep "$CASE_TIMEOUT" & nap=$!; trap 'kill $nap; exit 0' TERM
+      wait $nap; kill -TERM "$case_pid" ) & watchdog=$!
+    if wait "$case_pid"; then
+        passed=$((passed + 1)); echo "ok - $c ($((SECONDS - start_time)) s)"
+        grep '^   ' "$W/case.out" || true
+    else
+        failed=$((failed + 1)); failures+=("$c"); echo "not ok - $c ($((SECONDS - start_time)) s)"
+        sed 's/^/   | /' "$W/case.out" | tail -n 25
+        for n in $("${P[@]}" ps -a --format '{{.Names}}' 2>/dev/null); do
+            echo "   | --- log of $n"; "${P[@]}" logs "$n" 2>&1 | tail -n 12 | sed 's/^/   | /'
+        done
+    fi
+    kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null
+    # Each case starts from nothing: its containers, networks and volumes go.
+    "${P[@]}" rm -af -t 2 >/dev/null 2>&1
+    "${P[@]}" network prune -f >/dev/null 2>&1
+    "${P[@]}" volume prune -f >/dev/null 2>&1
+    SUBNETS_TAKEN=""
+done
+((failed == 0)) || echo "containertest: failed: ${failures[*]}"
+echo "containertest: $passed passed, $failed failed"
+((failed == 0))
