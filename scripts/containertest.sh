@@ -21,7 +21,8 @@
 # /dev/net/tun, no podman to be had). Ends with "containertest: N passed, N failed".
 #
 # Usage: scripts/containertest.sh [case ...]      (default: every case)
-# Environment: CASE_TIMEOUT (seconds per case, default 180), KEEP=1 keeps the work folder (not podman's).
+# Environment: CASE_TIMEOUT (seconds per case, default 180), KEEP=1 keeps the work folder (not podman's),
+# CAPTURE=1 captures UDP 10500 in p's network namespace during the move case ($W/move/p.pcap, with KEEP=1).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ALL_CASES=(pair rendezvous_relay move restart)
@@ -293,6 +294,10 @@ case_move() {
     peer p "$p1" "$p2" | config m
     start p "n1:$p1" "n2:$p2" && start m "n1:$m1" || return 1
     ping_ok m "$HIT_p" || return 1
+    if [ "${CAPTURE:-0}" = 1 ]; then   # a capture in p's network namespace, kept with KEEP=1
+        in_net p timeout 40 tcpdump -i any -U -w "$W/p.pcap" udp port 10500 >/dev/null 2>&1 &
+        sleep 0.5
+    fi
     # A paced stream m -> p (512 KiB/s for 10 s); the move after 3 s: connect to n2, then leave n1.
     FLOWS_TIMEOUT=30 in_net p python3 scripts/lib/flows.py stream-recv "$HIT_p" 5002 "$W/stream.rx" "$W/stream.gaps" \
         2>"$W/stream-rx.err" & local rx=$!
@@ -303,6 +308,7 @@ case_move() {
     local move_at; move_at=$(date +%s.%N)
     "${P[@]}" network connect --ip "$m2" ct-n2 ct-m || fail "network connect" || return 1
     sleep 1
+    local left_at; left_at=$(date +%s.%N)
     "${P[@]}" network disconnect ct-n1 ct-m || fail "network disconnect" || return 1
     in_net m ip -4 -br addr show | grep -v '^lo\|hip' | sed 's/^/   m now: /'
     local ok=0
@@ -311,13 +317,15 @@ case_move() {
     local sent got; sent=$(cat "$W/stream.tx" 2>/dev/null); got=$(cat "$W/stream.rx" 2>/dev/null)
     echo "   stream: sent ${sent:-nothing}; received ${got:-nothing} (bytes SHA-256)"
     [ -n "$sent" ] && [ "$sent" = "$got" ] || { ok=1; echo "   FAIL: the stream differs" >&2; }
-    python3 - "$W/stream.gaps" "$move_at" <<'PY' || ok=1
+    python3 - "$W/stream.gaps" "$move_at" "$left_at" <<'PY' || ok=1
 import json, sys
 g = json.load(open(sys.argv[1]))
-at = g["gap_start_epoch"] - float(sys.argv[2]) if g["gap_start_epoch"] else None
-where = f", starting {at * 1000:+.0f} ms from the network connect" if at is not None else ""
-print(f"   gap: {g['max_gap_ms']:.0f} ms without received data (largest pause of the stream{where}; "
-      f"{g['bytes']} bytes in {g['seconds']:.1f} s)")
+connect, left = float(sys.argv[2]), float(sys.argv[3])
+# The pause the move caused: the longest one starting from 100 ms before the connect to 2 s after leaving n1.
+near = [ms for start, ms in g.get("pauses", []) if connect - 0.1 <= start <= left + 2.0]
+print(f"   gap: {max(near, default=0):.0f} ms without received data around the move (longest pause in the stream "
+      f"from the network connect to 2 s after the disconnect; {g['max_gap_ms']:.0f} ms over the whole "
+      f"{g['seconds']:.1f} s, {g['bytes']} bytes)")
 PY
     local at_p; at_p=$(status_of p --json | python3 -c '
 import json, sys
