@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, vector and in-memory tests (swift test), the network-namespace tests of
-# `synaptic up` (scripts/nettest.sh), then a short fuzz run of the HIP parser (scripts/fuzz.sh --short).
-# Network tests need root (CI runs as root); without it they skip themselves and say so.
+# `synaptic up` (scripts/nettest.sh), a short fuzz run of the HIP parser (scripts/fuzz.sh --short), then
+# synaptic in podman containers (scripts/containertest.sh: builds the image, a few minutes).
+# Network and container tests need root (CI runs as root); without it (or without podman) they skip
+# themselves and say so.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1
@@ -34,8 +36,20 @@ if [ -x scripts/fuzz.sh ]; then
     if scripts/fuzz.sh --short; then fuzz_passed=1; else fuzz_failed=1; status=1; fi
 fi
 
-passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + fuzz_passed ))
-failed=$(( ${swift_failed:-0} + ${net_failed:-0} + fuzz_failed ))
+container_passed=0 container_failed=0
+if [ -x scripts/containertest.sh ]; then
+    container_start=$SECONDS
+    scripts/containertest.sh 2>&1 | tee /tmp/synaptic-containertest.$$
+    container_status=${PIPESTATUS[0]}
+    read -r container_passed container_failed < <(sed -nE 's/^containertest: ([0-9]+) passed, ([0-9]+) failed.*$/\1 \2/p' /tmp/synaptic-containertest.$$)
+    ((container_status == 0 || ${container_failed:-0} > 0)) || container_failed=1
+    ((container_status == 0)) || status=1
+    rm -f /tmp/synaptic-containertest.$$
+    echo "containertest: took $((SECONDS - container_start)) s"
+fi
+
+passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + fuzz_passed + ${container_passed:-0} ))
+failed=$(( ${swift_failed:-0} + ${net_failed:-0} + fuzz_failed + ${container_failed:-0} ))
 ((failed == 0)) || status=1
 echo "synaptic: $passed passed, $failed failed"
 exit $status
