@@ -13,6 +13,9 @@
 #                    the peer's association recovers without touching the peer
 #   compose          Configs/compose.yaml with podman-compose: keys by `run --rm ... keygen`, `up -d`, ping by
 #                    HIT and LSI, `exec alpha synaptic status`
+#   docker           the same image in Docker (dockerd with its data here, no bridge, no iptables): two
+#                    containers with Docker's default capabilities + NET_ADMIN (so NET_RAW too: raw HIP),
+#                    ping, TCP, Docker's own health check, `docker stop` (exit 0)
 # Applications reach synaptic the way a sidecar's neighbours do: in the container's network namespace
 # (ping, socat and scripts/lib/flows.py from this machine, run there with nsenter).
 #
@@ -27,7 +30,7 @@
 # CAPTURE=1 captures UDP 10500 in p's network namespace during the move case ($W/move/p.pcap, with KEEP=1).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ALL_CASES=(pair rendezvous_relay move restart compose)
+ALL_CASES=(pair rendezvous_relay move restart compose docker)
 cases=("$@"); ((${#cases[@]})) || cases=("${ALL_CASES[@]}")
 CASE_TIMEOUT=${CASE_TIMEOUT:-180}
 
@@ -56,6 +59,9 @@ if [ -z "${CT_WORK:-}" ]; then
     # the folder; it is made here when missing, and removed again if it is still empty at the end.
     made_var_lib=0
     [ -e /var/lib/containers ] || { mkdir /var/lib/containers && made_var_lib=1; }
+    # dockerd (the docker case) writes /etc/docker/key.json: covered inside the same way.
+    made_etc_docker=0
+    [ -e /etc/docker ] || { mkdir /etc/docker && made_etc_docker=1; }
     outer_cleanup() {
         trap '' INT TERM
         # Normally the inside has removed everything; this catches what a killed run left: containers
@@ -66,11 +72,17 @@ if [ -z "${CT_WORK:-}" ]; then
                 kill -KILL "$pid" 2>/dev/null
             done
         done
+        for id in $(ls "$CT_WORK/docker/containers" 2>/dev/null); do
+            for pid in $(cat /sys/fs/cgroup/pids/docker/"$id"/cgroup.procs 2>/dev/null); do
+                kill -KILL "$pid" 2>/dev/null
+            done
+        done
         for pid in $(pgrep -f -- "$CT_WORK" 2>/dev/null); do
             [ "$pid" != $$ ] && kill -KILL "$pid" 2>/dev/null
         done
         echo "$saved_forward" >/proc/sys/net/ipv4/ip_forward
         ((made_var_lib)) && rmdir /var/lib/containers 2>/dev/null
+        ((made_etc_docker)) && rmdir /etc/docker 2>/dev/null
         if [ "${KEEP:-0}" = 1 ]; then
             rm -rf "$CT_WORK/root" "$CT_WORK/runroot" "$CT_WORK/tmp" 2>/dev/null
             echo "containertest: kept $CT_WORK"
@@ -92,6 +104,7 @@ T=$CT_WORK
 mount -t tmpfs -o mode=0755 synaptic-containertest /run || { echo "containertest: cannot mount /run"; exit 1; }
 mkdir -m 1777 /run/lock
 mount -t tmpfs -o mode=0700 synaptic-containertest /var/lib/containers || { echo "containertest: cannot mount /var/lib/containers"; exit 1; }
+mount -t tmpfs -o mode=0755 synaptic-containertest /etc/docker || { echo "containertest: cannot mount /etc/docker"; exit 1; }
 mkdir -p "$T/tmp"; export TMPDIR=$T/tmp
 P=(podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --network-config-dir "$T/net"
    --runtime runc --cgroup-manager cgroupfs --events-backend file --network-backend netavark)
@@ -105,7 +118,10 @@ ULIMITS=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=8192:8192")
 mknod "$T/tun" c 10 200 && chmod 666 "$T/tun"
 RUN_TAG=$(printf '%04x' $(( $$ % 65536 )))
 
+DOCKERD_PID=""
+D=(docker -H "unix://$T/docker.sock")
 inner_cleanup() {
+    docker_down
     "${P[@]}" rm -af -t 2 >/dev/null 2>&1
     "${P[@]}" network prune -f >/dev/null 2>&1
     "${P[@]}" volume prune -f >/dev/null 2>&1
@@ -439,6 +455,88 @@ case_compose() {
     grep -F -- "$HIT_beta" <<<"$out" | grep -q ESTABLISHED || { echo "$out" >&2; fail "compose exec alpha synaptic status"; return 1; }
     echo "   podman-compose: keys by 'run --rm keygen', up -d, alpha pings beta by HIT and LSI, 'exec alpha synaptic status' shows it"
     "${pc[@]}" down >/dev/null 2>&1
+}
+
+# dockerd with everything under $T (data, exec root, socket, its own containerd), no bridge, no iptables.
+docker_up() {
+    [ -n "$DOCKERD_PID" ] && return 0
+    command -v dockerd >/dev/null && command -v docker >/dev/null || return 1
+    mkdir -p "$T/docker" "$T/docker-exec"
+    dockerd --data-root "$T/docker" --exec-root "$T/docker-exec" -H "unix://$T/docker.sock" \
+        --pidfile "$T/docker.pid" --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
+        --userland-proxy=false --storage-driver overlay2 --log-level warn \
+        --default-ulimit "nofile=$nofile:$nofile" --default-ulimit nproc=8192:8192 >"$T/dockerd.log" 2>&1 &
+    DOCKERD_PID=$!
+    wait_for 30 "${D[@]}" info || { tail -5 "$T/dockerd.log" >&2; return 1; }
+}
+
+docker_down() {
+    [ -n "$DOCKERD_PID" ] || return 0
+    local ids; ids=$("${D[@]}" ps -aq 2>/dev/null)
+    [ -z "$ids" ] || "${D[@]}" rm -f $ids >/dev/null 2>&1
+    "${D[@]}" network prune -f >/dev/null 2>&1
+    "${D[@]}" volume prune -f >/dev/null 2>&1
+    kill -TERM "$DOCKERD_PID" 2>/dev/null
+    for _ in $(seq 1 75); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$DOCKERD_PID" 2>/dev/null; wait "$DOCKERD_PID" 2>/dev/null
+    DOCKERD_PID=""
+    umount -R "$T/docker" 2>/dev/null; umount -R "$T/docker-exec" 2>/dev/null
+}
+
+case_docker() {
+    docker_up || { echo "   SKIP: dockerd cannot run here ($(tail -n 1 "$T/dockerd.log" 2>/dev/null))"; return 77; }
+    # The image podman built, as Docker gets it from a registry or a file: docker load.
+    "${P[@]}" save --format docker-archive "$IMAGE" 2>/dev/null | "${D[@]}" load >/dev/null \
+        || fail "docker load" || return 1
+    local n try
+    for try in $(seq 1 200); do
+        try=$((RANDOM % 200 + 40))
+        [[ $(ip -4 route show) == *"198.18.$try."* ]] || { n=$try; break; }
+    done
+    "${D[@]}" network create --internal --subnet "198.18.$n.0/24" -o "com.docker.network.bridge.name=sct${RUN_TAG}dk" \
+        ct-dnet >/dev/null || fail "docker network create" || return 1
+    local a="198.18.$n.10" b="198.18.$n.11" h
+    for h in a b; do
+        "${D[@]}" volume create "ct-$h-key" >/dev/null
+        out=$("${D[@]}" run --rm --entrypoint /usr/bin/synaptic -v "ct-$h-key:/var/lib/synaptic" "$IMAGE" \
+            keygen --out /var/lib/synaptic/host.key 2>&1) || { echo "$out" >&2; fail "docker run keygen"; return 1; }
+        printf -v "HIT_$h" '%s' "$(awk '$1 == "HIT" { print $2 }' <<<"$out")"
+        printf -v "LSI_$h" '%s' "$(awk '$1 == "LSI" { print $2 }' <<<"$out")"
+    done
+    peer b "$b" | config a; peer a "$a" | config b
+    local dpid=()
+    for h in a b; do
+        local ip; ip=$([ $h = a ] && echo "$a" || echo "$b")
+        # Docker's default capabilities (NET_RAW among them) + NET_ADMIN; IPv6 on for the HIT; a short health
+        # interval so that Docker's own check runs within the test (the command is the image's).
+        "${D[@]}" run -d --name "ct-d$h" --network ct-dnet --ip "$ip" --cap-add NET_ADMIN \
+            --device "$T/tun:/dev/net/tun" --sysctl net.ipv6.conf.all.disable_ipv6=0 --health-interval 2s \
+            -v "$W/$h.toml:/etc/synaptic/synaptic.toml:ro" -v "ct-$h-key:/var/lib/synaptic" "$IMAGE" >/dev/null \
+            || fail "docker run $h" || return 1
+        wait_for 20 sh -c "\"\$@\" logs ct-d$h 2>&1 | grep -q 'synaptic up:'" _ "${D[@]}" \
+            || { "${D[@]}" logs "ct-d$h" 2>&1 | tail -5 >&2; fail "$h did not come up in Docker"; return 1; }
+        dpid+=("$("${D[@]}" inspect -f '{{.State.Pid}}' "ct-d$h")")
+    done
+    [ "$(stat -c %u "/proc/${dpid[0]}")" = 10500 ] || fail "not running as uid 10500 in Docker" || return 1
+    grep -q '^CapEff:.*0000000000003000$' "/proc/${dpid[0]}/status" \
+        || fail "capabilities in Docker: $(grep CapEff "/proc/${dpid[0]}/status")" || return 1
+    local text; text=$("${D[@]}" logs ct-da 2>&1)
+    if grep -q "raw HIP off" <<<"$text"; then fail "raw HIP is off in Docker (NET_RAW granted)"; return 1; fi
+    nsenter --net="/proc/${dpid[0]}/ns/net" ping -c 3 -i 0.2 -w 20 "$HIT_b" >"$W/ping.out" 2>&1 \
+        && nsenter --net="/proc/${dpid[1]}/ns/net" ping -c 3 -i 0.2 -w 20 "$LSI_a" >>"$W/ping.out" 2>&1 \
+        || { cat "$W/ping.out" >&2; fail "ping in Docker"; return 1; }
+    text=$("${D[@]}" exec ct-da synaptic status 2>&1)
+    grep -F -- "$HIT_b" <<<"$text" | grep -q "ESTABLISHED *raw HIP" || { echo "$text" >&2; fail "status in Docker: not ESTABLISHED over raw HIP"; return 1; }
+    echo "   Docker: uid 10500 with NET_ADMIN and NET_RAW (Docker's default set + NET_ADMIN), HIP over raw IP, ping by HIT and LSI"
+    wait_for 20 sh -c "[ \"\$(\"\$@\" inspect -f '{{.State.Health.Status}}' ct-da)\" = healthy ]" _ "${D[@]}" \
+        || fail "Docker's health check: $("${D[@]}" inspect -f '{{.State.Health.Status}}' ct-da)" || return 1
+    echo "   Docker's HEALTHCHECK: healthy"
+    "${D[@]}" stop -t 15 ct-db >/dev/null || fail "docker stop" || return 1
+    [ "$("${D[@]}" inspect -f '{{.State.ExitCode}}' ct-db)" = 0 ] || fail "exit status after docker stop" || return 1
+    text=$("${D[@]}" logs ct-db 2>&1)
+    grep -q "synaptic stopped (TUN hip0 removed)" <<<"$text" && grep -q "sending CLOSE to a" <<<"$text" \
+        || fail "no clean stop in b's log" || return 1
+    echo "   docker stop: CLOSE sent, TUN removed, exit 0"
 }
 
 # --- Run ---
