@@ -15,7 +15,8 @@
 #                    HIT and LSI, `exec alpha synaptic status`
 #   docker           the same image in Docker (dockerd with its data here, no bridge, no iptables): two
 #                    containers with Docker's default capabilities + NET_ADMIN (so NET_RAW too: raw HIP),
-#                    ping, TCP, Docker's own health check, `docker stop` (exit 0)
+#                    ping, Docker's own health check, `docker stop` (exit 0), logs on standard output; then
+#                    Configs/compose.yaml with docker-compose
 # Applications reach synaptic the way a sidecar's neighbours do: in the container's network namespace
 # (ping, socat and scripts/lib/flows.py from this machine, run there with nsenter).
 #
@@ -45,7 +46,7 @@ if [ -z "${CT_WORK:-}" ]; then
     [ "$(id -u)" -eq 0 ] || skip "needs root (podman runs the containers as root)"
     [ -c /dev/net/tun ] || skip "no /dev/net/tun on this machine"
     command -v unshare >/dev/null || skip "no unshare (util-linux)"
-    if ! scripts/install-deps.sh podman runc netavark podman-compose socat python3 binutils libcap2-bin >/dev/null 2>&1; then
+    if ! scripts/install-deps.sh podman runc netavark podman-compose docker.io docker-compose socat python3 binutils libcap2-bin >/dev/null 2>&1; then
         command -v podman >/dev/null && command -v runc >/dev/null || skip "podman and runc cannot be installed here"
     fi
     for tool in podman runc nsenter socat python3; do
@@ -412,49 +413,61 @@ podman_compose() {
     PODMAN_COMPOSE=$PWD/$dir/podman_compose.py
 }
 
-case_compose() {
-    # Configs/compose.yaml as a user runs it (podman-compose; keys made with `run --rm ... keygen`), with
-    # this run's subnet, TUN node and podman state put in.
-    podman_compose || { echo "   SKIP: podman-compose 1.0.6 could not be fetched from PyPI"; return 77; }
-    local n; network hipnet || return 1; n=$NET_hipnet
-    # podman-compose uses the network "<project>_hipnet" when it exists: this run's (its own bridge name).
-    "${P[@]}" network rm ct-hipnet >/dev/null
-    "${P[@]}" network create --disable-dns --subnet "198.18.$n.0/24" ct_hipnet >/dev/null || fail "network" || return 1
-    sed -i "s/\"network_interface\": \"[^\"]*\"/\"network_interface\": \"sct${RUN_TAG}cmp\"/" "$T/net/ct_hipnet.json"
-    mkdir -p "$W/compose"
+# compose_steps ENGINE SUBNET COMPOSE...: Configs/compose.yaml as a user runs it, with COMPOSE (a compose
+# command for ENGINE, podman or docker) and this run's subnet, TUN node and image put in: a key for each
+# host with `run --rm ... keygen`, the HITs into Configs/compose/*.toml, `up -d`; alpha pings beta by HIT
+# and LSI and `exec alpha synaptic status` shows the association.
+compose_steps() {
+    local engine=$1 n=$2; shift 2
+    local pc=("$@") e
+    if [ "$engine" = podman ]; then e=("${P[@]}"); else e=("${D[@]}"); fi
+    mkdir -p "$W/$engine/compose"
     sed -e "s|198\.18\.100\.|198.18.$n.|g" -e "s|\"/dev/net/tun:/dev/net/tun\"|\"$T/tun:/dev/net/tun\"|" \
-        -e "s|image: synaptic:latest|image: $IMAGE|" Configs/compose.yaml >"$W/compose.yaml"
-    local pc=(/usr/bin/python3 "$PODMAN_COMPOSE" --no-ansi -p ct -f "$W/compose.yaml" --podman-args "${P[*]:1}"
-              --podman-run-args "${ULIMITS[*]}")
+        -e "s|image: synaptic:latest|image: $IMAGE|" Configs/compose.yaml >"$W/$engine/compose.yaml"
     # The configurations exist before anything runs (the engine would make a missing bind source a folder).
-    sed "s|198\.18\.100\.|198.18.$n.|" Configs/compose/alpha.toml >"$W/compose/alpha.toml"
-    sed "s|198\.18\.100\.|198.18.$n.|" Configs/compose/beta.toml >"$W/compose/beta.toml"
+    sed "s|198\.18\.100\.|198.18.$n.|" Configs/compose/alpha.toml >"$W/$engine/compose/alpha.toml"
+    sed "s|198\.18\.100\.|198.18.$n.|" Configs/compose/beta.toml >"$W/$engine/compose/beta.toml"
+    pc+=(-p ct -f "$W/$engine/compose.yaml")
+    [ "$engine" = podman ] && pc+=(--podman-args "${P[*]:1}" --podman-run-args "${ULIMITS[*]}")
     local h out
     for h in alpha beta; do
-        out=$("${pc[@]}" run --rm --entrypoint /usr/bin/synaptic "$h" keygen --out /var/lib/synaptic/host.key 2>&1) \
-            || { echo "$out" | tail -5 >&2; fail "compose run keygen for $h"; return 1; }
+        out=$("${pc[@]}" run --rm --entrypoint /usr/bin/synaptic "$h" keygen --out /var/lib/synaptic/host.key 2>&1 </dev/null) \
+            || { echo "$out" | tail -5 >&2; fail "$engine compose run keygen for $h"; return 1; }
         out=$(tr -d '\r' <<<"$out")   # compose's run gives the container a terminal
         printf -v "HIT_$h" '%s' "$(awk '$1 == "HIT" { print $2 }' <<<"$out")"
         printf -v "LSI_$h" '%s' "$(awk '$1 == "LSI" { print $2 }' <<<"$out")"
     done
     [ -n "$HIT_alpha" ] && [ -n "$HIT_beta" ] || fail "keygen printed no HIT" || return 1
     # Step 3 of the file's comments: each HIT into the other's configuration.
-    sed -i "s|^hit = .*|hit = \"$HIT_beta\"|" "$W/compose/alpha.toml"
-    sed -i "s|^hit = .*|hit = \"$HIT_alpha\"|" "$W/compose/beta.toml"
-    "${pc[@]}" up -d >"$W/compose-up.out" 2>&1 || { tail -5 "$W/compose-up.out" >&2; fail "compose up"; return 1; }
+    sed -i "s|^hit = .*|hit = \"$HIT_beta\"|" "$W/$engine/compose/alpha.toml"
+    sed -i "s|^hit = .*|hit = \"$HIT_alpha\"|" "$W/$engine/compose/beta.toml"
+    "${pc[@]}" up -d >"$W/$engine/up.out" 2>&1 </dev/null || { tail -5 "$W/$engine/up.out" >&2; fail "$engine compose up"; return 1; }
     local c
     for c in alpha beta; do
-        wait_for 20 sh -c "\"\$@\" logs ct_${c}_1 2>/dev/null | grep -q 'synaptic up:'" _ "${P[@]}" \
-            || { "${P[@]}" logs "ct_${c}_1" 2>&1 | tail -5 >&2; fail "$c did not come up"; return 1; }
+        wait_for 20 sh -c "\"\$@\" logs ct_${c}_1 2>&1 | grep -q 'synaptic up:'" _ "${e[@]}" \
+            || { "${e[@]}" logs "ct_${c}_1" 2>&1 | tail -5 >&2; fail "$c did not come up"; return 1; }
     done
-    local pid_a; pid_a=$("${P[@]}" inspect -f '{{.State.Pid}}' ct_alpha_1)
+    local pid_a; pid_a=$("${e[@]}" inspect -f '{{.State.Pid}}' ct_alpha_1)
     nsenter --net="/proc/$pid_a/ns/net" ping -c 3 -i 0.2 -w 20 "$HIT_beta" >"$W/ping.out" 2>&1 \
         && nsenter --net="/proc/$pid_a/ns/net" ping -c 3 -i 0.2 -w 20 "$LSI_beta" >>"$W/ping.out" 2>&1 \
-        || { cat "$W/ping.out" >&2; fail "ping beta from alpha"; return 1; }
-    out=$("${pc[@]}" exec alpha synaptic status 2>/dev/null)
-    grep -F -- "$HIT_beta" <<<"$out" | grep -q ESTABLISHED || { echo "$out" >&2; fail "compose exec alpha synaptic status"; return 1; }
-    echo "   podman-compose: keys by 'run --rm keygen', up -d, alpha pings beta by HIT and LSI, 'exec alpha synaptic status' shows it"
-    "${pc[@]}" down >/dev/null 2>&1
+        || { cat "$W/ping.out" >&2; fail "ping beta from alpha ($engine compose)"; return 1; }
+    out=$("${pc[@]}" exec -T alpha synaptic status 2>/dev/null </dev/null) || out=$("${pc[@]}" exec alpha synaptic status 2>/dev/null </dev/null)
+    grep -F -- "$HIT_beta" <<<"$out" | grep -q ESTABLISHED || { echo "$out" >&2; fail "$engine compose exec alpha synaptic status"; return 1; }
+    local label="podman-compose 1.0.6"
+    [ "$engine" = podman ] || label="docker-compose $(docker-compose version --short 2>/dev/null)"
+    echo "   $label: keys by 'run --rm keygen', up -d, alpha pings beta by HIT and LSI, 'exec alpha synaptic status' shows it"
+    "${pc[@]}" down >/dev/null 2>&1 </dev/null
+}
+
+case_compose() {
+    # With podman-compose; the docker case runs the same steps with docker-compose.
+    podman_compose || { echo "   SKIP: podman-compose 1.0.6 could not be fetched from PyPI"; return 77; }
+    local n; network hipnet || return 1; n=$NET_hipnet
+    # podman-compose uses the network "<project>_hipnet" when it exists: this run's (its own bridge name).
+    "${P[@]}" network rm ct-hipnet >/dev/null
+    "${P[@]}" network create --disable-dns --subnet "198.18.$n.0/24" ct_hipnet >/dev/null || fail "network" || return 1
+    sed -i "s/\"network_interface\": \"[^\"]*\"/\"network_interface\": \"sct${RUN_TAG}cmp\"/" "$T/net/ct_hipnet.json"
+    compose_steps podman "$n" /usr/bin/python3 "$PODMAN_COMPOSE" --no-ansi
 }
 
 # dockerd with everything under $T (data, exec root, socket, its own containerd), no bridge, no iptables.
@@ -537,6 +550,20 @@ case_docker() {
     grep -q "synaptic stopped (TUN hip0 removed)" <<<"$text" && grep -q "sending CLOSE to a" <<<"$text" \
         || fail "no clean stop in b's log" || return 1
     echo "   docker stop: CLOSE sent, TUN removed, exit 0"
+    # Logs go to standard output: what `docker logs` gives on its standard output alone.
+    "${D[@]}" logs ct-da 2>/dev/null | grep -q "synaptic up:" || fail "no log lines on standard output" || return 1
+    echo "   logs on standard output"
+    # Configs/compose.yaml with Docker's compose (Debian 12 has docker-compose 1.29; no compose v2 here).
+    if command -v docker-compose >/dev/null; then
+        local free
+        for try in $(seq 1 200); do
+            try=$((RANDOM % 200 + 40))
+            [[ $try != "$n" && $(ip -4 route show) != *"198.18.$try."* ]] && { free=$try; break; }
+        done
+        DOCKER_HOST="unix://$T/docker.sock" compose_steps docker "$free" docker-compose --no-ansi || return 1
+    else
+        echo "   (no docker-compose: Configs/compose.yaml not run with Docker)"
+    fi
 }
 
 # --- Run ---
