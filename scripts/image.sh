@@ -51,7 +51,7 @@ cleanup() {
 trap cleanup EXIT
 scripts/image-rootfs.sh .build/release/synaptic "$W/root/rootfs"
 tar --xattrs --xattrs-include='security.capability' --numeric-owner -C "$W/root" -cf "$W/rootfs.tar" rootfs
-"${engine[@]}" import "$W/rootfs.tar" "$temporary" >/dev/null
+"${engine[@]}" import "$W/rootfs.tar" "$temporary" >"$W/import.log" 2>&1 || { cat "$W/import.log"; exit 1; }
 
 # The last stage of Configs/Containerfile, from its marker on, with ROOTFS_FROM at the imported root.
 {
