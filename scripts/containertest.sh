@@ -13,7 +13,8 @@
 #                    the peer's association recovers without touching the peer
 #   compose          Configs/compose.yaml with podman-compose: keys by `run --rm ... keygen`, `up -d`, ping by
 #                    HIT and LSI, `exec alpha synaptic status`
-#   docker           the same image in Docker (dockerd with its data here, no bridge, no iptables): two
+#   docker           the image built by Docker (scripts/image.sh; dockerd with its data here, no bridge, no
+#                    iptables), run in Docker: two
 #                    containers with Docker's default capabilities + NET_ADMIN (so NET_RAW too: raw HIP),
 #                    ping, Docker's own health check, `docker stop` (exit 0), logs on standard output; then
 #                    Configs/compose.yaml with docker-compose
@@ -498,9 +499,11 @@ docker_down() {
 
 case_docker() {
     docker_up || { echo "   SKIP: dockerd cannot run here ($(tail -n 1 "$T/dockerd.log" 2>/dev/null))"; return 77; }
-    # The image podman built, as Docker gets it from a registry or a file: docker load.
-    "${P[@]}" save --format docker-archive "$IMAGE" 2>/dev/null | "${D[@]}" load >/dev/null \
-        || fail "docker load" || return 1
+    # The image as `make image` builds it where Docker is the engine (scripts/image.sh with docker).
+    local IMAGE=localhost/synaptic:containertest-docker
+    IMAGE_ENGINE="${D[*]}" scripts/image.sh --tag "$IMAGE" >"$W/image.log" 2>&1 \
+        || { tail -5 "$W/image.log" >&2; fail "scripts/image.sh with Docker"; return 1; }
+    echo "   $(grep '^image:' "$W/image.log") (built by Docker)"
     local n try
     for try in $(seq 1 200); do
         try=$((RANDOM % 200 + 40))

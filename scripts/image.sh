@@ -62,7 +62,10 @@ tar --xattrs --xattrs-include='security.capability' --numeric-owner -C "$W/root"
 } >"$W/Containerfile"
 build=(build --build-arg "ROOTFS_FROM=$temporary" -f "$W/Containerfile")
 [ "${engine[0]}" = podman ] && build+=(--format docker)
-[ "${engine[0]}" = docker ] && export DOCKER_BUILDKIT=1
+# Docker: BuildKit where the CLI has it (buildx), else the classic builder (the file has no stage to skip).
+if [ "${engine[0]}" = docker ] && [ -z "${DOCKER_BUILDKIT:-}" ]; then
+    if "${engine[@]}" buildx version >/dev/null 2>&1; then export DOCKER_BUILDKIT=1; else export DOCKER_BUILDKIT=0; fi
+fi
 for tag in "${tags[@]}"; do build+=(-t "$tag"); done
 "${engine[@]}" "${build[@]}" "$W/context" >"$W/build.log" 2>&1 || { cat "$W/build.log"; exit 1; }
 for tag in "${tags[@]}"; do
