@@ -544,6 +544,19 @@ case_docker() {
     text=$("${D[@]}" exec ct-da synaptic status 2>&1)
     grep -F -- "$HIT_b" <<<"$text" | grep -q "ESTABLISHED *raw HIP" || { echo "$text" >&2; fail "status in Docker: not ESTABLISHED over raw HIP"; return 1; }
     echo "   Docker: uid 10500 with NET_ADMIN and NET_RAW (Docker's default set + NET_ADMIN), HIP over raw IP, ping by HIT and LSI"
+    # The README's docker run line: --cap-drop ALL --cap-add NET_ADMIN: NET_ADMIN alone, HIP over UDP.
+    : >"$W/c.toml"
+    "${D[@]}" run -d --name ct-dc --network ct-dnet --cap-drop ALL --cap-add NET_ADMIN --device "$T/tun:/dev/net/tun" \
+        --sysctl net.ipv6.conf.all.disable_ipv6=0 -v "$W/c.toml:/etc/synaptic/synaptic.toml:ro" "$IMAGE" >/dev/null \
+        || fail "docker run --cap-drop ALL" || return 1
+    wait_for 20 sh -c "\"\$@\" logs ct-dc 2>&1 | grep -q 'synaptic up:'" _ "${D[@]}" \
+        || { "${D[@]}" logs ct-dc 2>&1 | tail -5 >&2; fail "--cap-drop ALL --cap-add NET_ADMIN: did not come up"; return 1; }
+    local cpid; cpid=$("${D[@]}" inspect -f '{{.State.Pid}}' ct-dc)
+    grep -q '^CapEff:.*0000000000001000$' "/proc/$cpid/status" \
+        || fail "--cap-drop ALL --cap-add NET_ADMIN: $(grep CapEff "/proc/$cpid/status")" || return 1
+    text=$("${D[@]}" logs ct-dc 2>&1)
+    grep -q "raw HIP off (no CAP_NET_RAW)" <<<"$text" || fail "no 'raw HIP off' with NET_ADMIN alone" || return 1
+    echo "   Docker with --cap-drop ALL --cap-add NET_ADMIN: up with NET_ADMIN only, raw HIP off (said in the log)"
     wait_for 20 sh -c "[ \"\$(\"\$@\" inspect -f '{{.State.Health.Status}}' ct-da)\" = healthy ]" _ "${D[@]}" \
         || fail "Docker's health check: $("${D[@]}" inspect -f '{{.State.Health.Status}}' ct-da)" || return 1
     echo "   Docker's HEALTHCHECK: healthy"

@@ -525,9 +525,8 @@ extension Association {
                                       identity: local.identity)
     }
 
-    /// The local address to send to `endpoint` from: the session's when `endpoint` is the peer's current
-    /// one (or we know no current one) and of the same family, else nil (the shell chooses, as routing
-    /// does). A multihomed host that verifies a peer's new locator, or fails over to another, must not
+    /// The local address to send to `endpoint` from: the session's when `endpoint` is at the peer's current
+    /// address and of the same family, else nil (the shell chooses, as routing does). A multihomed host that verifies a peer's new locator, or fails over to another, must not
     /// send from the address it reaches the current one with: the new one may have no route back to it
     /// (two containers on a second network that only one of them shares with the first).
     func source(for endpoint: Endpoint, _ session: Session) -> IPAddress? {

@@ -1,10 +1,10 @@
-import CSynapticShims
-import Glibc
-
 // CapabilitySet: Linux capabilities as a bit set, read from /proc (capabilities(7), proc(5) "CapEff").
 //
 // /proc/thread-self/status has a line "CapEff:\t0000003fffffffff": the effective set as 16 hex digits,
 // bit n = capability n. The thread's own file is read because capabilities are per thread on Linux.
+
+import CSynapticShims
+import Glibc
 
 /// A set of Linux capabilities. The node checks `.netAdmin` (TUN, netlink) and `.netRaw` (raw HIP sockets)
 /// before using them, to log what it will do without them. Sendable value.
