@@ -14,18 +14,20 @@
 #   compose          Configs/compose.yaml with podman-compose: keys by `run --rm ... keygen`, `up -d`, ping by
 #                    HIT and LSI, `exec alpha synaptic status`
 #   docker           the image built by Docker (scripts/image.sh; dockerd with its data here, no bridge, no
-#                    iptables), run in Docker: two
-#                    containers with Docker's default capabilities + NET_ADMIN (so NET_RAW too: raw HIP),
-#                    ping, Docker's own health check, `docker stop` (exit 0), logs on standard output; then
-#                    Configs/compose.yaml with docker-compose
+#                    iptables) and run in it: two containers with Docker's default capabilities + NET_ADMIN
+#                    (so NET_RAW too: raw HIP), ping by HIT and LSI, one with --cap-drop ALL --cap-add
+#                    NET_ADMIN, Docker's own health check, `docker stop` (exit 0), logs on standard output;
+#                    then Configs/compose.yaml with docker-compose
 # Applications reach synaptic the way a sidecar's neighbours do: in the container's network namespace
 # (ping, socat and scripts/lib/flows.py from this machine, run there with nsenter).
 #
 # Nothing stays behind: podman keeps its state (storage, containers, networks, volumes, the test's image)
 # under a temporary folder, the test runs in a mount namespace of its own with a tmpfs on /run (runc's,
 # netavark's and the network namespaces' files), and net.ipv4.ip_forward (netavark sets it) is restored, on
-# every exit path. Skipped, with a line saying why, where podman cannot run containers (not root, no
-# /dev/net/tun, no podman to be had). Ends with "containertest: N passed, N failed".
+# every exit path (dockerd's data and /etc/docker/key.json likewise). Skipped, with a line saying why, where
+# podman cannot run containers (not root, no /dev/net/tun, no podman to be had); the compose and docker
+# cases skip themselves (and say so) without podman-compose from PyPI or a dockerd that starts. Ends with
+# "containertest: N passed, N failed[, N skipped]".
 #
 # Usage: scripts/containertest.sh [case ...]      (default: every case)
 # Environment: CASE_TIMEOUT (seconds per case, default 180), KEEP=1 keeps the work folder (not podman's),
