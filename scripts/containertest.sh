@@ -57,7 +57,9 @@ if [ -z "${CT_WORK:-}" ]; then
     done
     [ -x /usr/lib/podman/netavark ] || skip "no netavark (apt package netavark)"
     CT_WORK=$(mktemp -d /tmp/synaptic-containertest.XXXXXX); chmod 755 "$CT_WORK"
-    export CT_WORK
+    # This run's tag (its PID, unique among the running ones) names the bridges it makes: sct<tag><network>.
+    CT_RUN_TAG=$(printf '%06x' $$)
+    export CT_WORK CT_RUN_TAG
     saved_forward=$(cat /proc/sys/net/ipv4/ip_forward)
     # podman writes a blob cache to /var/lib/containers/cache whatever its --root: inside, a tmpfs covers
     # the folder; it is made here when missing, and removed again if it is still empty at the end.
@@ -83,6 +85,11 @@ if [ -z "${CT_WORK:-}" ]; then
         done
         for pid in $(pgrep -f -- "$CT_WORK" 2>/dev/null); do
             [ "$pid" != $$ ] && kill -KILL "$pid" 2>/dev/null
+        done
+        # Bridges of this run that a killed engine left (named after the run; none normally).
+        local link
+        for link in $(ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+            [[ $link == "sct$CT_RUN_TAG"* ]] && ip link del "$link" 2>/dev/null
         done
         echo "$saved_forward" >/proc/sys/net/ipv4/ip_forward
         ((made_var_lib)) && rmdir /var/lib/containers 2>/dev/null
@@ -120,7 +127,7 @@ ULIMITS=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=8192:8192")
 # /dev/net/tun is 0600 on some hosts; a 0666 node for the same device is what the containers get (as
 # distributions make it), so that the non-root user in them can open it.
 mknod "$T/tun" c 10 200 && chmod 666 "$T/tun"
-RUN_TAG=$(printf '%04x' $(( $$ % 65536 )))
+RUN_TAG=$CT_RUN_TAG
 
 DOCKERD_PID=""
 D=(docker -H "unix://$T/docker.sock")
@@ -569,7 +576,8 @@ case_docker() {
         || fail "no clean stop in b's log" || return 1
     echo "   docker stop: CLOSE sent, TUN removed, exit 0"
     # Logs go to standard output: what `docker logs` gives on its standard output alone.
-    "${D[@]}" logs ct-da 2>/dev/null | grep -q "synaptic up:" || fail "no log lines on standard output" || return 1
+    text=$("${D[@]}" logs ct-da 2>/dev/null)
+    grep -q "synaptic up:" <<<"$text" || fail "no log lines on standard output" || return 1
     echo "   logs on standard output"
     # Configs/compose.yaml with Docker's compose (Debian 12 has docker-compose 1.29; no compose v2 here).
     if command -v docker-compose >/dev/null; then
@@ -603,7 +611,8 @@ passed=0 failed=0 skipped=0 failures=()
 for c in "${cases[@]}"; do
     W="$T/$c"; mkdir -p "$W"
     start_time=$SECONDS
-    ( set +e; trap 'exit 143' TERM; "case_$c" ) >"$W/case.out" 2>&1 &
+    # dockerd (the docker case) belongs to the case's subshell: it stops it whichever way the case ends.
+    ( set +e; trap 'exit 143' TERM; trap docker_down EXIT; "case_$c" ) >"$W/case.out" 2>&1 &
     case_pid=$!
     ( exec >/dev/null 2>&1; sleep "$CASE_TIMEOUT" & nap=$!; trap 'kill $nap; exit 0' TERM
       wait $nap; kill -TERM "$case_pid" ) & watchdog=$!
