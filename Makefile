@@ -1,5 +1,5 @@
 # The README's two commands, plus helpers.
-.PHONY: demo test build fuzz perf evaluate clean
+.PHONY: demo test build image fuzz perf evaluate clean
 
 demo:            ## the main job: two hosts in network namespaces
 	scripts/demo.sh
@@ -10,6 +10,10 @@ test:            ## every test, network ones included
 build:
 	scripts/install-deps.sh
 	swift build
+
+image:           ## the container image synaptic:<version> and synaptic:latest (podman, or Docker)
+	scripts/install-deps.sh
+	scripts/image.sh
 
 fuzz:
 	scripts/fuzz.sh

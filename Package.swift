@@ -44,7 +44,7 @@ let package = Package(
                                "SynapticDataPlane", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(name: "synaptic",
-                          dependencies: ["SynapticNode", "SynapticConfig", "HIPCrypto", "HIPWire",
+                          dependencies: ["SynapticNode", "SynapticConfig", "SynapticPlatform", "HIPCrypto", "HIPWire",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),

@@ -130,6 +130,18 @@ case_restart_after_sigkill() {
     tcp_transfer "$B" "$A" "$HIT_a" 4
 }
 
+case_restart_after_sigterm() {
+    # b stops cleanly (CLOSE to a, which keeps the association CLOSED for a while) and starts again: a's
+    # next packets start a new base exchange, and nothing is done to a.
+    pair v4; start a "$A"; start b "$B"
+    ping_ok "$A" "$HIT_b" || fail "first ping"
+    kill -TERM "$PID_b"; wait "$PID_b" || fail "node b did not exit 0 on SIGTERM"
+    grep -q "sending CLOSE to a" "$W/b.log" || fail "b sent no CLOSE"
+    start b "$B"
+    ping_ok "$A" "$HIT_b" 5 || fail "ping after restart a→b"
+    ping_ok "$B" "$HIT_a" 5 || fail "ping after restart b→a"
+}
+
 case_tun_deleted_under_the_node() {
     pair v4; start a "$A"; start b "$B"
     ping_ok "$A" "$HIT_b" || fail "first ping"
@@ -829,7 +841,7 @@ done
 
 # ---- runner ------------------------------------------------------------------------------------
 ALL_CASES=(ping_hit_lsi tcp_udp_hit_lsi ipv6_locators raw_hip_off raw_hip_v6_on simultaneous_open
-           restart_after_sigkill tun_deleted_under_the_node loss_10_percent policy_blocks_unknown_peer non_root_capabilities
+           restart_after_sigkill restart_after_sigterm tun_deleted_under_the_node loss_10_percent policy_blocks_unknown_peer non_root_capabilities
            non_root_without_net_raw
            tshark_decodes_and_decrypts bad_input_is_dropped
            move_same_link move_new_subnet move_ipv4_to_ipv6 both_move update_is_tshark_clean

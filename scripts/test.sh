@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, vector and in-memory tests (swift test), the network-namespace tests of
 # `synaptic up` (scripts/nettest.sh), a smoke run of the evaluation (Perf/evaluate.sh --smoke: every case and
-# part for a second or so, so the harness of `make evaluate` cannot rot), then a short run of every fuzz
-# target (scripts/fuzz.sh --short).
-# Network tests need root (CI runs as root); without it they skip themselves and say so.
+# part for a second or so, so the harness of `make evaluate` cannot rot), a short run of every fuzz target
+# (scripts/fuzz.sh --short), then synaptic in podman containers (scripts/containertest.sh: builds the image,
+# a few minutes).
+# Network and container tests need root (CI runs as root); without it (or without podman) they skip
+# themselves and say so.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1
@@ -51,8 +53,20 @@ if [ -x scripts/fuzz.sh ]; then
     rm -f /tmp/synaptic-fuzz.$$
 fi
 
-passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + ${eval_passed:-0} + ${fuzz_passed:-0} ))
-failed=$(( ${swift_failed:-0} + ${net_failed:-0} + ${eval_failed:-0} + ${fuzz_failed:-0} ))
+container_passed=0 container_failed=0
+if [ -x scripts/containertest.sh ]; then
+    container_start=$SECONDS
+    scripts/containertest.sh 2>&1 | tee /tmp/synaptic-containertest.$$
+    container_status=${PIPESTATUS[0]}
+    read -r container_passed container_failed < <(sed -nE 's/^containertest: ([0-9]+) passed, ([0-9]+) failed.*$/\1 \2/p' /tmp/synaptic-containertest.$$)
+    ((container_status == 0 || ${container_failed:-0} > 0)) || container_failed=1
+    ((container_status == 0)) || status=1
+    rm -f /tmp/synaptic-containertest.$$
+    echo "containertest: took $((SECONDS - container_start)) s"
+fi
+
+passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + ${eval_passed:-0} + ${fuzz_passed:-0} + ${container_passed:-0} ))
+failed=$(( ${swift_failed:-0} + ${net_failed:-0} + ${eval_failed:-0} + ${fuzz_failed:-0} + ${container_failed:-0} ))
 ((failed == 0)) || status=1
 echo "synaptic: $passed passed, $failed failed"
 exit $status

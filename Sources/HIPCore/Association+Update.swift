@@ -212,7 +212,9 @@ extension Association {
     func move(to endpoint: Endpoint, session: inout Session) -> [Action] {
         let previous = session.locators.current
         guard endpoint != previous, session.locators.use(endpoint) else { return [] }
-        if let local = session.localAddress, local.isIPv4 != endpoint.address.isIPv4 { session.localAddress = nil }
+        // Our address towards the old locator may have no route to the new one (a multihomed host): from a
+        // new peer address on, the shell sends from whatever address routing picks for it.
+        if endpoint.address != previous.address { session.localAddress = nil }
         guard session.saInstalled else { return [] }
         var actions: [Action] = [.moveSA(peer: peerHIT, outboundSPI: session.outboundSPI, to: endpoint,
                                          source: source(for: endpoint, session)),
@@ -523,10 +525,13 @@ extension Association {
                                       identity: local.identity)
     }
 
-    /// The local address to send to `endpoint` from: the session's when it is of the same family, else
-    /// nil (the shell chooses).
+    /// The local address to send to `endpoint` from: the session's when `endpoint` is at the peer's current
+    /// address and of the same family, else nil (the shell chooses, as routing does). A multihomed host that verifies a peer's new locator, or fails over to another, must not
+    /// send from the address it reaches the current one with: the new one may have no route back to it
+    /// (two containers on a second network that only one of them shares with the first).
     func source(for endpoint: Endpoint, _ session: Session) -> IPAddress? {
         guard let address = session.localAddress, address.isIPv4 == endpoint.address.isIPv4 else { return nil }
+        if session.peerEndpoint.address != endpoint.address { return nil }
         return address
     }
 

@@ -336,7 +336,11 @@ final class ControlPlane: @unchecked Sendable {
     private func beginShutdown(now: Instant) {
         guard closingDeadline == nil else { return }
         closingDeadline = now + NodeLimits.closeWait
-        for association in host.allAssociations where [.established, .r2Sent].contains(association.state) {
+        let closing = host.allAssociations.filter { [.established, .r2Sent].contains($0.state) }
+        if !closing.isEmpty {
+            logger.info("sending CLOSE to \(closing.map { executor.label($0.peerHIT) }.joined(separator: ", "))")
+        }
+        for association in closing {
             perform(host.handle(.close(peer: association.peerHIT), now: now), now: now)
         }
     }

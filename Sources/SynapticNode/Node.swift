@@ -146,7 +146,7 @@ public final class Node: Sendable {
         guard first else { return }
         sockets.close()
         tun.close()
-        logger.info("synaptic stopped")
+        logger.info("synaptic stopped (TUN \(tunName) removed)")
     }
 
     /// A snapshot of the node (as `synaptic status` shows it); nil if its threads did not answer in time.

@@ -237,3 +237,32 @@ extension MobilityTests {
         #expect(network.sent.count == settled)
     }
 }
+
+extension MobilityTests {
+    /// Two networks with no route between them (two container networks): the peer is on both, the host on
+    /// the first, then only on the second. The peer verifies the host's new address, and sends ESP there,
+    /// from its own address on the second network (chosen by routing), not from the one it reached the host
+    /// with on the first, which the host can no longer reach: without that the host's answers never arrive
+    /// and the peer keeps sending to the old address.
+    @Test func aMoveToTheOtherNetworkOfAMultihomedPeer() throws {
+        var network = try Self.established()
+        let peerFirst = network.peers[1].address, peerSecond = try Self.address("198.51.100.2")
+        network.peers[1].addresses.append(peerSecond)
+        network.handle(.localAddressesChanged(network.peers[1].addresses), at: 1)
+        network.run(for: .seconds(2))
+        network.handle(.peerLocators(peer: network.peers[1].host.localHIT,
+                                     endpoints: [Endpoint(address: peerFirst, transport: network.transport),
+                                                 Endpoint(address: peerSecond, transport: network.transport)]), at: 0)
+        // Only packets within one network arrive.
+        network.intercept = { TestNetwork.sameNetwork($0.source.address, $0.destination) ? [$0] : [] }
+        let moved = try Self.address("198.51.100.1")
+        Self.move(&network, 0, to: [moved])
+        network.run(for: .seconds(10))
+        #expect(network.espDestination(0, to: 1) == peerSecond)
+        #expect(network.espDestination(1, to: 0) == moved)
+        #expect(network.opens(0, to: 1) && network.opens(1, to: 0))
+        // The peer sent nothing from its first network's address to the second network.
+        #expect(!network.sent.contains { $0.from == 1 && $0.source.address == peerFirst && $0.destination == moved })
+        #expect(network.association(1, with: 0)?.state == .established)
+    }
+}

@@ -17,6 +17,32 @@ import Testing
         #expect(try CapabilitySet(procStatus: "CapEff:\t0000000000000000").isEmpty)
     }
 
+    @Test func parsesCapPrm() throws {
+        let status = "CapInh:\t0000000000000000\nCapPrm:\t0000000000003000\nCapEff:\t0000000000000000\n"
+        #expect(try CapabilitySet(procStatus: status, field: "CapPrm") == [.netAdmin, .netRaw])
+        #expect(try CapabilitySet(procStatus: status).isEmpty)
+        #expect { try CapabilitySet(procStatus: "CapEff:\t0000000000003000", field: "CapPrm") } throws: {
+            ($0 as? SystemError)?.isMalformedReply == true
+        }
+    }
+
+    /// A thread whose CAP_NET_ADMIN and CAP_NET_RAW are permitted but not effective (as for a binary with
+    /// `setcap ...+p` in the container image) makes them effective again with raiseEffective, and only
+    /// those asked for. On a thread of its own, as above.
+    @Test(needsNamespaces)
+    func raiseEffectiveRestoresPermittedCapabilities() throws {
+        try NetworkNamespace.withFresh { namespace in
+            try namespace.run {
+                let before = try CapabilitySet.effective()
+                #expect(synaptic_set_thread_effective_capabilities(before.subtracting([.netRaw, .netAdmin]).rawValue) == 0)
+                #expect(try CapabilitySet.effective().isDisjoint(with: [.netAdmin, .netRaw]))
+                #expect(try CapabilitySet.permitted().isSuperset(of: [.netAdmin, .netRaw]))
+                #expect(try CapabilitySet.raiseEffective([.netAdmin]) == before.subtracting([.netRaw]))
+                #expect(try CapabilitySet.raiseEffective([.netAdmin, .netRaw]) == before)
+            }
+        }
+    }
+
     @Test func rejectsMalformedCapEff() {
         for text in ["CapPrm:\t0000000000003000", "CapEff:\t", "CapEff:\t00000000000030001", "CapEff:\t00zz",
                      "CapEff:\t+3000"] {

@@ -3,7 +3,8 @@
 10 ms UDP request/response loop whose largest gap between replies shows how long a move interrupts traffic.
 
   flows.py stream-recv ADDRESS PORT OUT [GAPS]   accept one connection, read to EOF; OUT: "BYTES SHA256";
-                                                 GAPS: JSON with the largest pause between reads
+                                                 GAPS: JSON with the largest pause between reads (and
+                                                 every pause over 20 ms, "pauses": [[start epoch, ms], ...])
   flows.py stream-send ADDRESS PORT SECONDS KIBPS OUT
                                                  send random data at KIBPS KiB/s for SECONDS; OUT: "BYTES SHA256"
   flows.py echo-server ADDRESS PORT              echo UDP datagrams back (until killed)
@@ -38,11 +39,14 @@ def stream_recv(address, port, out, gaps=None):
     last = first = time.monotonic()
     wall0 = time.time() - first
     gap, gap_at = 0.0, None
+    pauses = []  # every pause between reads longer than 20 ms: [start epoch, milliseconds]
     while True:
         data = conn.recv(65536)
         now = time.monotonic()
         if now - last > gap:
             gap, gap_at = now - last, last
+        if now - last > 0.02:
+            pauses.append([round(last + wall0, 6), round((now - last) * 1000, 1)])
         last = now
         if not data:
             break
@@ -55,7 +59,7 @@ def stream_recv(address, port, out, gaps=None):
         with open(gaps, "w") as f:
             json.dump({"max_gap_ms": round(gap * 1000, 1),
                        "gap_start_epoch": round(gap_at + wall0, 6) if gap_at is not None else None,
-                       "seconds": round(last - first, 3), "bytes": total}, f)
+                       "seconds": round(last - first, 3), "bytes": total, "pauses": pauses}, f)
             f.write("\n")
 
 

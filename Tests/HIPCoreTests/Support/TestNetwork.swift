@@ -126,11 +126,20 @@ struct TestNetwork {
         }
     }
 
-    /// The source of a packet from peer `index`: the given one if the host still holds it, else (nil) its
-    /// first address of the destination's family, as the kernel would choose; nil if it has none.
+    /// The source of a packet from peer `index`: the given one if the host still holds it, else (nil) as
+    /// the kernel would choose: its address on the destination's network (the same /24 or /64, a connected
+    /// route) if it has one, else its first address of the destination's family; nil if it has none.
     func sourceAddress(_ given: IPAddress?, at index: Int, to destination: IPAddress) -> IPAddress? {
         if let given { return peers[index].addresses.contains(given) ? given : nil }
-        return peers[index].addresses.first { $0.isIPv4 == destination.isIPv4 }
+        let family = peers[index].addresses.filter { $0.isIPv4 == destination.isIPv4 }
+        return family.first { Self.sameNetwork($0, destination) } ?? family.first
+    }
+
+    /// Whether two addresses are on one network: the same /24 (IPv4) or /64 (IPv6).
+    static func sameNetwork(_ a: IPAddress, _ b: IPAddress) -> Bool {
+        guard a.isIPv4 == b.isIPv4 else { return false }
+        let length = a.isIPv4 ? 3 : 8
+        return a.bytes.prefix(length) == b.bytes.prefix(length)
     }
 
     /// Peer `from` sends one ESP packet to peer `to` on its outbound SA: it arrives (if the destination is
