@@ -23,50 +23,29 @@ swift_failed=0
 ((swift_status == 0 || swift_failed > 0)) || swift_failed=1
 ((swift_status == 0)) || status=1
 
-net_passed=0 net_failed=0
-if [ -x scripts/nettest.sh ]; then
-    scripts/nettest.sh 2>&1 | tee /tmp/synaptic-nettest.$$
-    net_status=${PIPESTATUS[0]}
-    read -r net_passed net_failed < <(sed -nE 's/^nettest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' /tmp/synaptic-nettest.$$)
-    ((net_status == 0 || ${net_failed:-0} > 0)) || net_failed=1
-    ((net_status == 0)) || status=1
-    rm -f /tmp/synaptic-nettest.$$
-fi
+parts_passed=0 parts_failed=0
+# part LABEL COMMAND...: runs COMMAND (when it is there) and adds the counts of its last
+# "LABEL: N passed, M failed" line; a non-zero exit without a counted failure counts as one.
+part() {
+    local label=$1; shift
+    [ -x "$1" ] || return 0
+    local log=/tmp/synaptic-part.$$ start=$SECONDS part_status p=0 f=0
+    "$@" 2>&1 | tee "$log"
+    part_status=${PIPESTATUS[0]}
+    read -r p f < <(sed -nE "s/^$label: ([0-9]+) passed, ([0-9]+) failed.*\$/\1 \2/p" "$log" | tail -n 1)
+    rm -f "$log"
+    ((part_status == 0 || ${f:-0} > 0)) || f=1
+    ((part_status == 0)) || status=1
+    parts_passed=$((parts_passed + ${p:-0})); parts_failed=$((parts_failed + ${f:-0}))
+    echo "$label: took $((SECONDS - start)) s"
+}
+part nettest scripts/nettest.sh
+part evaluate Perf/evaluate.sh --smoke
+part fuzz.sh scripts/fuzz.sh --short
+part containertest scripts/containertest.sh
 
-eval_passed=0 eval_failed=0
-if [ -x Perf/evaluate.sh ]; then
-    Perf/evaluate.sh --smoke 2>&1 | tee /tmp/synaptic-evaluate.$$
-    eval_status=${PIPESTATUS[0]}
-    read -r eval_passed eval_failed < <(sed -nE 's/^evaluate: ([0-9]+) passed, ([0-9]+) failed.*$/\1 \2/p' /tmp/synaptic-evaluate.$$)
-    ((eval_status == 0 || ${eval_failed:-0} > 0)) || eval_failed=1
-    ((eval_status == 0)) || status=1
-    rm -f /tmp/synaptic-evaluate.$$
-fi
-
-fuzz_passed=0 fuzz_failed=0
-if [ -x scripts/fuzz.sh ]; then
-    scripts/fuzz.sh --short 2>&1 | tee /tmp/synaptic-fuzz.$$
-    fuzz_status=${PIPESTATUS[0]}
-    read -r fuzz_passed fuzz_failed < <(sed -nE 's/^fuzz.sh: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' /tmp/synaptic-fuzz.$$)
-    ((fuzz_status == 0 || ${fuzz_failed:-0} > 0)) || fuzz_failed=1
-    ((fuzz_status == 0)) || status=1
-    rm -f /tmp/synaptic-fuzz.$$
-fi
-
-container_passed=0 container_failed=0
-if [ -x scripts/containertest.sh ]; then
-    container_start=$SECONDS
-    scripts/containertest.sh 2>&1 | tee /tmp/synaptic-containertest.$$
-    container_status=${PIPESTATUS[0]}
-    read -r container_passed container_failed < <(sed -nE 's/^containertest: ([0-9]+) passed, ([0-9]+) failed.*$/\1 \2/p' /tmp/synaptic-containertest.$$)
-    ((container_status == 0 || ${container_failed:-0} > 0)) || container_failed=1
-    ((container_status == 0)) || status=1
-    rm -f /tmp/synaptic-containertest.$$
-    echo "containertest: took $((SECONDS - container_start)) s"
-fi
-
-passed=$(( ${swift_total:-0} - ${swift_failed:-0} + ${net_passed:-0} + ${eval_passed:-0} + ${fuzz_passed:-0} + ${container_passed:-0} ))
-failed=$(( ${swift_failed:-0} + ${net_failed:-0} + ${eval_failed:-0} + ${fuzz_failed:-0} + ${container_failed:-0} ))
+passed=$(( ${swift_total:-0} - ${swift_failed:-0} + parts_passed ))
+failed=$(( ${swift_failed:-0} + parts_failed ))
 ((failed == 0)) || status=1
 echo "synaptic: $passed passed, $failed failed"
 exit $status
