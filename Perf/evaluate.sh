@@ -262,8 +262,8 @@ print(next((a["latencyMilliseconds"] for a in d["associations"] if a.get("latenc
         stop "$pa"
         wgp=-
         if ((WG)); then
-            ip netns exec "$XA" wg set wga peer "$WG_PEER" remove
-            ip netns exec "$XA" wg set wga peer "$WG_PEER" endpoint 198.18.2.2:51820 allowed-ips 198.18.9.2/32
+            ip netns exec "$XA" wg set "$(wg_interface a)" peer "$WG_PEER" remove
+            ip netns exec "$XA" wg set "$(wg_interface a)" peer "$WG_PEER" endpoint 198.18.2.2:51820 allowed-ips 198.18.9.2/32
             wgp=$(first_ping "$XA" 198.18.9.2)
         fi
         ip -n "$XA" neigh flush all; dp=$(first_ping "$XA" 198.18.2.2)
@@ -362,7 +362,7 @@ if part mobility; then
         mkdir -p "$M/$c"; TUNNEL_ERROR=""
         case $c in
             synaptic) tunnel_synaptic "$M/$c" "$MA" "$MB" && rxif=hipb ;;
-            wireguard-go) tunnel_wireguard "$M/$c" "$MA" "$MB" && rxif=wgb ;;
+            wireguard-go) tunnel_wireguard "$M/$c" "$MA" "$MB" && rxif=$(wg_interface b) ;;
             direct) tunnel_direct "$MA" "$MB"; rxif=$ib ;;
         esac || { bad "mobility $c: setup failed: $TUNNEL_ERROR"; continue; }
         addr=${CASE_ADDR[$c]}

@@ -38,6 +38,10 @@ tunnel_synaptic() { # tunnel_synaptic W A B: nodes a (in A) and b (in B), B's HI
     CASE_NOTE[synaptic]="two \`synaptic up\` nodes, ESP over UDP 10500, by HIT (sockperf by LSI), ESP suite 13 AES-128-GCM by default, TUN MTU $(ip -n "$a" -o link show hipa | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')"
 }
 
+# wg_interface a|b: the wireguard-go interface of that side, named after the run (wireguard-go's control
+# socket /var/run/wireguard/NAME.sock is shared by all namespaces, so concurrent runs need their own names).
+wg_interface() { echo "wg${NETNS_TAG: -6}$1"; }
+
 tunnel_wireguard() { # tunnel_wireguard W A B [N]: wireguard-go on both sides over the link 198.18.N.0/24 of
     # netns_link (default 1), 198.18.9.1 ↔ 198.18.9.2 inside
     local w=$1 a=$2 b=$3 n=${4:-1} side
@@ -45,11 +49,12 @@ tunnel_wireguard() { # tunnel_wireguard W A B [N]: wireguard-go on both sides ov
     for side in a b; do (umask 077; wg genkey >"$w/wg$side"); wg pubkey <"$w/wg$side" >"$w/wg$side.pub"; done
     local pids=""
     _wg_up() { # _wg_up NS me peer peer-underlay my-overlay peer-overlay
-        ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 wireguard-go "wg$2" >"$w/wg$2.log" 2>&1 & NETNS_PIDS+=($!); pids+="$! "
-        wait_for ip -n "$1" link show "wg$2" || return 1
-        ip netns exec "$1" wg set "wg$2" listen-port 51820 private-key "$w/wg$2" \
+        local dev; dev=$(wg_interface "$2")
+        ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 wireguard-go "$dev" >"$w/wg$2.log" 2>&1 & NETNS_PIDS+=($!); pids+="$! "
+        wait_for ip -n "$1" link show "$dev" || return 1
+        ip netns exec "$1" wg set "$dev" listen-port 51820 private-key "$w/wg$2" \
             peer "$(cat "$w/wg$3.pub")" endpoint "$4:51820" allowed-ips "$6/32" || return 1
-        ip -n "$1" addr add "$5/24" dev "wg$2" && ip -n "$1" link set "wg$2" up
+        ip -n "$1" addr add "$5/24" dev "$dev" && ip -n "$1" link set "$dev" up
     }
     _wg_up "$a" a b "198.18.$n.2" 198.18.9.1 198.18.9.2 && _wg_up "$b" b a "198.18.$n.1" 198.18.9.2 198.18.9.1 \
         || { TUNNEL_ERROR="wireguard-go did not come up: $(cat "$w"/wg?.log 2>/dev/null | tail -2 | tr '\n' ' ')"; return 1; }
