@@ -356,31 +356,26 @@ final class ControlPlane: @unchecked Sendable {
             guard let received = try? socket.receive(into: rawBatch), received > 0 else { return }
             for index in 0..<received {
                 let packet = UnsafeRawBufferPointer(rawBatch.packet(at: index))
-                let bytes: [UInt8]
-                let source: IPAddress
-                let destination: IPAddress
+                guard !rawBatch.isTruncated(at: index) else { continue }
+                let hip: UnsafeRawBufferPointer
+                let source: InetAddress
+                let destination: InetAddress
                 if socket.family == .v4 {
-                    guard !rawBatch.isTruncated(at: index), let header = IPv4Header(parsing: packet) else { continue }
-                    bytes = Array(packet[header.headerLength..<min(header.totalLength, packet.count)])
-                    source = .v4(header.source.value)
-                    destination = .v4(header.destination.value)
+                    guard let header = IPv4Header(parsing: packet) else { continue }
+                    hip = UnsafeRawBufferPointer(rebasing: packet[header.headerLength..<min(header.totalLength, packet.count)])
+                    (source, destination) = (.v4(header.source), .v4(header.destination))
                 } else {
-                    guard !rawBatch.isTruncated(at: index), let peer = rawBatch.peer(at: index),
-                          let local = rawBatch.destination(at: index) else { continue }
-                    bytes = Array(packet)
-                    source = IPAddress(peer.address)
-                    destination = IPAddress(local)
+                    guard let peer = rawBatch.peer(at: index), let local = rawBatch.destination(at: index) else { continue }
+                    (hip, source, destination) = (packet, peer.address, local)
                 }
                 let now = clock.now()
-                if let address = source.inetAddress, !executor.publishedAddresses.contains(address) {
-                    let admitted = bytes.withUnsafeBytes { rawSenders.admit($0, now: now) }
-                    guard admitted else {
-                        rawSenderLimited += 1
-                        continue
-                    }
+                // Checked before the packet is copied out: a flood from unknown addresses costs no allocation.
+                guard executor.publishedAddresses.contains(source) || rawSenders.admit(hip, now: now) else {
+                    rawSenderLimited += 1
+                    continue
                 }
-                perform(host.handle(.packet(bytes: bytes, source: Endpoint(address: source, transport: .raw),
-                                            destination: destination), now: now), now: now)
+                perform(host.handle(.packet(bytes: Array(hip), source: Endpoint(address: IPAddress(source), transport: .raw),
+                                            destination: IPAddress(destination)), now: now), now: now)
             }
             if received < rawBatch.capacity { return }
         }
